@@ -1,0 +1,74 @@
+package io.sluice;
+
+import io.sluice.config.ConfigLoader;
+import io.sluice.config.SluiceConfig;
+import io.sluice.db.Database;
+import io.sluice.db.DatabaseLocator;
+import io.sluice.demo.DemoSeeder;
+import io.sluice.metrics.SluiceMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.sqlclient.Pool;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Command line: {@code java -jar sluice.jar} serves the configuration in {@code
+ * SLUICE_CONFIG} (default {@code conf/sluice.yaml}); {@code java -jar sluice.jar demo} first
+ * creates and seeds the demo tables ({@code SLUICE_DEMO_ROWS}, default 1,000,000).
+ */
+public final class Main {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    boolean demo = args.length > 0 && args[0].equals("demo");
+    if (args.length > 0 && !demo) {
+      System.err.println("usage: java -jar sluice.jar [demo]");
+      System.exit(2);
+    }
+    SluiceMetrics metrics = new SluiceMetrics();
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+        .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
+        .build();
+    String configPath = envOr("SLUICE_CONFIG", "conf/sluice.yaml");
+    ConfigLoader.load(vertx, configPath)
+        .compose(config -> DatabaseLocator.locate(vertx, config.database()).map(config::withDatabase))
+        .compose(config -> demo ? seedDemo(vertx, config).map(config) : Future.succeededFuture(config))
+        .compose(config -> Sluice.start(vertx, config, metrics))
+        .onSuccess(sluice -> Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, sluice), "sluice-shutdown")))
+        .onFailure(err -> {
+          LOG.error("Sluice could not start: {}", err.getMessage(), err);
+          vertx.close().onComplete(ar -> System.exit(1));
+        });
+  }
+
+  private static Future<Void> seedDemo(Vertx vertx, SluiceConfig config) {
+    long rows = Long.parseLong(envOr("SLUICE_DEMO_ROWS", "1000000"));
+    Pool pool = Database.pool(vertx, config.database());
+    return DemoSeeder.seed(pool, rows).eventually(pool::close);
+  }
+
+  private static void shutdown(Vertx vertx, Sluice sluice) {
+    CountDownLatch stopped = new CountDownLatch(1);
+    sluice.stop().eventually(vertx::close).onComplete(ar -> stopped.countDown());
+    try {
+      stopped.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static String envOr(String name, String fallback) {
+    String value = System.getenv(name);
+    return value == null || value.isBlank() ? fallback : value;
+  }
+}

@@ -1,0 +1,110 @@
+package io.sluice;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.cursor.CursorVerticle;
+import io.sluice.dataset.Catalogue;
+import io.sluice.db.Database;
+import io.sluice.http.HttpVerticle;
+import io.sluice.metrics.SluiceMetrics;
+import io.sluice.protocol.RowBatch;
+import io.sluice.protocol.RowBatchCodec;
+import io.sluice.transform.TransformContext;
+import io.sluice.transform.TransformRegistry;
+import io.sluice.transform.TransformVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.sqlclient.Pool;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Sluice: the pool, the described catalogue and the cursor, transform and HTTP
+ * verticles (as many instances of each as configured), started in that order.
+ */
+public final class Sluice {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Sluice.class);
+
+  private final Vertx vertx;
+  private final SluiceConfig config;
+  private final Pool pool;
+  private final SluiceMetrics metrics;
+  private final List<String> deployments = new ArrayList<>();
+  private Catalogue catalogue;
+
+  private Sluice(Vertx vertx, SluiceConfig config, SluiceMetrics metrics) {
+    this.vertx = vertx;
+    this.config = config;
+    this.metrics = metrics;
+    this.pool = Database.pool(vertx, config.database());
+  }
+
+  /** Starts Sluice on {@code vertx}; fails (and releases what it took) if any part cannot start. */
+  public static Future<Sluice> start(Vertx vertx, SluiceConfig config, SluiceMetrics metrics) {
+    registerCodec(vertx);
+    Sluice sluice = new Sluice(vertx, config, metrics);
+    return sluice.loadCatalogue()
+        .compose(v -> sluice.deployVerticles())
+        .map(sluice)
+        .onSuccess(s -> LOG.info("Sluice serving {} datasets on port {} with {} instances per verticle",
+            s.catalogue.all().size(), config.http().port(), config.instances()))
+        .recover(err -> sluice.stop().transform(ignored -> Future.failedFuture(err)));
+  }
+
+  private static void registerCodec(Vertx vertx) {
+    try {
+      vertx.eventBus().registerDefaultCodec(RowBatch.class, new RowBatchCodec());
+    } catch (IllegalStateException alreadyRegistered) {
+      // a second Sluice on the same Vert.x shares the codec
+    }
+  }
+
+  private Future<Void> loadCatalogue() {
+    return Catalogue.load(pool, config.datasets(), new TransformRegistry(), new TransformContext(vertx, pool))
+        .onSuccess(c -> catalogue = c)
+        .mapEmpty();
+  }
+
+  private Future<Void> deployVerticles() {
+    DeploymentOptions instances = new DeploymentOptions().setInstances(config.instances());
+    HealthChecks health = HealthChecks.create(vertx).register("database", 2_000, promise ->
+        pool.query("SELECT 1").execute().map(rows -> Status.OK()).onComplete(promise));
+    return deploy(() -> new CursorVerticle(catalogue, pool, config.stream(), metrics), instances)
+        .compose(v -> deploy(() -> new TransformVerticle(catalogue, config.stream()), instances))
+        .compose(v -> deploy(() -> new HttpVerticle(config.http(), config.stream(), catalogue, metrics, health), instances));
+  }
+
+  private Future<Void> deploy(java.util.function.Supplier<io.vertx.core.Deployable> verticle, DeploymentOptions options) {
+    return vertx.deployVerticle(verticle, options).onSuccess(deployments::add).mapEmpty();
+  }
+
+  /** Undeploys the verticles, stops lookups and closes the pool. */
+  public Future<Void> stop() {
+    List<Future<Void>> undeployed = deployments.stream().map(vertx::undeploy).toList();
+    return Future.join(undeployed)
+        .eventually(() -> catalogue == null ? Future.succeededFuture() : catalogue.close())
+        .eventually(pool::close)
+        .mapEmpty();
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  public SluiceMetrics metrics() {
+    return metrics;
+  }
+
+  public Catalogue catalogue() {
+    return catalogue;
+  }
+
+  public SluiceConfig config() {
+    return config;
+  }
+}

@@ -1,0 +1,85 @@
+package io.sluice.config;
+
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+
+/**
+ * Loads the YAML configuration with vertx-config and applies the {@code SLUICE_*}
+ * environment overrides listed in {@link #ENV_OVERRIDES}.
+ */
+public final class ConfigLoader {
+
+  /** Environment variable to the dotted path it overrides. */
+  static final Map<String, String> ENV_OVERRIDES =
+      Map.of(
+          "SLUICE_HTTP_HOST", "http.host",
+          "SLUICE_HTTP_PORT", "http.port",
+          "SLUICE_DB_URL", "database.url",
+          "SLUICE_DB_POOL_SIZE", "database.poolSize",
+          "SLUICE_FETCH_SIZE", "stream.fetchSize",
+          "SLUICE_WINDOW", "stream.window",
+          "SLUICE_LEASE_MS", "stream.leaseMs",
+          "SLUICE_INSTANCES", "instances");
+
+  private ConfigLoader() {}
+
+  /** Reads {@code path} (YAML) and the environment. */
+  public static Future<SluiceConfig> load(Vertx vertx, String path) {
+    return loadJson(vertx, path).map(SluiceConfig::from);
+  }
+
+  /** Reads {@code path} (YAML) and the environment into the merged JSON form. */
+  public static Future<JsonObject> loadJson(Vertx vertx, String path) {
+    ConfigStoreOptions yaml =
+        new ConfigStoreOptions()
+            .setType("file")
+            .setFormat("yaml")
+            .setConfig(new JsonObject().put("path", path));
+    ConfigStoreOptions env =
+        new ConfigStoreOptions()
+            .setType("env")
+            .setConfig(new JsonObject().put("keys", new JsonArray(ENV_OVERRIDES.keySet().stream().toList())));
+    ConfigRetriever retriever =
+        ConfigRetriever.create(
+            vertx, new ConfigRetrieverOptions().setScanPeriod(0).addStore(yaml).addStore(env));
+    return retriever
+        .getConfig()
+        .map(ConfigLoader::applyEnvironment)
+        .recover(err -> Future.failedFuture(new ConfigException("cannot read " + path + ": " + err.getMessage(), err)))
+        .eventually(retriever::close);
+  }
+
+  static JsonObject applyEnvironment(JsonObject merged) {
+    JsonObject result = merged.copy();
+    ENV_OVERRIDES.forEach(
+        (variable, path) -> {
+          Object value = result.remove(variable);
+          if (value != null && !value.toString().isBlank()) {
+            put(result, path, value);
+          }
+        });
+    return result;
+  }
+
+  private static void put(JsonObject root, String dottedPath, Object value) {
+    String[] parts = dottedPath.split("\\.");
+    JsonObject node = root;
+    for (int i = 0; i < parts.length - 1; i++) {
+      JsonObject child = node.getJsonObject(parts[i]);
+      if (child == null) {
+        child = new JsonObject();
+        node.put(parts[i], child);
+      }
+      node = child;
+    }
+    String text = value.toString();
+    Object typed = text.matches("-?\\d+") ? (Object) Long.parseLong(text) : text;
+    node.put(parts[parts.length - 1], typed);
+  }
+}

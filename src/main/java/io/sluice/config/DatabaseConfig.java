@@ -1,0 +1,34 @@
+package io.sluice.config;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * How Sluice reaches PostgreSQL. {@code url} is a {@code postgresql://} URL; {@code explicit}
+ * tells whether somebody configured it, so the demo may fall back to an embedded server only
+ * when nothing was asked for.
+ */
+public record DatabaseConfig(
+    String url,
+    boolean explicit,
+    int poolSize,
+    int maxWaitQueue,
+    int connectTimeoutMs,
+    String applicationName) {
+
+  public static final String DEFAULT_URL = "postgresql://postgres@localhost:5432/postgres";
+
+  static DatabaseConfig from(JsonObject json) {
+    String url = json.getString("url");
+    return new DatabaseConfig(
+        url == null || url.isBlank() ? DEFAULT_URL : url,
+        url != null && !url.isBlank(),
+        json.getInteger("poolSize", 8),
+        json.getInteger("maxWaitQueue", 64),
+        json.getInteger("connectTimeoutMs", 5000),
+        json.getString("applicationName", "sluice"));
+  }
+
+  public DatabaseConfig withUrl(String newUrl) {
+    return new DatabaseConfig(newUrl, true, poolSize, maxWaitQueue, connectTimeoutMs, applicationName);
+  }
+}

@@ -1,0 +1,170 @@
+package io.sluice.cursor;
+
+import io.sluice.dataset.Dataset;
+import io.sluice.db.DatabaseErrors;
+import io.sluice.metrics.SluiceMetrics;
+import io.sluice.protocol.StreamProducer;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.sqlclient.ClosedConnectionException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PreparedStatement;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowStream;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One dataset stream read from PostgreSQL: connection, read-only transaction, prepared
+ * statement and {@link RowStream}, paused whenever the consumer has no credit left.
+ *
+ * <p>Every resource has one release path: {@link #run} closes the row stream, then the
+ * prepared statement, rolls the transaction back and returns the connection, whether the
+ * stream ended, failed, lost its connection or was cancelled.
+ */
+final class CursorStream {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CursorStream.class);
+
+  private final StreamProducer producer;
+  private final Dataset dataset;
+  private final Tuple arguments;
+  private final int fetchSize;
+  private final SluiceMetrics metrics;
+  private final RowConverter converter;
+  private final List<String> columns;
+  private final Promise<Void> finished = Promise.promise();
+  private List<Object[]> buffer;
+  private RowStream<Row> rows;
+  private boolean ended;
+  private boolean stopped;
+  private boolean awaitingCredit;
+  private long sent;
+
+  CursorStream(StreamProducer producer, Dataset dataset, Tuple arguments, int fetchSize, SluiceMetrics metrics) {
+    this.producer = producer;
+    this.dataset = dataset;
+    this.arguments = arguments;
+    this.fetchSize = fetchSize;
+    this.metrics = metrics;
+    this.converter = new RowConverter(dataset.sourceColumns());
+    this.columns = dataset.sourceColumnNames();
+    this.buffer = new ArrayList<>(fetchSize);
+  }
+
+  /** Runs the stream to its end; the future completes once everything is released. */
+  Future<Void> run(Pool pool) {
+    producer.closedHandler(reason -> {
+      LOG.debug("stream {}: {}", producer.streamId(), reason);
+      stop(null);
+    });
+    producer.demandHandler(v -> onDemand());
+    metrics.cursorOpened();
+    return pool.getConnection()
+        .compose(this::inTransaction)
+        .onFailure(this::reportFailure)
+        .eventually(() -> {
+          setAwaitingCredit(false);
+          metrics.cursorClosed();
+          return Future.succeededFuture();
+        })
+        .recover(err -> Future.succeededFuture());
+  }
+
+  private Future<Void> inTransaction(SqlConnection conn) {
+    conn.closeHandler(v -> stop(ClosedConnectionException.INSTANCE));
+    return conn.begin()
+        .compose(tx -> conn.query("SET TRANSACTION READ ONLY").execute()
+            .compose(v -> conn.prepare(dataset.streamSql()))
+            .compose(statement -> stream(statement).eventually(statement::close))
+            .eventually(tx::rollback))
+        .eventually(() -> {
+          conn.closeHandler(null);
+          return conn.close();
+        });
+  }
+
+  private Future<Void> stream(PreparedStatement statement) {
+    if (stopped) {
+      return finished.future();
+    }
+    rows = statement.createStream(fetchSize, arguments);
+    rows.exceptionHandler(err -> stop(err));
+    rows.endHandler(v -> {
+      ended = true;
+      flush();
+    });
+    rows.handler(this::onRow);
+    return finished.future();
+  }
+
+  private void onRow(Row row) {
+    if (stopped) {
+      return; // rows still arrive after close(): see pitfalls
+    }
+    buffer.add(converter.convert(row));
+    if (buffer.size() >= fetchSize) {
+      flush();
+    }
+    if (!producer.hasCredit() && !stopped) {
+      rows.pause();
+      setAwaitingCredit(true);
+    }
+  }
+
+  private void onDemand() {
+    if (stopped) {
+      return;
+    }
+    setAwaitingCredit(false);
+    flush();
+    if (rows != null && !ended && producer.hasCredit()) {
+      rows.resume();
+    }
+  }
+
+  private void flush() {
+    if (stopped) {
+      return;
+    }
+    if (!buffer.isEmpty() && producer.hasCredit()) {
+      metrics.rowsRead(buffer.size());
+      sent += buffer.size();
+      producer.send(columns, buffer);
+      buffer = new ArrayList<>(fetchSize);
+    }
+    if (ended && buffer.isEmpty()) {
+      producer.end(sent);
+      stop(null);
+    }
+  }
+
+  /** Stops reading; the failure, if any, is reported to the consumer. */
+  private void stop(Throwable failure) {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    if (failure != null) {
+      reportFailure(failure);
+    }
+    Future<Void> closed = rows == null ? Future.succeededFuture() : rows.close();
+    closed.onComplete(ar -> finished.tryComplete());
+  }
+
+  private void reportFailure(Throwable failure) {
+    LOG.warn("stream {} of dataset '{}' failed after {} rows: {}", producer.streamId(), dataset.name(), sent, failure.toString());
+    producer.fail(DatabaseErrors.classify(failure));
+  }
+
+  private void setAwaitingCredit(boolean waiting) {
+    if (waiting != awaitingCredit) {
+      awaitingCredit = waiting;
+      metrics.awaitingCredit(waiting);
+    }
+  }
+}

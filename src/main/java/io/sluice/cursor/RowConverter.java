@@ -1,0 +1,117 @@
+package io.sluice.cursor;
+
+import io.sluice.dataset.Column;
+import io.sluice.protocol.RawJson;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.Temporal;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns a PostgreSQL {@link Row} into the value array a {@link io.sluice.protocol.RowBatch}
+ * carries, keeping type fidelity: integers and numerics exact, timestamps ISO-8601 with
+ * offset, JSON verbatim, bytea as bytes, arrays as lists, and non-finite values
+ * ({@code NaN}, {@code ±Infinity}, {@code ±infinity}) as strings.
+ */
+final class RowConverter {
+
+  private final List<Column> columns;
+
+  RowConverter(List<Column> columns) {
+    this.columns = columns;
+  }
+
+  Object[] convert(Row row) {
+    int size = columns.size();
+    Object[] values = new Object[size];
+    for (int i = 0; i < size; i++) {
+      Object raw = row.getValue(i);
+      values[i] =
+          raw == null
+              ? null
+              : switch (columns.get(i).kind()) {
+                case NATIVE -> nativeValue(raw);
+                case NUMERIC -> numeric((String) raw);
+                case JSON -> new RawJson((String) raw);
+                case NUMERIC_ARRAY -> list((Object[]) raw, e -> numeric((String) e));
+                case JSON_ARRAY -> list((Object[]) raw, e -> new RawJson((String) e));
+              };
+    }
+    return values;
+  }
+
+  /** A numeric read as text: exact as a BigDecimal, or NaN/Infinity/-Infinity as a string. */
+  static Object numeric(String text) {
+    char first = text.charAt(0);
+    if (first == 'N' || first == 'I' || (first == '-' && text.charAt(1) == 'I')) {
+      return text;
+    }
+    return new BigDecimal(text);
+  }
+
+  static Object nativeValue(Object raw) {
+    if (raw instanceof String || raw instanceof Boolean || raw instanceof Long) {
+      return raw;
+    }
+    if (raw instanceof Integer || raw instanceof Short) {
+      return ((Number) raw).longValue();
+    }
+    if (raw instanceof Double d) {
+      return Double.isFinite(d) ? d : nonFinite(d);
+    }
+    if (raw instanceof Float f) {
+      return Float.isFinite(f) ? new BigDecimal(Float.toString(f)) : nonFinite(f);
+    }
+    if (raw instanceof Temporal t) {
+      return temporal(t);
+    }
+    if (raw instanceof Buffer b) {
+      return b.getBytes();
+    }
+    if (raw instanceof JsonObject || raw instanceof JsonArray) {
+      return new RawJson(raw.toString());
+    }
+    if (raw instanceof Object[] array) {
+      return list(array, RowConverter::nativeValue);
+    }
+    return raw.toString();
+  }
+
+  private static String nonFinite(double d) {
+    return Double.isNaN(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity";
+  }
+
+  private static String temporal(Temporal t) {
+    if (t instanceof OffsetDateTime odt) {
+      if (odt.equals(OffsetDateTime.MAX)) return "infinity";
+      if (odt.equals(OffsetDateTime.MIN)) return "-infinity";
+      return odt.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+    }
+    if (t instanceof LocalDateTime ldt) {
+      if (ldt.equals(LocalDateTime.MAX)) return "infinity";
+      if (ldt.equals(LocalDateTime.MIN)) return "-infinity";
+      return ldt.format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+    }
+    if (t instanceof LocalDate date) {
+      if (date.equals(LocalDate.MAX)) return "infinity";
+      if (date.equals(LocalDate.MIN)) return "-infinity";
+    }
+    return t.toString();
+  }
+
+  private static List<Object> list(Object[] array, java.util.function.Function<Object, Object> element) {
+    List<Object> values = new ArrayList<>(array.length);
+    for (Object e : array) {
+      values.add(e == null ? null : element.apply(e));
+    }
+    return values;
+  }
+}

@@ -1,0 +1,87 @@
+package io.sluice.dataset;
+
+import io.sluice.config.ConfigException;
+import io.sluice.transform.TransformContext;
+import io.sluice.transform.TransformRegistry;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import io.vertx.sqlclient.desc.ColumnDescriptor;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The datasets Sluice serves, described by PostgreSQL once at start-up: each query is run
+ * with {@code LIMIT 0} to learn its columns, its ordering key is checked against them and
+ * its transforms are planned. A dataset that cannot be described stops start-up.
+ */
+public final class Catalogue {
+
+  private final Map<String, Dataset> datasets;
+
+  private Catalogue(Map<String, Dataset> datasets) {
+    this.datasets = datasets;
+  }
+
+  public static Future<Catalogue> load(Pool pool, List<DatasetDefinition> definitions, TransformRegistry registry, TransformContext context) {
+    List<Future<Dataset>> described = new ArrayList<>();
+    for (DatasetDefinition definition : definitions) {
+      described.add(describe(pool, definition).compose(columns -> registry
+          .plan(definition.name(), definition.transforms(), columns.stream().map(Column::name).toList(), context)
+          .map(plan -> new Dataset(definition, columns, plan))));
+    }
+    return Future.all(described).map(all -> {
+      Map<String, Dataset> byName = new LinkedHashMap<>();
+      for (int i = 0; i < all.size(); i++) {
+        Dataset dataset = all.resultAt(i);
+        if (byName.put(dataset.name(), dataset) != null) {
+          throw new ConfigException("dataset '" + dataset.name() + "' is declared twice");
+        }
+      }
+      return new Catalogue(byName);
+    });
+  }
+
+  private static Future<List<Column>> describe(Pool pool, DatasetDefinition definition) {
+    Tuple nulls = Tuple.tuple();
+    definition.parameters().forEach(p -> nulls.addValue(null));
+    return pool.preparedQuery(Dataset.describeSql(definition)).execute(nulls)
+        .recover(err -> Future.failedFuture(new ConfigException("dataset '" + definition.name() + "': its SQL does not run: " + err.getMessage(), err)))
+        .map(rows -> {
+          List<Column> columns = new ArrayList<>();
+          for (ColumnDescriptor d : rows.columnDescriptors()) {
+            columns.add(new Column(d.name(), d.typeName().toLowerCase(java.util.Locale.ROOT), ColumnKind.of(d.typeName(), d.isArray())));
+          }
+          List<String> names = columns.stream().map(Column::name).toList();
+          if (names.stream().distinct().count() != names.size()) {
+            throw new ConfigException("dataset '" + definition.name() + "': column names repeat: " + names);
+          }
+          for (String key : definition.orderBy()) {
+            if (!names.contains(key)) {
+              throw new ConfigException("dataset '" + definition.name() + "': orderBy column '" + key + "' is not in " + names);
+            }
+          }
+          return List.copyOf(columns);
+        });
+  }
+
+  /** The dataset called {@code name}, or an {@link InvalidRequestException} (404). */
+  public Dataset require(String name) {
+    Dataset dataset = datasets.get(name);
+    if (dataset == null) {
+      throw InvalidRequestException.unknownDataset(name);
+    }
+    return dataset;
+  }
+
+  public Collection<Dataset> all() {
+    return datasets.values();
+  }
+
+  public Future<Void> close() {
+    return Future.all(datasets.values().stream().map(d -> d.transforms().stop()).toList()).mapEmpty();
+  }
+}

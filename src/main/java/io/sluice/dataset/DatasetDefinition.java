@@ -1,0 +1,105 @@
+package io.sluice.dataset;
+
+import io.sluice.config.ConfigException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A dataset as declared in configuration: a named SQL query with typed {@code $n}
+ * parameters, a unique ordering key and the transforms applied to its rows. Clients only
+ * ever choose a dataset and parameter values; they never send SQL.
+ */
+public record DatasetDefinition(
+    String name,
+    String description,
+    String sql,
+    List<String> orderBy,
+    List<ParameterDefinition> parameters,
+    List<JsonObject> transforms) {
+
+  /** Query-string names with a meaning of their own, which a parameter may not take. */
+  public static final Set<String> RESERVED = Set.of("limit", "format");
+
+  public static DatasetDefinition from(JsonObject json) {
+    String name = json.getString("name");
+    if (name == null || !name.matches("[a-z][a-z0-9_-]*")) {
+      throw new ConfigException("dataset name '" + name + "' must match [a-z][a-z0-9_-]*");
+    }
+    String sql = json.getString("sql");
+    if (sql == null || sql.isBlank()) {
+      throw new ConfigException("dataset '" + name + "' has no sql");
+    }
+    List<String> orderBy = strings(json.getValue("orderBy"));
+    if (orderBy.isEmpty()) {
+      throw new ConfigException("dataset '" + name + "' needs a unique orderBy key");
+    }
+    List<ParameterDefinition> parameters = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (Object p : json.getJsonArray("parameters", new JsonArray())) {
+      ParameterDefinition parameter = ParameterDefinition.from((JsonObject) p);
+      if (RESERVED.contains(parameter.name()) || !seen.add(parameter.name())) {
+        throw new ConfigException("dataset '" + name + "': parameter name '" + parameter.name() + "' is reserved or repeated");
+      }
+      parameters.add(parameter);
+    }
+    List<JsonObject> transforms = new ArrayList<>();
+    for (Object t : json.getJsonArray("transforms", new JsonArray())) {
+      transforms.add((JsonObject) t);
+    }
+    return new DatasetDefinition(
+        name, json.getString("description", ""), sql.strip().replaceAll(";\\s*$", ""),
+        List.copyOf(orderBy), List.copyOf(parameters), List.copyOf(transforms));
+  }
+
+  private static List<String> strings(Object value) {
+    if (value instanceof String s) {
+      return List.of(s);
+    }
+    if (value instanceof JsonArray array) {
+      return array.stream().map(String::valueOf).toList();
+    }
+    return List.of();
+  }
+
+  /**
+   * Checks a request's parameters and returns the statement's arguments: one per declared
+   * parameter, then the row limit ({@code NULL} for none). Throws {@link
+   * InvalidRequestException} naming the first bad parameter.
+   */
+  public Tuple bind(StreamRequest request, long maxLimit) {
+    for (String given : request.params().keySet()) {
+      if (parameters.stream().noneMatch(p -> p.name().equals(given))) {
+        throw InvalidRequestException.badParameter(given, "unknown parameter for dataset '" + name + "'");
+      }
+    }
+    Tuple tuple = Tuple.tuple();
+    Map<String, String> params = request.params();
+    for (ParameterDefinition parameter : parameters) {
+      String raw = params.get(parameter.name());
+      if (raw == null || raw.isEmpty()) {
+        if (parameter.required()) {
+          throw InvalidRequestException.badParameter(parameter.name(), "required");
+        }
+        tuple.addValue(parameter.defaultValue());
+        continue;
+      }
+      try {
+        tuple.addValue(parameter.parse(raw));
+      } catch (IllegalArgumentException e) {
+        throw InvalidRequestException.badParameter(parameter.name(), e.getMessage());
+      }
+    }
+    Long limit = request.limit();
+    if (limit != null && (limit < 0 || limit > maxLimit)) {
+      throw InvalidRequestException.badParameter("limit", "must be between 0 and " + maxLimit);
+    }
+    tuple.addValue(limit);
+    return tuple;
+  }
+}

@@ -1,0 +1,33 @@
+package io.sluice.dataset;
+
+/**
+ * A stream request that cannot be served as asked: unknown dataset (404) or a bad parameter
+ * (400). Thrown before any database work; {@link #parameter()} names the culprit, if any.
+ */
+public class InvalidRequestException extends RuntimeException {
+
+  private final int status;
+  private final String parameter;
+
+  public InvalidRequestException(int status, String parameter, String message) {
+    super(message, null, false, false);
+    this.status = status;
+    this.parameter = parameter;
+  }
+
+  public static InvalidRequestException unknownDataset(String name) {
+    return new InvalidRequestException(404, null, "unknown dataset '" + name + "'");
+  }
+
+  public static InvalidRequestException badParameter(String parameter, String problem) {
+    return new InvalidRequestException(400, parameter, "parameter '" + parameter + "': " + problem);
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String parameter() {
+    return parameter;
+  }
+}

@@ -1,0 +1,51 @@
+package io.sluice.db;
+
+import io.sluice.config.DatabaseConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Builds the connection pool from {@link DatabaseConfig}: bounded wait queue, fail-fast acquisition. */
+public final class Database {
+
+  private Database() {}
+
+  public static PgConnectOptions connectOptions(DatabaseConfig config) {
+    PgConnectOptions options = PgConnectOptions.fromUri(config.url());
+    Map<String, String> properties = new HashMap<>(options.getProperties());
+    properties.put("application_name", config.applicationName());
+    return options
+        .setProperties(properties)
+        .setReconnectAttempts(0);
+  }
+
+  public static Pool pool(Vertx vertx, DatabaseConfig config) {
+    PoolOptions poolOptions =
+        new PoolOptions()
+            .setName("sluice")
+            .setMaxSize(config.poolSize())
+            .setMaxWaitQueueSize(config.maxWaitQueue())
+            .setConnectionTimeout(config.connectTimeoutMs())
+            .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
+            .setIdleTimeout(60)
+            .setIdleTimeoutUnit(TimeUnit.SECONDS);
+    return PgBuilder.pool()
+        .with(poolOptions)
+        .with(new NetClientOptions().setConnectTimeout(config.connectTimeoutMs()))
+        .connectingTo(connectOptions(config))
+        .using(vertx)
+        .build();
+  }
+
+  /** A safe description of where the pool points (no password). */
+  public static String describe(DatabaseConfig config) {
+    PgConnectOptions options = PgConnectOptions.fromUri(config.url());
+    return "postgresql://" + options.getUser() + "@" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+  }
+}

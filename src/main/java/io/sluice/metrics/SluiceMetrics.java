@@ -1,0 +1,75 @@
+package io.sluice.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The service's own meters, shared by all verticles of one instance and exposed at {@code
+ * /metrics}: rows read from PostgreSQL, rows written to clients, streams opened and active,
+ * and cursors paused for lack of credit.
+ */
+public final class SluiceMetrics {
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Counter rowsRead = Counter.builder("sluice.cursor.rows.read").description("rows read from PostgreSQL").register(registry);
+  private final Counter rowsWritten = Counter.builder("sluice.http.rows.written").description("rows written to HTTP clients").register(registry);
+  private final Counter streamsOpened = Counter.builder("sluice.cursor.streams.opened").description("cursor streams opened").register(registry);
+  private final AtomicInteger activeCursors = registry.gauge("sluice.cursor.streams.active", new AtomicInteger());
+  private final AtomicInteger awaitingCredit = registry.gauge("sluice.cursor.streams.awaiting.credit", new AtomicInteger());
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  public void rowsRead(int n) {
+    rowsRead.increment(n);
+  }
+
+  public void rowsWritten(int n) {
+    rowsWritten.increment(n);
+  }
+
+  public double rowsRead() {
+    return rowsRead.count();
+  }
+
+  public double rowsWritten() {
+    return rowsWritten.count();
+  }
+
+  public double streamsOpened() {
+    return streamsOpened.count();
+  }
+
+  public void cursorOpened() {
+    streamsOpened.increment();
+    activeCursors.incrementAndGet();
+  }
+
+  public void cursorClosed() {
+    activeCursors.decrementAndGet();
+  }
+
+  public int activeCursors() {
+    return activeCursors.get();
+  }
+
+  public void awaitingCredit(boolean waiting) {
+    if (waiting) {
+      awaitingCredit.incrementAndGet();
+    } else {
+      awaitingCredit.decrementAndGet();
+    }
+  }
+
+  public int awaitingCredit() {
+    return awaitingCredit.get();
+  }
+}

@@ -1,0 +1,39 @@
+package io.sluice.protocol;
+
+import io.vertx.core.eventbus.DeliveryOptions;
+
+/** Names of the credit protocol: addresses, the frame-kind header and its values. */
+public final class Frames {
+
+  /** Address of the cursor verticles' {@code open} service. */
+  public static final String CURSOR_OPEN = "sluice.cursor.open";
+  /** Address of the transform verticles' {@code open} service. */
+  public static final String TRANSFORM_OPEN = "sluice.transform.open";
+
+  /** Header carrying a frame's kind. */
+  public static final String KIND = "sluice-frame";
+
+  // data frames, producer -> consumer
+  public static final String BATCH = "batch";
+  public static final String END = "end";
+  public static final String ERROR = "error";
+  // control frames, consumer -> producer
+  public static final String CREDIT = "credit";
+  public static final String CANCEL = "cancel";
+  // both ways
+  public static final String PING = "ping";
+
+  private Frames() {}
+
+  static DeliveryOptions kind(String kind) {
+    return new DeliveryOptions().addHeader(KIND, kind);
+  }
+
+  static String dataAddress(String streamId) {
+    return "sluice.stream." + streamId + ".data";
+  }
+
+  static String controlAddress(String streamId) {
+    return "sluice.stream." + streamId + ".control";
+  }
+}

@@ -1,0 +1,46 @@
+package io.sluice.protocol;
+
+import io.sluice.dataset.InvalidRequestException;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Why a stream failed or was refused, as it travels in an {@code error} frame or an {@code
+ * open} rejection: a stable {@link #code()} clients can switch on, a human message, the HTTP
+ * status it maps to and, when PostgreSQL raised it, the SQLSTATE.
+ */
+public record StreamError(String code, int status, String message, String parameter, String sqlState) {
+
+  public static final String BAD_REQUEST = "bad-request";
+  public static final String NOT_FOUND = "not-found";
+  public static final String DATABASE_UNAVAILABLE = "database-unavailable";
+  public static final String QUERY_FAILED = "query-failed";
+  public static final String QUERY_TIMEOUT = "query-timeout";
+  public static final String LEASE_EXPIRED = "lease-expired";
+  public static final String PROTOCOL = "protocol-error";
+  public static final String INTERNAL = "internal-error";
+
+  public static StreamError of(String code, int status, String message) {
+    return new StreamError(code, status, message, null, null);
+  }
+
+  /** The refusal for a request that failed validation. */
+  public static StreamError invalid(InvalidRequestException e) {
+    return new StreamError(e.status() == 404 ? NOT_FOUND : BAD_REQUEST, e.status(), e.getMessage(), e.parameter(), null);
+  }
+
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject().put("code", code).put("status", status).put("message", message);
+    if (parameter != null) json.put("parameter", parameter);
+    if (sqlState != null) json.put("sqlState", sqlState);
+    return json;
+  }
+
+  public static StreamError fromJson(JsonObject json) {
+    return new StreamError(
+        json.getString("code", INTERNAL),
+        json.getInteger("status", 500),
+        json.getString("message", ""),
+        json.getString("parameter"),
+        json.getString("sqlState"));
+  }
+}

@@ -1,0 +1,14 @@
+package io.sluice.protocol;
+
+/** What a {@link StreamConsumer} reports. Exactly one of {@link #onEnd} or {@link #onError} ends a stream. */
+public interface StreamListener {
+
+  /** Batches arrive in sequence order, never more than the credits granted. */
+  void onBatch(RowBatch batch);
+
+  /** The stream completed; {@code rows} is the total the producer sent. */
+  void onEnd(long rows);
+
+  /** The stream failed or was cut (including a lost producer). */
+  void onError(StreamError error);
+}

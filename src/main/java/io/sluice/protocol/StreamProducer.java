@@ -1,0 +1,141 @@
+package io.sluice.protocol;
+
+import io.sluice.dataset.StreamRequest;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * The producing end of one stream. It sends a batch only against a credit the consumer
+ * granted, numbers batches from 1, and stops on {@code cancel} or when the consumer has
+ * been silent past the lease; {@link #onClosed} then tells the owner to release what it holds.
+ */
+public final class StreamProducer extends StreamEndpoint {
+
+  private final String dataAddress;
+  private final StreamRequest request;
+  private long credits;
+  private long seq;
+  private Handler<Void> demandHandler = v -> {};
+  private Handler<String> closedHandler = reason -> {};
+
+  private StreamProducer(Vertx vertx, JsonObject open) {
+    super(vertx, open.getString("stream"), open.getLong("leaseMs", 10_000L));
+    this.dataAddress = open.getString("replyTo");
+    this.request = StreamRequest.fromJson(open.getJsonObject("request", new JsonObject()));
+    this.credits = open.getLong("credits", 0L);
+  }
+
+  /** Reads the request carried by an {@code open} frame, to validate it before accepting. */
+  public static StreamRequest requestOf(Message<JsonObject> open) {
+    return StreamRequest.fromJson(open.body().getJsonObject("request", new JsonObject()));
+  }
+
+  /** Refuses an {@code open}; the consumer's open future fails with this error. */
+  public static void refuse(Message<JsonObject> open, StreamError error) {
+    open.fail(error.status(), error.toJson().encode());
+  }
+
+  /**
+   * Accepts an {@code open}: listens on the control address, then replies with it and the
+   * stream's columns.
+   */
+  public static Future<StreamProducer> accept(Vertx vertx, Message<JsonObject> open, List<String> columns) {
+    JsonObject body = open.body();
+    if (body.getString("stream") == null || body.getString("replyTo") == null) {
+      refuse(open, StreamError.of(StreamError.PROTOCOL, 400, "open needs 'stream' and 'replyTo'"));
+      return Future.failedFuture("malformed open frame");
+    }
+    StreamProducer producer = new StreamProducer(vertx, body);
+    String control = Frames.controlAddress(producer.streamId);
+    return producer
+        .listen(control)
+        .onSuccess(v -> open.reply(new JsonObject().put("control", control).put("columns", new JsonArray(columns))))
+        .map(producer);
+  }
+
+  public String streamId() {
+    return streamId;
+  }
+
+  public StreamRequest request() {
+    return request;
+  }
+
+  public boolean hasCredit() {
+    return credits > 0 && !isClosed();
+  }
+
+  public long credits() {
+    return credits;
+  }
+
+  /** Called each time the consumer grants credits. */
+  public StreamProducer demandHandler(Handler<Void> handler) {
+    this.demandHandler = handler;
+    return this;
+  }
+
+  /** Called once if the consumer cancels or its lease expires, with the reason. */
+  public StreamProducer closedHandler(Handler<String> handler) {
+    this.closedHandler = handler;
+    return this;
+  }
+
+  /** Sends one batch against one credit. */
+  public void send(List<String> columns, List<Object[]> rows) {
+    if (!hasCredit()) {
+      throw new IllegalStateException("stream " + streamId + ": batch sent without credit");
+    }
+    credits--;
+    sendToPeer(Frames.BATCH, new RowBatch(++seq, columns, rows));
+  }
+
+  /** Ends the stream successfully; {@code rows} is the total sent. */
+  public void end(long rows) {
+    sendToPeer(Frames.END, new JsonObject().put("seq", seq).put("rows", rows));
+    close();
+  }
+
+  /** Ends the stream with an error. */
+  public void fail(StreamError error) {
+    sendToPeer(Frames.ERROR, error.toJson().put("seq", seq));
+    close();
+  }
+
+  @Override
+  protected void onFrame(String kind, Object body) {
+    switch (kind == null ? "" : kind) {
+      case Frames.CREDIT -> {
+        long granted = body instanceof JsonObject json ? json.getLong("n", 0L) : 0L;
+        if (granted > 0) {
+          credits += granted;
+          demandHandler.handle(null);
+        }
+      }
+      case Frames.CANCEL -> {
+        close();
+        closedHandler.handle("cancelled by consumer");
+      }
+      default -> {
+        fail(StreamError.of(StreamError.PROTOCOL, 500, "unexpected control frame '" + kind + "'"));
+        closedHandler.handle("protocol error");
+      }
+    }
+  }
+
+  @Override
+  protected void onLeaseExpired() {
+    sendToPeer(Frames.ERROR, StreamError.of(StreamError.LEASE_EXPIRED, 504, "consumer silent for " + leaseMs() + " ms").toJson());
+    closedHandler.handle("consumer lease expired");
+  }
+
+  @Override
+  protected String peerAddress() {
+    return dataAddress;
+  }
+}

@@ -1,0 +1,103 @@
+package io.sluice.transform;
+
+import io.sluice.config.StreamConfig;
+import io.sluice.dataset.Dataset;
+import io.sluice.protocol.Frames;
+import io.sluice.protocol.RowBatch;
+import io.sluice.protocol.StreamConsumer;
+import io.sluice.protocol.StreamError;
+import io.sluice.protocol.StreamListener;
+import io.sluice.protocol.StreamProducer;
+import io.sluice.protocol.StreamRefusedException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Consumer;
+
+/**
+ * One stream through the transform stage: a consumer of the cursor stream upstream and a
+ * producer to whoever opened it downstream. A batch in is a batch out, so credits pass
+ * through one for one; {@code cancel} and failures travel to the other side.
+ */
+final class TransformStream implements StreamListener {
+
+  private final Dataset dataset;
+  private TransformChain chain;
+  private StreamConsumer upstream;
+  private StreamProducer downstream;
+  /** Credits granted upstream and not yet used: always equal to the downstream credits. */
+  private long granted;
+  /** An end or error that arrived before downstream was accepted. */
+  private Consumer<StreamProducer> earlyFinish;
+
+  private TransformStream(Dataset dataset) {
+    this.dataset = dataset;
+  }
+
+  static Future<Void> relay(Vertx vertx, Message<JsonObject> open, Dataset dataset, StreamConfig config) {
+    TransformStream stream = new TransformStream(dataset);
+    long leaseMs = open.body().getLong("leaseMs", config.leaseMs());
+    // upstream starts with no credit: it gets the downstream credits once downstream is accepted
+    StreamConsumer upstream = new StreamConsumer(vertx, leaseMs, stream);
+    stream.upstream = upstream;
+    return upstream.open(Frames.CURSOR_OPEN, StreamProducer.requestOf(open), 0)
+        .compose(columns -> {
+          stream.chain = dataset.transforms().bind(columns);
+          return StreamProducer.accept(vertx, open, stream.chain.columns())
+              .onFailure(err -> upstream.cancel());
+        })
+        .map(downstream -> {
+          stream.downstream = downstream;
+          downstream.demandHandler(v -> stream.passCredits());
+          downstream.closedHandler(reason -> stream.upstream.cancel());
+          if (stream.earlyFinish != null) {
+            stream.earlyFinish.accept(downstream);
+          } else {
+            stream.passCredits();
+          }
+          return null;
+        });
+  }
+
+  static StreamError refusal(Throwable err) {
+    if (err instanceof StreamRefusedException refused) {
+      return refused.error();
+    }
+    return StreamError.of(StreamError.INTERNAL, 500, "cannot open stream: " + err.getMessage());
+  }
+
+
+  /** Grants upstream whatever the downstream consumer granted beyond what upstream already has. */
+  private void passCredits() {
+    long owed = downstream.credits() - granted;
+    if (owed > 0) {
+      granted += owed;
+      upstream.grant(owed);
+    }
+  }
+
+  @Override
+  public void onBatch(RowBatch batch) {
+    granted--;
+    downstream.send(chain.columns(), chain.apply(batch.rows()));
+  }
+
+  @Override
+  public void onEnd(long rows) {
+    finish(producer -> producer.end(rows));
+  }
+
+  @Override
+  public void onError(StreamError error) {
+    finish(producer -> producer.fail(error));
+  }
+
+  private void finish(Consumer<StreamProducer> terminal) {
+    if (downstream != null) {
+      terminal.accept(downstream);
+    } else {
+      earlyFinish = terminal;
+    }
+  }
+}
