@@ -28,6 +28,11 @@ public record DatabaseConfig(
         json.getString("applicationName", "sluice"));
   }
 
+  /** Defaults with the given URL and application name. */
+  public static DatabaseConfig of(String url, String applicationName) {
+    return from(new JsonObject().put("url", url).put("applicationName", applicationName));
+  }
+
   public DatabaseConfig withUrl(String newUrl) {
     return new DatabaseConfig(newUrl, true, poolSize, maxWaitQueue, connectTimeoutMs, applicationName);
   }

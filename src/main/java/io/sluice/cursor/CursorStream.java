@@ -6,6 +6,7 @@ import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.StreamProducer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.ClosedConnectionException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PreparedStatement;
@@ -40,6 +41,8 @@ final class CursorStream {
   private final Promise<Void> finished = Promise.promise();
   private List<Object[]> buffer;
   private RowStream<Row> rows;
+  private PgConnection connection;
+  private boolean firstRowSeen;
   private boolean ended;
   private boolean stopped;
   private boolean awaitingCredit;
@@ -76,6 +79,7 @@ final class CursorStream {
   }
 
   private Future<Void> inTransaction(SqlConnection conn) {
+    connection = PgConnection.cast(conn);
     conn.closeHandler(v -> stop(ClosedConnectionException.INSTANCE));
     return conn.begin()
         .compose(tx -> conn.query("SET TRANSACTION READ ONLY").execute()
@@ -106,6 +110,7 @@ final class CursorStream {
     if (stopped) {
       return; // rows still arrive after close(): see pitfalls
     }
+    firstRowSeen = true;
     buffer.add(converter.convert(row));
     if (buffer.size() >= fetchSize) {
       flush();
@@ -151,6 +156,9 @@ final class CursorStream {
     stopped = true;
     if (failure != null) {
       reportFailure(failure);
+    } else if (rows != null && !firstRowSeen && !ended) {
+      // the first fetch runs the whole query (a sort, say): cancel it rather than wait for it
+      connection.cancelRequest();
     }
     Future<Void> closed = rows == null ? Future.succeededFuture() : rows.close();
     closed.onComplete(ar -> finished.tryComplete());

@@ -64,7 +64,7 @@ public final class DemoSeeder {
              jsonb_build_object('risk', round(((i * 7) % 100) / 100.0, 2),
                                 'channel', (ARRAY['web','pos','app'])[1 + i % 3],
                                 'labels', CASE WHEN i % 10 = 0 THEN jsonb_build_array('review', 'new-merchant') ELSE '[]'::jsonb END)
-      FROM generate_series(1, $1) AS i""";
+      FROM generate_series(1::bigint, $1::bigint) AS i""";
 
   private DemoSeeder() {}
 

@@ -23,8 +23,8 @@ final class CsvEncoder implements RowEncoder {
 
   private static final CsvFactory FACTORY =
       CsvFactory.builder()
+          // not STRICT_CHECK_FOR_QUOTING: in 2.18 it stops empty strings from being quoted
           .enable(CsvGenerator.Feature.ALWAYS_QUOTE_EMPTY_STRINGS)
-          .enable(CsvGenerator.Feature.STRICT_CHECK_FOR_QUOTING)
           .build();
 
   private CsvSchema schema;
@@ -46,6 +46,8 @@ final class CsvEncoder implements RowEncoder {
     ByteArrayBuilder out = new ByteArrayBuilder(rows.size() * 64 * Math.max(schema.size(), 1));
     try (CsvGenerator csv = FACTORY.createGenerator(out)) {
       csv.setSchema(schema);
+      // rows go inside an outer array: at the root, jackson-csv 2.18 drops NULLs from a row
+      csv.writeStartArray();
       for (Object[] row : rows) {
         csv.writeStartArray();
         for (Object value : row) {
@@ -57,6 +59,7 @@ final class CsvEncoder implements RowEncoder {
         }
         csv.writeEndArray();
       }
+      csv.writeEndArray();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

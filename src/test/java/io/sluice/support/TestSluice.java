@@ -1,0 +1,47 @@
+package io.sluice.support;
+
+import io.sluice.Sluice;
+import io.sluice.config.ConfigLoader;
+import io.sluice.config.SluiceConfig;
+import io.sluice.metrics.SluiceMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.function.Consumer;
+
+/** Starts a whole Sluice in the test's Vert.x: conf/sluice.yaml plus the test datasets, on a free port. */
+public final class TestSluice {
+
+  public static final String APPLICATION_NAME = "sluice-it";
+
+  private TestSluice() {}
+
+  /** Starts Sluice; {@code tweak} may change the JSON configuration first. */
+  public static Future<Sluice> start(Vertx vertx, Consumer<JsonObject> tweak) {
+    String dbUrl = TestDatabase.url();
+    return ConfigLoader.loadJson(vertx, "conf/sluice.yaml").compose(json -> {
+      json.put("http", new JsonObject().put("host", "127.0.0.1").put("port", freePort()));
+      json.put("database", new JsonObject().put("url", dbUrl).put("applicationName", APPLICATION_NAME).put("poolSize", 4));
+      json.put("stream", new JsonObject().put("fetchSize", 100).put("window", 4).put("leaseMs", 5_000));
+      json.put("instances", 2);
+      Fixtures.testDatasets().forEach(d -> json.getJsonArray("datasets").add(d));
+      tweak.accept(json);
+      return Sluice.start(vertx, SluiceConfig.from(json), new SluiceMetrics());
+    });
+  }
+
+  public static Future<Sluice> start(Vertx vertx) {
+    return start(vertx, json -> {});
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
