@@ -23,6 +23,9 @@ import java.util.List;
  */
 final class RowConverter {
 
+  private static final int MAX_PG_YEAR = 294276;
+  private static final int MIN_PG_YEAR = -4713;
+
   private final List<Column> columns;
 
   RowConverter(List<Column> columns) {
@@ -90,19 +93,20 @@ final class RowConverter {
   }
 
   private static String temporal(Temporal t) {
+    // the driver decodes ±infinity as sentinels (MAX, or a year far before PostgreSQL's 4713 BC)
     if (t instanceof OffsetDateTime odt) {
-      if (odt.equals(OffsetDateTime.MAX)) return "infinity";
-      if (odt.equals(OffsetDateTime.MIN)) return "-infinity";
+      if (odt.getYear() > MAX_PG_YEAR) return "infinity";
+      if (odt.getYear() < MIN_PG_YEAR) return "-infinity";
       return odt.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
     }
     if (t instanceof LocalDateTime ldt) {
-      if (ldt.equals(LocalDateTime.MAX)) return "infinity";
-      if (ldt.equals(LocalDateTime.MIN)) return "-infinity";
+      if (ldt.getYear() > MAX_PG_YEAR) return "infinity";
+      if (ldt.getYear() < MIN_PG_YEAR) return "-infinity";
       return ldt.format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
     }
     if (t instanceof LocalDate date) {
-      if (date.equals(LocalDate.MAX)) return "infinity";
-      if (date.equals(LocalDate.MIN)) return "-infinity";
+      if (date.getYear() > MAX_PG_YEAR * 20) return "infinity";
+      if (date.getYear() < MIN_PG_YEAR) return "-infinity";
     }
     return t.toString();
   }
