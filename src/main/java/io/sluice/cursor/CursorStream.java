@@ -47,6 +47,8 @@ final class CursorStream {
   private boolean stopped;
   private boolean awaitingCredit;
   private long sent;
+  private long read;
+  private long readReported;
 
   CursorStream(StreamProducer producer, Dataset dataset, Tuple arguments, int fetchSize, SluiceMetrics metrics) {
     this.producer = producer;
@@ -111,6 +113,7 @@ final class CursorStream {
       return; // rows still arrive after close(): see pitfalls
     }
     firstRowSeen = true;
+    read++;
     buffer.add(converter.convert(row));
     if (buffer.size() >= fetchSize) {
       flush();
@@ -137,7 +140,7 @@ final class CursorStream {
       return;
     }
     if (!buffer.isEmpty() && producer.hasCredit()) {
-      metrics.rowsRead(buffer.size());
+      reportRowsRead();
       sent += buffer.size();
       producer.send(columns, buffer);
       buffer = new ArrayList<>(fetchSize);
@@ -154,6 +157,7 @@ final class CursorStream {
       return;
     }
     stopped = true;
+    reportRowsRead();
     if (failure != null) {
       reportFailure(failure);
     } else if (rows != null && !firstRowSeen && !ended) {
@@ -167,6 +171,11 @@ final class CursorStream {
   private void reportFailure(Throwable failure) {
     LOG.warn("stream {} of dataset '{}' failed after {} rows: {}", producer.streamId(), dataset.name(), sent, failure.toString());
     producer.fail(DatabaseErrors.classify(failure));
+  }
+
+  private void reportRowsRead() {
+    metrics.rowsRead(read - readReported);
+    readReported = read;
   }
 
   private void setAwaitingCredit(boolean waiting) {

@@ -28,7 +28,7 @@ public final class SluiceMetrics {
     return registry.scrape();
   }
 
-  public void rowsRead(int n) {
+  public void rowsRead(long n) {
     rowsRead.increment(n);
   }
 
