@@ -12,7 +12,6 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,8 +21,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API: the dataset catalogue, the row streams ({@link RowsResponse}), health and
@@ -31,7 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpVerticle extends VerticleBase {
 
-  private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
   private static final String REQUEST_ID = "X-Request-Id";
 
   private final HttpConfig httpConfig;
@@ -53,11 +49,14 @@ public final class HttpVerticle extends VerticleBase {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(httpConfig.host())
         .setPort(httpConfig.port())
+        .setIdleTimeout(httpConfig.idleTimeoutSeconds())
         .setCompressionSupported(false);
+    if (httpConfig.sendBufferSize() > 0) {
+      options.setSendBufferSize(httpConfig.sendBufferSize());
+    }
     return vertx.createHttpServer(options)
         .requestHandler(router())
-        .listen()
-        .onSuccess(this::logListening);
+        .listen();
   }
 
   private Router router() {
@@ -152,9 +151,5 @@ public final class HttpVerticle extends VerticleBase {
 
   private static void sendJson(RoutingContext ctx, JsonObject body) {
     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encodePrettily());
-  }
-
-  private void logListening(HttpServer server) {
-    LOG.info("HTTP API listening on {}:{}", httpConfig.host(), server.actualPort());
   }
 }

@@ -40,6 +40,7 @@ final class RowsResponse implements StreamListener {
   private final int window;
   private boolean headersSent;
   private boolean finished;
+  private boolean blocked;
   private long owed;
   private long rows;
 
@@ -74,15 +75,25 @@ final class RowsResponse implements StreamListener {
     rows += batch.size();
     metrics.rowsWritten(batch.size());
     owed++;
-    if (!response.writeQueueFull()) {
+    if (response.writeQueueFull()) {
+      setBlocked(true);
+    } else {
       grantOwed();
     }
   }
 
   private void grantOwed() {
+    setBlocked(false);
     if (owed > 0 && !finished) {
       stream.grant(owed);
       owed = 0;
+    }
+  }
+
+  private void setBlocked(boolean nowBlocked) {
+    if (blocked != nowBlocked) {
+      blocked = nowBlocked;
+      metrics.responseBlocked(nowBlocked);
     }
   }
 
@@ -92,6 +103,7 @@ final class RowsResponse implements StreamListener {
       return;
     }
     finished = true;
+    setBlocked(false);
     sendHeaders(stream.columns());
     response.putTrailer(ROW_COUNT_TRAILER, Long.toString(rows));
     response.putTrailer(COMPLETE_TRAILER, Boolean.toString(rows == total));
@@ -105,6 +117,7 @@ final class RowsResponse implements StreamListener {
       return;
     }
     finished = true;
+    setBlocked(false);
     if (!headersSent) {
       LOG.info("[{}] stream {} refused: {} {}", requestId, stream.streamId(), error.status(), error.message());
       HttpErrors.send(response, error.status(), error.toJson());
@@ -132,6 +145,7 @@ final class RowsResponse implements StreamListener {
   private void clientGone(String why) {
     if (!finished) {
       finished = true;
+      setBlocked(false);
       LOG.info("[{}] stream {} cancelled after {} rows: client gone ({})", requestId, stream.streamId(), rows, why);
       stream.cancel();
     }

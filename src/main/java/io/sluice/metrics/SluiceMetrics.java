@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The service's own meters, shared by all verticles of one instance and exposed at {@code
  * /metrics}: rows read from PostgreSQL, rows written to clients, streams opened and active,
- * and cursors paused for lack of credit.
+ * cursors paused for lack of credit and responses waiting for their socket to drain.
  */
 public final class SluiceMetrics {
 
@@ -19,6 +19,7 @@ public final class SluiceMetrics {
   private final Counter streamsOpened = Counter.builder("sluice.cursor.streams.opened").description("cursor streams opened").register(registry);
   private final AtomicInteger activeCursors = registry.gauge("sluice.cursor.streams.active", new AtomicInteger());
   private final AtomicInteger awaitingCredit = registry.gauge("sluice.cursor.streams.awaiting.credit", new AtomicInteger());
+  private final AtomicInteger blockedResponses = registry.gauge("sluice.http.responses.blocked", new AtomicInteger());
 
   public MeterRegistry registry() {
     return registry;
@@ -67,6 +68,19 @@ public final class SluiceMetrics {
     } else {
       awaitingCredit.decrementAndGet();
     }
+  }
+
+  /** A response's write queue filled up (true) or drained (false). */
+  public void responseBlocked(boolean blocked) {
+    if (blocked) {
+      blockedResponses.incrementAndGet();
+    } else {
+      blockedResponses.decrementAndGet();
+    }
+  }
+
+  public int blockedResponses() {
+    return blockedResponses.get();
   }
 
   public int awaitingCredit() {

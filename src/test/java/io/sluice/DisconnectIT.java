@@ -1,0 +1,113 @@
+package io.sluice;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sluice.support.Backends;
+import io.sluice.support.RawHttpClient;
+import io.sluice.support.TestSluice;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A client that vanishes at any point releases everything: the stream is closed, the
+ * prepared statement closed, the transaction rolled back and the connection returned, as
+ * {@code pg_stat_activity} and the pooled connections show.
+ */
+@ExtendWith(VertxExtension.class)
+@DisplayName("A client that disconnects")
+class DisconnectIT {
+
+  private static Sluice sluice;
+  private static int port;
+
+  @BeforeAll
+  static void start(Vertx vertx) throws Exception {
+    sluice = TestSluice.start(vertx, json -> json.getJsonObject("http").put("sendBufferSize", 32 * 1024))
+        .await(60, TimeUnit.SECONDS);
+    port = sluice.config().http().port();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    sluice.stop().await(10, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void released() {
+    Backends.awaitReleased(sluice);
+  }
+
+  @Test
+  @DisplayName("while rows flow stops the stream and releases everything")
+  void whileRowsFlow() throws Exception {
+    RawHttpClient client = RawHttpClient.get(port, "/v1/datasets/transactions_raw/rows");
+    int received = 0;
+    while (received < 64 * 1024) {
+      received += client.read(8 * 1024).length;
+    }
+    double read = sluice.metrics().rowsRead();
+
+    client.abort();
+
+    Backends.awaitReleased(sluice);
+    assertThat(sluice.metrics().rowsRead() - read).as("rows read after the client left").isLessThan(1_000);
+  }
+
+  @Test
+  @DisplayName("while paused on a full socket is noticed although no drain will ever come")
+  void whilePausedOnFullSocket() throws Exception {
+    RawHttpClient client = RawHttpClient.get(port, "/v1/datasets/transactions_raw/rows");
+    await().atMost(Duration.ofSeconds(20)).until(() ->
+        sluice.metrics().blockedResponses() == 1 && sluice.metrics().awaitingCredit() == 1);
+    assertThat(Backends.states()).containsKey("idle in transaction");
+
+    client.abort();
+
+    Backends.awaitReleased(sluice);
+    assertThat(sluice.metrics().blockedResponses()).isZero();
+  }
+
+  @Test
+  @DisplayName("before the first row cancels the running query instead of waiting for it")
+  void beforeFirstRow() throws Exception {
+    RawHttpClient client = RawHttpClient.get(port, "/v1/datasets/slow_start/rows?sleep_ms=60000");
+    await().atMost(Duration.ofSeconds(10)).until(() -> Backends.states().getOrDefault("active", 0) == 1);
+
+    client.abort();
+
+    // the query sleeps for 60 s: released well before that means it was cancelled
+    Backends.awaitReleased(sluice);
+  }
+
+  @Test
+  @DisplayName("sees a cut stream, not a complete one, when the query fails mid-stream")
+  void cutStream() throws Exception {
+    try (RawHttpClient client = RawHttpClient.get(port, "/v1/datasets/failing/rows?fail_at=3000")) {
+      RawHttpClient.Chunked response = RawHttpClient.Chunked.decode(client.readToEnd());
+
+      assertThat(response.status()).isEqualTo(200);
+      assertThat(response.complete()).as("terminating chunk present").isFalse();
+      assertThat(response.body().split("\n").length).isBetween(100, 2999);
+    }
+  }
+
+  @Test
+  @DisplayName("gets a JSON error with its status when the query fails before the first row")
+  void errorBeforeFirstRow() throws Exception {
+    try (RawHttpClient client = RawHttpClient.get(port, "/v1/datasets/failing/rows?fail_at=1")) {
+      String raw = client.readToEnd();
+
+      assertThat(raw).startsWith("HTTP/1.1 400");
+      assertThat(raw).contains("\"sqlState\":\"22012\"").contains("division by zero");
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package io.sluice.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * An HTTP/1.1 client on a plain socket, so a test decides when (and whether) it reads: it
+ * can stall with a small receive buffer, read a little, or vanish with a TCP reset.
+ */
+public final class RawHttpClient implements AutoCloseable {
+
+  private final Socket socket;
+  private final InputStream in;
+
+  private RawHttpClient(Socket socket) throws IOException {
+    this.socket = socket;
+    this.in = socket.getInputStream();
+  }
+
+  /** Sends a GET; the receive buffer is kept small so that a client that does not read stalls the server quickly. */
+  public static RawHttpClient get(int port, String pathAndQuery) throws IOException {
+    Socket socket = new Socket();
+    socket.setReceiveBufferSize(8 * 1024);
+    socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+    socket.setSoTimeout(60_000);
+    String request = "GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().flush();
+    return new RawHttpClient(socket);
+  }
+
+  /** Reads up to {@code n} bytes (at least one), or fewer at the end of the stream. */
+  public byte[] read(int n) throws IOException {
+    byte[] buffer = new byte[n];
+    int count = in.read(buffer);
+    return count <= 0 ? new byte[0] : java.util.Arrays.copyOf(buffer, count);
+  }
+
+  /** Reads until the server closes the connection; the raw bytes, headers and chunk framing included. */
+  public String readToEnd() throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    in.transferTo(out);
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** Vanishes: a TCP reset, as when a client process is killed. */
+  public void abort() throws IOException {
+    socket.setSoLinger(true, 0);
+    socket.close();
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+
+  /** The body of a raw chunked response and whether it ended with the terminating chunk. */
+  public record Chunked(int status, String body, boolean complete, String trailers) {
+
+    public static Chunked decode(String raw) {
+      int headerEnd = raw.indexOf("\r\n\r\n");
+      int status = Integer.parseInt(raw.substring(9, 12));
+      StringBuilder body = new StringBuilder();
+      int pos = headerEnd + 4;
+      while (true) {
+        int lineEnd = raw.indexOf("\r\n", pos);
+        if (lineEnd < 0) {
+          return new Chunked(status, body.toString(), false, "");
+        }
+        int size = Integer.parseInt(raw.substring(pos, lineEnd).trim(), 16);
+        if (size == 0) {
+          return new Chunked(status, body.toString(), true, raw.substring(lineEnd + 2));
+        }
+        int start = lineEnd + 2;
+        byte[] bytes = raw.substring(start).getBytes(StandardCharsets.UTF_8);
+        if (bytes.length < size + 2) {
+          return new Chunked(status, body.toString(), false, "");
+        }
+        String chunk = new String(bytes, 0, size, StandardCharsets.UTF_8);
+        body.append(chunk);
+        pos = start + chunk.length() + 2;
+      }
+    }
+  }
+}
