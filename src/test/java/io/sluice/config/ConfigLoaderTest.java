@@ -1,0 +1,49 @@
+package io.sluice.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+@DisplayName("The configuration")
+class ConfigLoaderTest {
+
+  @Test
+  @DisplayName("loads conf/sluice.yaml into typed records with both demo datasets")
+  void loadsTheShippedFile(Vertx vertx, VertxTestContext test) {
+    ConfigLoader.load(vertx, "conf/sluice.yaml").onComplete(test.succeeding(config -> test.verify(() -> {
+      assertThat(config.http().port()).isEqualTo(8080);
+      assertThat(config.database().explicit()).isFalse();
+      assertThat(config.database().url()).isEqualTo(DatabaseConfig.DEFAULT_URL);
+      assertThat(config.stream().fetchSize()).isEqualTo(1000);
+      assertThat(config.instances()).isEqualTo(Runtime.getRuntime().availableProcessors());
+      assertThat(config.datasets()).extracting(d -> d.name()).containsExactly("transactions_raw", "transactions");
+      test.completeNow();
+    })));
+  }
+
+  @Test
+  @DisplayName("lets SLUICE_* environment variables override the entries they name")
+  void environmentOverrides() {
+    JsonObject merged = new JsonObject()
+        .put("http", new JsonObject().put("port", 8080))
+        .put("SLUICE_HTTP_PORT", "9090")
+        .put("SLUICE_DB_URL", "postgresql://app@db:5432/prod")
+        .put("SLUICE_FETCH_SIZE", 5000)
+        .put("SLUICE_WINDOW", "");
+
+    SluiceConfig config = SluiceConfig.from(ConfigLoader.applyEnvironment(merged));
+
+    assertThat(config.http().port()).isEqualTo(9090);
+    assertThat(config.database().url()).isEqualTo("postgresql://app@db:5432/prod");
+    assertThat(config.database().explicit()).isTrue();
+    assertThat(config.stream().fetchSize()).isEqualTo(5000);
+    assertThat(config.stream().window()).isEqualTo(4);
+  }
+}

@@ -1,0 +1,108 @@
+package io.sluice.transform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.sluice.config.ConfigException;
+import io.sluice.protocol.RawJson;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Transforms")
+class TransformsTest {
+
+  private static final List<String> COLUMNS = List.of("id", "amount", "currency", "card", "tags", "status");
+  private final TransformRegistry registry = new TransformRegistry();
+
+  private TransformChain chain(JsonObject... specs) {
+    TransformPlan plan = registry.plan("test", List.of(specs), COLUMNS, new TransformContext(null, null)).result();
+    return plan.bind(COLUMNS);
+  }
+
+  private static List<Object[]> rows() {
+    List<Object[]> rows = new ArrayList<>();
+    rows.add(new Object[] {1L, new BigDecimal("1234.5"), "EUR", "4000123456789012", new RawJson("{\"risk\": 0.75}"), "settled"});
+    rows.add(new Object[] {2L, new BigDecimal("-3"), "JPY", "12", new RawJson("{\"risk\": 0.1}"), "pending"});
+    rows.add(new Object[] {3L, null, "XXQ", null, new RawJson("{}"), null});
+    return rows;
+  }
+
+  @Test
+  @DisplayName("money formats an amount in its row's currency")
+  void money() {
+    TransformChain chain = chain(new JsonObject().put("type", "money").put("amount", "amount").put("currency", "currency").put("as", "pretty"));
+
+    List<Object[]> out = chain.apply(rows());
+
+    assertThat(chain.columns()).endsWith("pretty");
+    assertThat(out.get(0)[6]).isEqualTo("€1,234.50");
+    assertThat(out.get(1)[6]).isEqualTo("-¥3");
+    assertThat(out.get(2)[6]).isNull();
+  }
+
+  @Test
+  @DisplayName("mask keeps the last characters and the length; short values are hidden whole")
+  void mask() {
+    List<Object[]> out = chain(new JsonObject().put("type", "mask").put("column", "card").put("keep", 4)).apply(rows());
+
+    assertThat(out.get(0)[3]).isEqualTo("************9012");
+    assertThat(out.get(1)[3]).isEqualTo("**");
+    assertThat(out.get(2)[3]).isNull();
+  }
+
+  @Test
+  @DisplayName("band reads a number out of JSON and labels it")
+  void band() {
+    JsonObject spec = new JsonObject().put("type", "band").put("column", "tags").put("pointer", "/risk").put("as", "risk")
+        .put("bands", new JsonArray().add(new JsonObject().put("below", 0.3).put("label", "low")).add(new JsonObject().put("below", 0.7).put("label", "medium")))
+        .put("otherwise", "high").put("missing", "unknown");
+
+    List<Object[]> out = chain(spec).apply(rows());
+
+    assertThat(out).extracting(r -> r[6]).containsExactly("high", "low", "unknown");
+  }
+
+  @Test
+  @DisplayName("round, map, concat, rename and drop compose in order")
+  void composition() {
+    TransformChain chain = chain(
+        new JsonObject().put("type", "round").put("column", "amount").put("scale", 0),
+        new JsonObject().put("type", "map").put("column", "status").put("values", new JsonObject().put("settled", "done")).put("default", "other"),
+        new JsonObject().put("type", "concat").put("columns", new JsonArray().add("currency").add("amount")).put("separator", " ").put("as", "label"),
+        new JsonObject().put("type", "rename").put("columns", new JsonObject().put("id", "key")),
+        new JsonObject().put("type", "drop").put("columns", new JsonArray().add("tags").add("card")));
+
+    List<Object[]> out = chain.apply(rows());
+
+    assertThat(chain.columns()).containsExactly("key", "amount", "currency", "status", "label");
+    assertThat(out.get(0)).containsExactly(1L, new BigDecimal("1235"), "EUR", "done", "EUR 1235");
+    assertThat(out.get(1)).containsExactly(2L, new BigDecimal("-3"), "JPY", "other", "JPY -3");
+    assertThat(out.get(2)).containsExactly(3L, null, "XXQ", "other", "XXQ");
+  }
+
+  @Test
+  @DisplayName("a user's own transform is found through ServiceLoader")
+  void custom() {
+    TransformChain chain = chain(new JsonObject().put("type", "upper").put("column", "status"));
+
+    assertThat(chain.apply(rows())).extracting(r -> r[5]).containsExactly("SETTLED", "PENDING", null);
+  }
+
+  @Test
+  @DisplayName("a transform naming a missing column or an unknown type stops start-up with a clear message")
+  void badConfiguration() {
+    Throwable missing = registry.plan("ds", List.of(new JsonObject().put("type", "mask").put("column", "ssn")), COLUMNS,
+        new TransformContext(null, null)).cause();
+    Throwable unknown = registry.plan("ds", List.of(new JsonObject().put("type", "explode")), COLUMNS,
+        new TransformContext(null, null)).cause();
+
+    assertThat(missing).isInstanceOf(ConfigException.class).hasMessageContaining("ds").hasMessageContaining("ssn");
+    assertThat(unknown).isInstanceOf(ConfigException.class).hasMessageContaining("explode");
+    assertThat(catchThrowable(() -> new MaskText(new JsonObject().put("column", "card").put("keep", -1)))).hasMessageContaining("keep");
+  }
+}

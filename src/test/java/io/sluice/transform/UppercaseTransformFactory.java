@@ -1,0 +1,31 @@
+package io.sluice.transform;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Locale;
+
+/** A user-defined transform, registered in META-INF/services, as a user would write one. */
+public final class UppercaseTransformFactory implements TransformFactory {
+
+  @Override
+  public String type() {
+    return "upper";
+  }
+
+  @Override
+  public RowTransform create(JsonObject spec, TransformContext context) {
+    String column = spec.getString("column");
+    return columns -> {
+      int index = columns.indexOf(column);
+      if (index < 0) {
+        throw new IllegalArgumentException("no column '" + column + "'");
+      }
+      return new BoundTransform(List.copyOf(columns), row -> {
+        if (row[index] != null) {
+          row[index] = row[index].toString().toUpperCase(Locale.ROOT);
+        }
+        return row;
+      });
+    };
+  }
+}
