@@ -45,6 +45,9 @@ public final class Fixtures {
          '1e400', '0.000000000000000000001', NULL, NULL, NULL, NULL, NULL, ' '),
         (6, 2, 0.000000000000000000001, 1e300, 3.4e38, NULL, NULL, NULL, NULL,
          '12345678901234567890.5', NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+      DROP TABLE IF EXISTS it_labels;
+      CREATE TABLE it_labels (code bigint PRIMARY KEY, label text NOT NULL);
+      INSERT INTO it_labels VALUES (1, 'one'), (2, 'two');
       """;
 
   /** Datasets over test data: an integer series, a failing one, a slow one, the type samples. */
@@ -70,6 +73,14 @@ public final class Fixtures {
             .put("orderBy", new JsonArray().add("n"))
             .put("parameters", new JsonArray().add(new JsonObject()
                 .put("name", "sleep_ms").put("type", "integer").put("required", true).put("min", 0).put("max", 600_000))))
+        .add(new JsonObject()
+            .put("name", "labelled")
+            .put("description", "a lookup refreshed every 100 ms")
+            .put("sql", "SELECT g AS n FROM generate_series(1, 3) AS g")
+            .put("orderBy", new JsonArray().add("n"))
+            .put("transforms", new JsonArray().add(new JsonObject()
+                .put("type", "lookup").put("column", "n").put("query", "SELECT code, label FROM it_labels")
+                .put("ttlMs", 100).put("as", "label").put("missing", "none"))))
         .add(new JsonObject()
             .put("name", "types")
             .put("sql", "SELECT * FROM type_samples")
