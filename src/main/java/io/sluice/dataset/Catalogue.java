@@ -26,23 +26,24 @@ public final class Catalogue {
     this.datasets = datasets;
   }
 
+  /** Describes the datasets one after the other, so that start-up needs a single connection. */
   public static Future<Catalogue> load(Pool pool, List<DatasetDefinition> definitions, TransformRegistry registry, TransformContext context) {
-    List<Future<Dataset>> described = new ArrayList<>();
+    Map<String, Dataset> byName = new LinkedHashMap<>();
+    Future<Void> loaded = Future.succeededFuture();
     for (DatasetDefinition definition : definitions) {
-      described.add(describe(pool, definition).compose(columns -> registry
-          .plan(definition.name(), definition.transforms(), columns.stream().map(Column::name).toList(), context)
-          .map(plan -> new Dataset(definition, columns, plan))));
+      loaded = loaded
+          .compose(v -> describe(pool, definition))
+          .compose(columns -> registry
+              .plan(definition.name(), definition.transforms(), columns.stream().map(Column::name).toList(), context)
+              .map(plan -> new Dataset(definition, columns, plan)))
+          .map(dataset -> {
+            if (byName.put(dataset.name(), dataset) != null) {
+              throw new ConfigException("dataset '" + dataset.name() + "' is declared twice");
+            }
+            return null;
+          });
     }
-    return Future.all(described).map(all -> {
-      Map<String, Dataset> byName = new LinkedHashMap<>();
-      for (int i = 0; i < all.size(); i++) {
-        Dataset dataset = all.resultAt(i);
-        if (byName.put(dataset.name(), dataset) != null) {
-          throw new ConfigException("dataset '" + dataset.name() + "' is declared twice");
-        }
-      }
-      return new Catalogue(byName);
-    });
+    return loaded.map(v -> new Catalogue(byName));
   }
 
   private static Future<List<Column>> describe(Pool pool, DatasetDefinition definition) {

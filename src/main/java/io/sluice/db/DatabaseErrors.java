@@ -1,8 +1,11 @@
 package io.sluice.db;
 
 import io.sluice.protocol.StreamError;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.core.impl.NoStackTraceTimeoutException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
+import java.net.ConnectException;
 
 /** Maps a database failure to a {@link StreamError}, by SQLSTATE class, never by message text. */
 public final class DatabaseErrors {
@@ -27,9 +30,11 @@ public final class DatabaseErrors {
     if (err instanceof ClosedConnectionException) {
       return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, "database connection lost");
     }
-    if (err instanceof java.net.ConnectException || err instanceof io.vertx.core.impl.NoStackTraceThrowable
-        || String.valueOf(err.getClass().getName()).contains("Timeout")) {
-      return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, "database unavailable: " + err.getMessage());
+    if (err instanceof ConnectionPoolTooBusyException || err instanceof NoStackTraceTimeoutException) {
+      return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, "no database connection free: " + err.getMessage());
+    }
+    if (err instanceof ConnectException) {
+      return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, "database unreachable: " + err.getMessage());
     }
     return StreamError.of(StreamError.INTERNAL, 500, "internal error: " + err.getMessage());
   }

@@ -73,6 +73,10 @@ public final class TransformRegistry {
       return Future.failedFuture(new ConfigException("dataset '" + dataset + "': " + e.getMessage(), e));
     }
     TransformPlan plan = new TransformPlan(List.copyOf(transforms), columns);
-    return Future.all(transforms.stream().map(RowTransform::start).toList()).map(plan);
+    Future<Void> started = Future.succeededFuture();
+    for (RowTransform transform : transforms) {
+      started = started.compose(v -> transform.start());
+    }
+    return started.map(plan);
   }
 }

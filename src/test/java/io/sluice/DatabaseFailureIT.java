@@ -1,0 +1,84 @@
+package io.sluice;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sluice.support.Backends;
+import io.sluice.support.Http;
+import io.sluice.support.RawHttpClient;
+import io.sluice.support.TestDatabase;
+import io.sluice.support.TestSluice;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** A service with a single pooled connection and no wait queue, to see the database side fail. */
+@ExtendWith(VertxExtension.class)
+@DisplayName("When the database side fails")
+class DatabaseFailureIT {
+
+  private static Sluice sluice;
+  private static int port;
+
+  @BeforeAll
+  static void start(Vertx vertx) throws Exception {
+    sluice = TestSluice.start(vertx, json -> {
+      json.getJsonObject("http").put("sendBufferSize", 32 * 1024);
+      json.getJsonObject("database").put("poolSize", 1).put("maxWaitQueue", 0);
+    }).await(60, TimeUnit.SECONDS);
+    port = sluice.config().http().port();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    sluice.stop().await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @DisplayName("a full pool answers 503 at once instead of queueing the request")
+  void fullPool() throws Exception {
+    try (RawHttpClient holder = RawHttpClient.get(port, "/v1/datasets/slow_start/rows?sleep_ms=60000")) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> Backends.states().getOrDefault("active", 0) == 1);
+
+      HttpResponse<String> refused = Http.get(port, "/v1/datasets/series/rows?count=5");
+
+      assertThat(refused.statusCode()).isEqualTo(503);
+      assertThat(new JsonObject(refused.body()).getJsonObject("error").getString("code")).isEqualTo("database-unavailable");
+      holder.abort();
+    }
+    Backends.awaitReleased(sluice);
+  }
+
+  @Test
+  @DisplayName("a backend killed while its stream is paused cuts the response and releases the stream")
+  void backendTerminatedWhilePaused() throws Exception {
+    try (RawHttpClient client = RawHttpClient.get(port, "/v1/datasets/transactions_raw/rows")) {
+      await().atMost(Duration.ofSeconds(20)).until(() ->
+          sluice.metrics().blockedResponses() == 1 && sluice.metrics().awaitingCredit() == 1);
+
+      try (Connection conn = TestDatabase.jdbc(); Statement st = conn.createStatement();
+          ResultSet rs = st.executeQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+              + " WHERE application_name = '" + TestSluice.APPLICATION_NAME + "' AND state = 'idle in transaction'")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getBoolean(1)).isTrue();
+      }
+
+      RawHttpClient.Chunked response = RawHttpClient.Chunked.decode(client.readToEnd());
+      assertThat(response.status()).isEqualTo(200);
+      assertThat(response.complete()).as("terminating chunk present").isFalse();
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> sluice.metrics().activeCursors() == 0);
+    Backends.awaitReleased(sluice);
+  }
+}
