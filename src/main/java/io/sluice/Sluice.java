@@ -11,6 +11,7 @@ import io.sluice.protocol.RowBatchCodec;
 import io.sluice.transform.TransformContext;
 import io.sluice.transform.TransformRegistry;
 import io.sluice.transform.TransformVerticle;
+import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,6 +20,7 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,7 +81,7 @@ public final class Sluice {
         .compose(v -> deploy(() -> new HttpVerticle(config.http(), config.stream(), catalogue, metrics, health), instances));
   }
 
-  private Future<Void> deploy(java.util.function.Supplier<io.vertx.core.Deployable> verticle, DeploymentOptions options) {
+  private Future<Void> deploy(Supplier<Deployable> verticle, DeploymentOptions options) {
     return vertx.deployVerticle(verticle, options).onSuccess(deployments::add).mapEmpty();
   }
 

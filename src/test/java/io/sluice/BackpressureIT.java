@@ -6,41 +6,28 @@ import static org.awaitility.Awaitility.await;
 import io.sluice.support.Backends;
 import io.sluice.support.RawHttpClient;
 import io.sluice.support.TestDatabase;
-import io.sluice.support.TestSluice;
+import io.sluice.support.ServiceTest;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(VertxExtension.class)
 @DisplayName("Backpressure")
-class BackpressureIT {
+class BackpressureIT extends ServiceTest {
 
   private static final int SEND_BUFFER = 32 * 1024;
   /** Allowance for what the kernel (both socket buffers) and Netty's outbound buffer hold. */
   private static final int BUFFER_ALLOWANCE = 1024 * 1024;
   private static final int MIN_ROW_BYTES = 150;
 
-  private static Sluice sluice;
-  private static int port;
 
   @BeforeAll
   static void start(Vertx vertx) throws Exception {
-    sluice = TestSluice.start(vertx, json -> json.getJsonObject("http").put("sendBufferSize", SEND_BUFFER))
-        .await(60, TimeUnit.SECONDS);
-    port = sluice.config().http().port();
+    startSluice(vertx, json -> json.getJsonObject("http").put("sendBufferSize", SEND_BUFFER));
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    sluice.stop().await(10, TimeUnit.SECONDS);
-  }
 
   @Test
   @DisplayName("holds a client that stops reading to a bounded number of rows in flight, then delivers every row once")

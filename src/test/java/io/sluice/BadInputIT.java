@@ -3,37 +3,25 @@ package io.sluice;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.support.Http;
-import io.sluice.support.TestSluice;
+import io.sluice.support.ServiceTest;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.net.http.HttpResponse;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-@ExtendWith(VertxExtension.class)
 @DisplayName("A bad request")
-class BadInputIT {
+class BadInputIT extends ServiceTest {
 
-  private static Sluice sluice;
-  private static int port;
 
   @BeforeAll
   static void start(Vertx vertx) throws Exception {
-    sluice = TestSluice.start(vertx).await(60, TimeUnit.SECONDS);
-    port = sluice.config().http().port();
+    startSluice(vertx);
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    sluice.stop().await(10, TimeUnit.SECONDS);
-  }
 
   @ParameterizedTest(name = "{0} -> {1} naming {2}")
   @CsvSource(delimiter = '|', value = {

@@ -7,43 +7,32 @@ import io.sluice.support.Backends;
 import io.sluice.support.Http;
 import io.sluice.support.RawHttpClient;
 import io.sluice.support.TestDatabase;
+import io.sluice.support.ServiceTest;
 import io.sluice.support.TestSluice;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A service with a single pooled connection and no wait queue, to see the database side fail. */
-@ExtendWith(VertxExtension.class)
 @DisplayName("When the database side fails")
-class DatabaseFailureIT {
+class DatabaseFailureIT extends ServiceTest {
 
-  private static Sluice sluice;
-  private static int port;
 
   @BeforeAll
   static void start(Vertx vertx) throws Exception {
-    sluice = TestSluice.start(vertx, json -> {
+    startSluice(vertx, json -> {
       json.getJsonObject("http").put("sendBufferSize", 32 * 1024);
       json.getJsonObject("database").put("poolSize", 1).put("maxWaitQueue", 0);
-    }).await(60, TimeUnit.SECONDS);
-    port = sluice.config().http().port();
+    });
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    sluice.stop().await(10, TimeUnit.SECONDS);
-  }
 
   @Test
   @DisplayName("a full pool answers 503 at once instead of queueing the request")

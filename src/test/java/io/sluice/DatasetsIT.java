@@ -5,11 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.sluice.support.Http;
 import io.sluice.support.TestDatabase;
-import io.sluice.support.TestSluice;
+import io.sluice.support.ServiceTest;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
@@ -19,30 +18,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(VertxExtension.class)
 @DisplayName("The datasets")
-class DatasetsIT {
+class DatasetsIT extends ServiceTest {
 
-  private static Sluice sluice;
-  private static int port;
 
   @BeforeAll
   static void start(Vertx vertx) throws Exception {
-    sluice = TestSluice.start(vertx).await(60, TimeUnit.SECONDS);
-    port = sluice.config().http().port();
+    startSluice(vertx);
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    sluice.stop().await(10, TimeUnit.SECONDS);
-  }
 
   private static List<JsonObject> rows(String pathAndQuery) {
     HttpResponse<String> response = Http.get(port, pathAndQuery);

@@ -5,41 +5,28 @@ import static org.awaitility.Awaitility.await;
 
 import io.sluice.support.Backends;
 import io.sluice.support.RawHttpClient;
-import io.sluice.support.TestSluice;
+import io.sluice.support.ServiceTest;
 import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A client that vanishes at any point releases everything: the stream is closed, the
  * prepared statement closed, the transaction rolled back and the connection returned, as
  * {@code pg_stat_activity} and the pooled connections show.
  */
-@ExtendWith(VertxExtension.class)
 @DisplayName("A client that disconnects")
-class DisconnectIT {
+class DisconnectIT extends ServiceTest {
 
-  private static Sluice sluice;
-  private static int port;
 
   @BeforeAll
   static void start(Vertx vertx) throws Exception {
-    sluice = TestSluice.start(vertx, json -> json.getJsonObject("http").put("sendBufferSize", 32 * 1024))
-        .await(60, TimeUnit.SECONDS);
-    port = sluice.config().http().port();
+    startSluice(vertx, json -> json.getJsonObject("http").put("sendBufferSize", 32 * 1024));
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    sluice.stop().await(10, TimeUnit.SECONDS);
-  }
 
   @AfterEach
   void released() {

@@ -8,9 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.support.Csv;
 import io.sluice.support.Http;
 import io.sluice.support.TestDatabase;
-import io.sluice.support.TestSluice;
+import io.sluice.support.ServiceTest;
 import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
@@ -19,31 +18,24 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.PGConnection;
 
-@ExtendWith(VertxExtension.class)
 @DisplayName("A full export")
-class ExportIT {
+class ExportIT extends ServiceTest {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
   private static final DateTimeFormatter PG_TIMESTAMPTZ = new DateTimeFormatterBuilder()
       .append(DateTimeFormatter.ISO_LOCAL_DATE).appendLiteral(' ').append(DateTimeFormatter.ISO_LOCAL_TIME)
       .appendPattern("X").toFormatter();
 
-  private static Sluice sluice;
-  private static int port;
   private static List<List<String>> copy;
 
   @BeforeAll
   static void start(Vertx vertx) throws Exception {
-    sluice = TestSluice.start(vertx).await(60, TimeUnit.SECONDS);
-    port = sluice.config().http().port();
+    startSluice(vertx);
     try (Connection conn = TestDatabase.jdbc()) {
       StringWriter out = new StringWriter();
       conn.unwrap(PGConnection.class).getCopyAPI()
@@ -52,10 +44,6 @@ class ExportIT {
     }
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    sluice.stop().await(10, TimeUnit.SECONDS);
-  }
 
   @Test
   @DisplayName("as CSV holds exactly what COPY gives for the raw dataset")

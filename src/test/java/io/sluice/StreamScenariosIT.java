@@ -12,12 +12,11 @@ import io.sluice.protocol.StreamError;
 import io.sluice.protocol.StreamRefusedException;
 import io.sluice.support.Backends;
 import io.sluice.support.RecordingListener;
-import io.sluice.support.TestSluice;
+import io.sluice.support.ServiceTest;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,12 +24,10 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -38,23 +35,17 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The row-stream scenarios of vertx-sql-client's PreparedQueryTestBase, played through the
  * event-bus protocol, at the cursor stage and through the transform stage.
  */
-@ExtendWith(VertxExtension.class)
 @DisplayName("An event-bus stream")
-class StreamScenariosIT {
+class StreamScenariosIT extends ServiceTest {
 
   private static Vertx vertx;
-  private static Sluice sluice;
 
   @BeforeAll
   static void start(Vertx v) throws Exception {
     vertx = v;
-    sluice = TestSluice.start(vertx).await(60, TimeUnit.SECONDS);
+    startSluice(vertx);
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    sluice.stop().await(10, TimeUnit.SECONDS);
-  }
 
   @AfterEach
   void nothingLeaks() {

@@ -8,40 +8,28 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.support.Backends;
 import io.sluice.support.Csv;
 import io.sluice.support.Http;
-import io.sluice.support.TestSluice;
+import io.sluice.support.ServiceTest;
 import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(VertxExtension.class)
 @DisplayName("Values keep their type")
-class TypeFidelityIT {
+class TypeFidelityIT extends ServiceTest {
 
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
       .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
 
-  private static Sluice sluice;
-  private static int port;
 
   @BeforeAll
   static void start(Vertx vertx) throws Exception {
-    sluice = TestSluice.start(vertx).await(60, TimeUnit.SECONDS);
-    port = sluice.config().http().port();
+    startSluice(vertx);
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    sluice.stop().await(10, TimeUnit.SECONDS);
-  }
 
   private static List<JsonNode> ndjsonRows() throws Exception {
     HttpResponse<String> response = Http.get(port, "/v1/datasets/types/rows");

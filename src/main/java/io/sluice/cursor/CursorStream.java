@@ -139,7 +139,8 @@ final class CursorStream {
     if (stopped) {
       return;
     }
-    if (!buffer.isEmpty() && producer.hasCredit()) {
+    boolean batchReady = buffer.size() >= fetchSize || (ended && !buffer.isEmpty());
+    if (batchReady && producer.hasCredit()) {
       reportRowsRead();
       sent += buffer.size();
       producer.send(columns, buffer);

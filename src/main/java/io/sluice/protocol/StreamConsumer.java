@@ -102,7 +102,7 @@ public final class StreamConsumer extends StreamEndpoint {
       return;
     }
     sendToPeer(Frames.CANCEL, null);
-    close();
+    closeAfter(Math.min(1_000, leaseMs()));
   }
 
   @Override
@@ -152,5 +152,4 @@ public final class StreamConsumer extends StreamEndpoint {
   protected String peerAddress() {
     return controlAddress;
   }
-
 }

@@ -81,12 +81,25 @@ abstract class StreamEndpoint {
 
   /** Releases the address and the timer; idempotent. */
   protected void close() {
+    closeAfter(0);
+  }
+
+  /**
+   * Stops at once, but keeps listening (and ignoring) for {@code lingerMs}, so that frames
+   * the peer sent before it heard the end (a last credit, say) are not reported as lost.
+   */
+  protected void closeAfter(long lingerMs) {
     if (closed) {
       return;
     }
     closed = true;
     vertx.cancelTimer(timerId);
-    if (inbox != null) {
+    if (inbox == null) {
+      return;
+    }
+    if (lingerMs > 0) {
+      vertx.setTimer(lingerMs, id -> inbox.unregister());
+    } else {
       inbox.unregister();
     }
   }

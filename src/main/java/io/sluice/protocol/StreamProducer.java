@@ -98,13 +98,13 @@ public final class StreamProducer extends StreamEndpoint {
   /** Ends the stream successfully; {@code rows} is the total sent. */
   public void end(long rows) {
     sendToPeer(Frames.END, new JsonObject().put("seq", seq).put("rows", rows));
-    close();
+    closeAfter(Math.min(1_000, leaseMs()));
   }
 
   /** Ends the stream with an error. */
   public void fail(StreamError error) {
     sendToPeer(Frames.ERROR, error.toJson().put("seq", seq));
-    close();
+    closeAfter(Math.min(1_000, leaseMs()));
   }
 
   @Override
