@@ -5,7 +5,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * How Sluice reaches PostgreSQL. {@code url} is a {@code postgresql://} URL; {@code explicit}
  * tells whether somebody configured it, so the demo may fall back to an embedded server only
- * when nothing was asked for.
+ * when nothing was asked for. {@code jit} is PostgreSQL's JIT for Sluice's sessions: off by
+ * default, because compiling a big query delays its first row by tens of milliseconds.
  */
 public record DatabaseConfig(
     String url,
@@ -13,7 +14,8 @@ public record DatabaseConfig(
     int poolSize,
     int maxWaitQueue,
     int connectTimeoutMs,
-    String applicationName) {
+    String applicationName,
+    boolean jit) {
 
   public static final String DEFAULT_URL = "postgresql://postgres@localhost:5432/postgres";
 
@@ -25,7 +27,8 @@ public record DatabaseConfig(
         json.getInteger("poolSize", 8),
         json.getInteger("maxWaitQueue", 64),
         json.getInteger("connectTimeoutMs", 5000),
-        json.getString("applicationName", "sluice"));
+        json.getString("applicationName", "sluice"),
+        json.getBoolean("jit", false));
   }
 
   /** Defaults with the given URL and application name. */
@@ -34,6 +37,6 @@ public record DatabaseConfig(
   }
 
   public DatabaseConfig withUrl(String newUrl) {
-    return new DatabaseConfig(newUrl, true, poolSize, maxWaitQueue, connectTimeoutMs, applicationName);
+    return new DatabaseConfig(newUrl, true, poolSize, maxWaitQueue, connectTimeoutMs, applicationName, jit);
   }
 }

@@ -20,6 +20,7 @@ public final class Database {
     PgConnectOptions options = PgConnectOptions.fromUri(config.url());
     Map<String, String> properties = new HashMap<>(options.getProperties());
     properties.put("application_name", config.applicationName());
+    properties.put("jit", config.jit() ? "on" : "off");
     return options
         .setProperties(properties)
         .setReconnectAttempts(0);

@@ -2,6 +2,7 @@ package io.sluice.demo;
 
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +69,14 @@ public final class DemoSeeder {
 
   private DemoSeeder() {}
 
+  /** Empties and fills the table in one transaction: a failed seed leaves the old rows. */
+  private static Future<Void> refill(SqlConnection conn, long rows) {
+    return conn.begin().compose(tx -> conn.query("TRUNCATE transactions").execute()
+        .compose(v -> conn.preparedQuery(FILL_TRANSACTIONS).execute(Tuple.of(rows, MERCHANTS)))
+        .compose(v -> tx.commit())
+        .recover(err -> tx.rollback().transform(ignored -> Future.<Void>failedFuture(err))));
+  }
+
   /** Makes sure {@code transactions} holds exactly rows 1..{@code rows}. */
   public static Future<Void> seed(Pool pool, long rows) {
     return pool.withConnection(conn -> conn.query(CREATE_MERCHANTS).execute()
@@ -83,8 +92,7 @@ public final class DemoSeeder {
           }
           LOG.info("Seeding {} demo transactions (found {})...", rows, present);
           long started = System.currentTimeMillis();
-          return conn.query("TRUNCATE transactions").execute()
-              .compose(v -> conn.preparedQuery(FILL_TRANSACTIONS).execute(Tuple.of(rows, MERCHANTS)))
+          return refill(conn, rows)
               .compose(v -> conn.query("ANALYZE transactions").execute())
               .onSuccess(v -> LOG.info("Seeded {} transactions in {} ms", rows, System.currentTimeMillis() - started))
               .mapEmpty();

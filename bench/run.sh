@@ -1,0 +1,332 @@
+#!/usr/bin/env bash
+# Sluice export benchmark: Sluice NDJSON and CSV against psql's own \copy, on the demo data.
+#
+#   bash bench/run.sh                          # 1,000,000 rows, 3 measured runs each
+#   SLUICE_DEMO_ROWS=10000000 bash bench/run.sh  # the issue's 10M-row memory target
+#
+# What it does, in one run (docs/benchmarks.md explains every figure):
+#   1. builds target/sluice.jar if it is missing;
+#   2. starts `java -jar target/sluice.jar demo` on 127.0.0.1:BENCH_PORT (the demo seeds
+#      `transactions` with rows 1..SLUICE_DEMO_ROWS if it holds anything else) and times, BENCH_RUNS
+#      times each after BENCH_WARMUP unmeasured rounds, interleaved:
+#        psql \copy (select * from transactions order by id) to stdout with csv header | wc -c
+#        curl .../v1/datasets/transactions_raw/rows?format=ndjson   (full export)
+#        curl .../v1/datasets/transactions_raw/rows?format=csv      (full export)
+#      and takes the median of each;
+#   3. peak RSS (VmHWM): a fresh service process exports BENCH_SMALL_ROWS rows (limit=...), then
+#      another fresh process exports every row, both as BENCH_RSS_FORMAT;
+#   4. prints a plain table, then the same results as Markdown (also saved under bench/results/).
+#
+# Environment (all optional):
+#   BENCH_PORT=18080            loopback port for the service
+#   SLUICE_DEMO_ROWS=1000000    rows in the demo table
+#   SLUICE_DB_URL=postgresql://postgres@127.0.0.1:5432/postgres   used by psql AND the service
+#   BENCH_RUNS=3                measured runs per export (median reported)
+#   BENCH_WARMUP=1              unmeasured rounds first (JIT, caches)
+#   BENCH_SMALL_ROWS=100000     rows of the small export in the memory comparison
+#   BENCH_RSS_FORMAT=ndjson     format of the two memory exports
+#   BENCH_JAVA_OPTS=-Xmx256m    JVM options for the service (default -Xmx256m, the heap cap docs/operations.md recommends; set it empty for JVM defaults)
+#   BENCH_START_TIMEOUT, BENCH_REQUEST_TIMEOUT   seconds; the defaults grow with the row count
+#   BENCH_OUT=bench/results/<UTC timestamp>   where logs and results.md go (git-ignored)
+# Other SLUICE_* variables (SLUICE_FETCH_SIZE, SLUICE_WINDOW, ...) reach the service unchanged.
+
+set -euo pipefail
+shopt -s inherit_errexit
+export LC_ALL=C # decimal points and sort order independent of the caller's locale
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# ---------------------------------------------------------------- settings
+
+PORT=${BENCH_PORT:-18080}
+ROWS=${SLUICE_DEMO_ROWS:-1000000}
+RUNS=${BENCH_RUNS:-3}
+WARMUP=${BENCH_WARMUP:-1}
+SMALL_ROWS=${BENCH_SMALL_ROWS:-100000}
+RSS_FORMAT=${BENCH_RSS_FORMAT:-ndjson}
+JAVA_OPTS=${BENCH_JAVA_OPTS--Xmx256m}
+DB=${SLUICE_DB_URL:-postgresql://postgres@127.0.0.1:5432/postgres}
+START_TIMEOUT=${BENCH_START_TIMEOUT:-$((120 + ROWS / 20000))} # includes seeding
+REQUEST_TIMEOUT=${BENCH_REQUEST_TIMEOUT:-$((60 + ROWS / 5000))}
+OUT=${BENCH_OUT:-bench/results/$(date -u +%Y%m%dT%H%M%SZ)}
+JAR=target/sluice.jar
+CONFIG=${SLUICE_CONFIG:-conf/sluice.yaml}
+BASE="http://127.0.0.1:${PORT}"
+ROWS_URL="${BASE}/v1/datasets/transactions_raw/rows"
+PSQL_COPY='\copy (select * from transactions order by id) to stdout with csv header'
+
+for n in PORT ROWS RUNS WARMUP SMALL_ROWS START_TIMEOUT REQUEST_TIMEOUT; do
+  [[ ${!n} =~ ^[0-9]+$ ]] || { echo "bench: $n must be a whole number, got '${!n}'" >&2; exit 2; }
+done
+((RUNS >= 1)) || { echo "bench: BENCH_RUNS must be >= 1" >&2; exit 2; }
+[[ $RSS_FORMAT == ndjson || $RSS_FORMAT == csv ]] || { echo "bench: BENCH_RSS_FORMAT is ndjson or csv" >&2; exit 2; }
+
+mkdir -p "$OUT"
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+now() { date +%s.%N; }
+# The DB URL without its password, for printing.
+db_shown() { sed -E 's#(//[^:/@]*):[^@]*@#\1:***@#' <<<"$DB"; }
+
+# ---------------------------------------------------------------- service process
+
+SERVICE_PID=""
+SERVICE_LOG=""
+# The jar and configuration under test are copied here once, so that a rebuild or an edit
+# during the run cannot change what the later service processes run.
+SNAPSHOT=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench.XXXXXX")
+
+# 0 if the process lives (a zombie counts as gone).
+alive() {
+  local state
+  state=$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null || true)
+  [[ -n $state && $state != Z ]]
+}
+
+start_service() { # name
+  SERVICE_LOG="$OUT/sluice-$1.log"
+  log "starting service ($1): java ${JAVA_OPTS:+$JAVA_OPTS }-jar $JAR demo on $BASE (log: $SERVICE_LOG)"
+  # shellcheck disable=SC2086  # JAVA_OPTS is a list of options
+  env SLUICE_HTTP_HOST=127.0.0.1 SLUICE_HTTP_PORT="$PORT" SLUICE_DB_URL="$DB" SLUICE_DEMO_ROWS="$ROWS" \
+    SLUICE_CONFIG="$SNAPSHOT/sluice.yaml" java $JAVA_OPTS -jar "$SNAPSHOT/sluice.jar" demo >"$SERVICE_LOG" 2>&1 &
+  SERVICE_PID=$!
+  local deadline code
+  deadline=$(($(date +%s) + START_TIMEOUT))
+  while :; do
+    alive "$SERVICE_PID" || { tail -n 20 "$SERVICE_LOG" >&2; SERVICE_PID=""; die "service ($1) exited during start-up"; }
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE/health" || true)
+    [[ $code == 200 ]] && break
+    (($(date +%s) < deadline)) || die "service ($1) not healthy after ${START_TIMEOUT}s (last /health status: $code)"
+    sleep 0.5
+  done
+  log "service ($1) healthy, pid $SERVICE_PID"
+}
+
+stop_service() {
+  [[ -n $SERVICE_PID ]] || return 0
+  local pid=$SERVICE_PID i
+  SERVICE_PID=""
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 60; i++)); do # 15 s for the shutdown hook
+    alive "$pid" || break
+    sleep 0.25
+  done
+  if alive "$pid"; then
+    log "service pid $pid ignored SIGTERM for 15s; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  stop_service
+  rm -rf "$SNAPSHOT"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# /proc/<pid>/status field in kB (VmHWM = peak resident set, VmRSS = current).
+proc_kb() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"; }
+
+# ---------------------------------------------------------------- measurements
+
+calc() { awk "BEGIN {printf \"%.6f\\n\", ($*)}"; } # calc '1 / 3' -> 0.333333
+fmt() { awk -v v="$2" "BEGIN {printf \"$1\", v}"; } # fmt '%.2f' value
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print m}'; }
+commas() { sed -E ':a; s/([0-9])([0-9]{3})($|,)/\1,\2\3/; ta' <<<"$1"; } # 1000000 -> 1,000,000
+
+# The measurements set globals (T = seconds, F = first byte seconds, B = bytes) rather than
+# print them, so that they run in this shell: a failure stops the script and the EXIT trap
+# still knows the service's pid.
+
+# psql's own export, timed around the whole pipeline (psql start-up and connection included).
+psql_once() {
+  local t0
+  t0=$(now)
+  B=$(timeout "$REQUEST_TIMEOUT" psql "$DB" -X -q -v ON_ERROR_STOP=1 -c "$PSQL_COPY" | wc -c)
+  T=$(calc "$(now) - $t0")
+}
+
+# One Sluice export: format [limit]. Fails unless the response is 200 and its trailers say
+# that every expected row arrived.
+curl_once() {
+  local format=$1 limit=${2:-} url expect out code rows complete hdr="$OUT/last-headers.txt"
+  url="${ROWS_URL}?format=${format}${limit:+&limit=${limit}}"
+  expect=${limit:-$ROWS}
+  out=$(curl -sS --max-time "$REQUEST_TIMEOUT" -D "$hdr" -o /dev/null \
+    -w '%{http_code} %{time_total} %{time_starttransfer} %{size_download}' "$url") || die "curl failed: $url"
+  read -r code T F B <<<"$out"
+  [[ $code == 200 ]] || die "$url answered $code"
+  rows=$(awk -F': *' 'tolower($1) == "sluice-row-count" {sub(/\r$/, "", $2); print $2}' "$hdr")
+  complete=$(awk -F': *' 'tolower($1) == "sluice-complete" {sub(/\r$/, "", $2); print $2}' "$hdr")
+  [[ $rows == "$expect" && $complete == true ]] ||
+    die "$url: trailers say ${rows:-no} rows, complete=${complete:-?}; expected $expect rows"
+}
+
+# ---------------------------------------------------------------- preflight
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+
+for tool in java curl psql awk timeout; do
+  command -v "$tool" >/dev/null || die "$tool is not installed"
+done
+if [[ ! -f $JAR ]]; then
+  log "$JAR missing: building (mvn -B -q -DskipTests package)"
+  command -v mvn >/dev/null || die "mvn is not installed"
+  timeout 900 mvn -B -q -DskipTests package
+  [[ -f $JAR ]] || die "the build did not produce $JAR"
+fi
+[[ -f $CONFIG ]] || die "no configuration at $CONFIG"
+cp "$JAR" "$SNAPSHOT/sluice.jar"
+cp "$CONFIG" "$SNAPSHOT/sluice.yaml"
+JAR_SUM=$(sha256sum "$SNAPSHOT/sluice.jar" | cut -c1-12)
+JAR_TIME=$(date -u -r "$JAR" '+%Y-%m-%d %H:%M UTC')
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ -n $(git status --porcelain -- src pom.xml "$CONFIG" 2>/dev/null) ]]; then COMMIT+=" (src, pom.xml or config modified)"; fi
+if curl -s -o /dev/null --max-time 2 "$BASE/health"; then
+  die "something already answers on $BASE; set BENCH_PORT"
+fi
+timeout 15 psql "$DB" -X -q -A -t -c 'select 1' >/dev/null || die "psql cannot reach $(db_shown)"
+
+# "count|max(id)" of transactions, "0|0" when there is no such table.
+table_state() {
+  if [[ -z $(timeout 30 psql "$DB" -X -A -t -c "select to_regclass('transactions')") ]]; then
+    echo "0|0"
+  else
+    timeout 120 psql "$DB" -X -A -t -c "select count(*) || '|' || coalesce(max(id), 0) from transactions"
+  fi
+}
+
+# ---------------------------------------------------------------- throughput and first byte
+
+[[ $(table_state) == "$ROWS|$ROWS" ]] || log "transactions does not hold rows 1..$ROWS: the service will seed it (timeout ${START_TIMEOUT}s)"
+start_service main
+[[ $(table_state) == "$ROWS|$ROWS" ]] || die "transactions does not hold rows 1..$ROWS after start-up"
+SEED_NOTE=$(awk '/Seeded [0-9]+ transactions in/ {for (i = 1; i <= NF; i++) if ($i == "in") print "seeded by the demo in " $(i + 1) " ms"}' "$SERVICE_LOG")
+SEED_NOTE=${SEED_NOTE:-already present}
+
+declare -a P_T P_B N_T N_F N_B C_T C_F C_B
+for ((round = 1; round <= WARMUP + RUNS; round++)); do
+  if ((round <= WARMUP)); then tag="warm-up $round/$WARMUP"; else tag="run $((round - WARMUP))/$RUNS"; fi
+  measured=$((round > WARMUP))
+  psql_once
+  log "$tag  psql \\copy: ${T}s ${B} bytes"
+  if ((measured)); then P_T+=("$T") P_B+=("$B"); fi
+  curl_once ndjson
+  log "$tag  sluice ndjson: ${T}s, first byte ${F}s, ${B} bytes"
+  if ((measured)); then N_T+=("$T") N_F+=("$F") N_B+=("$B"); fi
+  curl_once csv
+  log "$tag  sluice csv: ${T}s, first byte ${F}s, ${B} bytes"
+  if ((measured)); then C_T+=("$T") C_F+=("$F") C_B+=("$B"); fi
+done
+MAIN_HWM_KB=$(proc_kb "$SERVICE_PID" VmHWM)
+stop_service
+
+# ---------------------------------------------------------------- memory: two fresh processes
+
+# Sets IDLE (VmHWM once healthy), HWM (VmHWM after the export), RSS (VmRSS then), T and F.
+rss_probe() { # name limit ("" = every row)
+  start_service "$1"
+  IDLE=$(proc_kb "$SERVICE_PID" VmHWM)
+  curl_once "$RSS_FORMAT" "$2"
+  HWM=$(proc_kb "$SERVICE_PID" VmHWM)
+  RSS=$(proc_kb "$SERVICE_PID" VmRSS)
+  stop_service
+  log "memory ($1): VmHWM ${IDLE} kB when healthy, ${HWM} kB after the export (VmRSS then ${RSS} kB), ${T}s, first byte ${F}s"
+}
+rss_probe "rss-${SMALL_ROWS}" "$SMALL_ROWS"
+S_IDLE=$IDLE S_HWM=$HWM S_T=$T S_F=$F
+rss_probe "rss-${ROWS}" ""
+F_IDLE=$IDLE F_HWM=$HWM F_T=$T F_F=$F
+
+# ---------------------------------------------------------------- figures
+
+p_t=$(median "${P_T[@]}"); p_b=$(median "${P_B[@]}")
+n_t=$(median "${N_T[@]}"); n_f=$(median "${N_F[@]}"); n_b=$(median "${N_B[@]}")
+c_t=$(median "${C_T[@]}"); c_f=$(median "${C_F[@]}"); c_b=$(median "${C_B[@]}")
+
+n_ratio=$(calc "$n_t / $p_t"); c_ratio=$(calc "$c_t / $p_t")
+rss_ratio=$(calc "$F_HWM / $S_HWM")
+delta_ratio=$(calc "($S_HWM - $S_IDLE) > 0 ? ($F_HWM - $F_IDLE) / ($S_HWM - $S_IDLE) : 0")
+verdict() { awk "BEGIN {v = ($1) ? \"yes\" : \"**no**\"; print v}"; }
+ok_n=$(verdict "$n_ratio <= 3"); ok_c=$(verdict "$c_ratio <= 2")
+ok_f=$(verdict "$n_f < 0.050 && $c_f < 0.050"); ok_r=$(verdict "$rss_ratio <= 1.10")
+
+secs() { fmt '%.2f s' "$1"; }
+ms() { fmt '%.1f ms' "$(calc "$1 * 1000")"; }
+mib() { fmt '%.0f MiB' "$(calc "$1 / 1024")"; }
+rate() { fmt '%.0f' "$(calc "$ROWS / $1")"; }
+mbps() { fmt '%.1f' "$(calc "$1 / $2 / 1000000")"; }
+mb() { fmt '%.1f MB' "$(calc "$1 / 1000000")"; }
+runs() { local s="" v; for v in "$@"; do s+="${s:+, }$(fmt '%.2f' "$v")"; done; echo "$s"; }
+
+# ---------------------------------------------------------------- machine facts
+
+CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || echo unknown)
+MEM=$(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
+JAVA_V=$(java -version 2>&1 | head -n 1)
+JVM_FLAGS=$(java $JAVA_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null |
+  awk '$2 == "MaxHeapSize" {h = $4} $2 ~ /^Use(G1|Serial|Parallel|Z|Shenandoah)GC$/ && $4 == "true" {g = $2} END {printf "%s, max heap %.0f MiB", g, h / 1048576}')
+PSQL_V=$(psql --version)
+PG_V=$(timeout 15 psql "$DB" -X -A -t -c 'show server_version')
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+TUNING=$(env | grep -E '^SLUICE_(FETCH_SIZE|WINDOW|LEASE_MS|INSTANCES|DB_POOL_SIZE)=' | sort | paste -sd' ' - || true)
+
+# ---------------------------------------------------------------- plain table
+
+{
+  echo
+  printf '%-28s %10s %8s %12s %8s %10s %12s\n' "export (median of $RUNS)" time "x psql" rows/s MB/s size "first byte"
+  printf '%-28s %10s %8s %12s %8s %10s %12s\n' "psql \\copy csv" "$(secs "$p_t")" 1.00 "$(rate "$p_t")" "$(mbps "$p_b" "$p_t")" "$(mb "$p_b")" -
+  printf '%-28s %10s %8s %12s %8s %10s %12s\n' "sluice ndjson" "$(secs "$n_t")" "$(fmt '%.2f' "$n_ratio")" "$(rate "$n_t")" "$(mbps "$n_b" "$n_t")" "$(mb "$n_b")" "$(ms "$n_f")"
+  printf '%-28s %10s %8s %12s %8s %10s %12s\n' "sluice csv" "$(secs "$c_t")" "$(fmt '%.2f' "$c_ratio")" "$(rate "$c_t")" "$(mbps "$c_b" "$c_t")" "$(mb "$c_b")" "$(ms "$c_f")"
+  echo
+  printf '%-44s %14s %14s %8s\n' "peak RSS ($RSS_FORMAT, fresh process each)" "VmHWM idle" "VmHWM after" "delta"
+  printf '%-44s %14s %14s %8s\n' "$SMALL_ROWS rows (limit=$SMALL_ROWS)" "$(mib "$S_IDLE")" "$(mib "$S_HWM")" "$(mib "$((S_HWM - S_IDLE))")"
+  printf '%-44s %14s %14s %8s\n' "$ROWS rows (full export)" "$(mib "$F_IDLE")" "$(mib "$F_HWM")" "$(mib "$((F_HWM - F_IDLE))")"
+  echo
+  printf '%-40s %-26s %s\n' target measured met
+  printf '%-40s %-26s %s\n' "ndjson within 3x psql" "$(fmt '%.2f' "$n_ratio")x" "$ok_n"
+  printf '%-40s %-26s %s\n' "csv within 2x psql" "$(fmt '%.2f' "$c_ratio")x" "$ok_c"
+  printf '%-40s %-26s %s\n' "first row < 50 ms (warm)" "$(ms "$n_f") / $(ms "$c_f")" "$ok_f"
+  printf '%-40s %-26s %s\n' "peak RSS full within 10% of ${SMALL_ROWS}" "$(fmt '%.2f' "$rss_ratio")x" "$ok_r"
+  echo
+}
+
+# ---------------------------------------------------------------- markdown
+
+MD="$OUT/results.md"
+{
+  echo "### $(date -u +%Y-%m-%d): $(commas "$ROWS") rows, median of $RUNS runs"
+  echo
+  echo "- Machine: $(nproc) CPUs ($CPU), $MEM RAM, Linux $(uname -r); load average $LOAD_BEFORE before the run, $LOAD_AFTER after"
+  echo "- Java: $JAVA_V; JVM: $JVM_FLAGS; options: ${JAVA_OPTS:-none}"
+  echo "- psql: $PSQL_V; server: PostgreSQL $PG_V at $(db_shown)"
+  echo "- Sluice: HEAD $COMMIT; jar built $JAR_TIME, sha256 $JAR_SUM; config $CONFIG; tuning: ${TUNING:-none beyond the config}"
+  echo "- Data: \`transactions\`, $(commas "$ROWS") rows ($SEED_NOTE); $WARMUP warm-up round(s) before the measured runs"
+  echo
+  echo "| Export | Median time | Runs (s) | × psql | Rows/s | MB/s | Size | First byte |"
+  echo "|---|---:|---|---:|---:|---:|---:|---:|"
+  echo "| psql \`\\copy … csv header\` | $(secs "$p_t") | $(runs "${P_T[@]}") | 1.00 | $(rate "$p_t") | $(mbps "$p_b" "$p_t") | $(mb "$p_b") | – |"
+  echo "| Sluice NDJSON | $(secs "$n_t") | $(runs "${N_T[@]}") | $(fmt '%.2f' "$n_ratio") | $(rate "$n_t") | $(mbps "$n_b" "$n_t") | $(mb "$n_b") | $(ms "$n_f") |"
+  echo "| Sluice CSV | $(secs "$c_t") | $(runs "${C_T[@]}") | $(fmt '%.2f' "$c_ratio") | $(rate "$c_t") | $(mbps "$c_b" "$c_t") | $(mb "$c_b") | $(ms "$c_f") |"
+  echo
+  echo "| Peak RSS ($RSS_FORMAT, fresh process each) | VmHWM after start-up | VmHWM after export | Growth | Export time | First byte (cold JVM) |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  echo "| $(commas "$SMALL_ROWS") rows (\`limit=$SMALL_ROWS\`) | $(mib "$S_IDLE") | $(mib "$S_HWM") | $(mib "$((S_HWM - S_IDLE))") | $(secs "$S_T") | $(ms "$S_F") |"
+  echo "| $(commas "$ROWS") rows (full) | $(mib "$F_IDLE") | $(mib "$F_HWM") | $(mib "$((F_HWM - F_IDLE))") | $(secs "$F_T") | $(ms "$F_F") |"
+  echo
+  echo "Peak RSS of the throughput process after $((WARMUP + RUNS)) rounds of both formats: $(mib "$MAIN_HWM_KB")."
+  echo
+  echo "| Target | Measured | Met |"
+  echo "|---|---|---|"
+  echo "| NDJSON within 3× psql | $(fmt '%.2f' "$n_ratio")× | $ok_n |"
+  echo "| CSV within 2× psql | $(fmt '%.2f' "$c_ratio")× | $ok_c |"
+  echo "| First row < 50 ms (warm, full export) | NDJSON $(ms "$n_f"), CSV $(ms "$c_f") | $ok_f |"
+  echo "| Peak RSS flat: full export within 10% of $(commas "$SMALL_ROWS") rows | $(fmt '%.2f' "$rss_ratio")× (growth over start-up $(fmt '%.2f' "$delta_ratio")×) | $ok_r |"
+} >"$MD"
+
+echo "----- Markdown (also in $MD) -----"
+cat "$MD"
+log "done; logs in $OUT"
