@@ -41,7 +41,7 @@ public final class Main {
         .build();
     String configPath = envOr("SLUICE_CONFIG", "conf/sluice.yaml");
     ConfigLoader.load(vertx, configPath)
-        .compose(config -> DatabaseLocator.locate(vertx, config.database()).map(config::withDatabase))
+        .compose(config -> DatabaseLocator.locate(vertx, config.database(), demo).map(config::withDatabase))
         .compose(config -> demo ? seedDemo(vertx, config).map(config) : Future.succeededFuture(config))
         .compose(config -> Sluice.start(vertx, config, metrics))
         .onSuccess(sluice -> Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, sluice), "sluice-shutdown")))

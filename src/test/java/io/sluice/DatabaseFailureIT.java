@@ -41,9 +41,11 @@ class DatabaseFailureIT extends ServiceTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> Backends.states().getOrDefault("active", 0) == 1);
 
       HttpResponse<String> refused = Http.get(port, "/v1/datasets/series/rows?count=5");
+      HttpResponse<String> health = Http.get(port, "/health");
 
       assertThat(refused.statusCode()).isEqualTo(503);
       assertThat(new JsonObject(refused.body()).getJsonObject("error").getString("code")).isEqualTo("database-unavailable");
+      assertThat(health.statusCode()).as("health while every pooled connection streams").isEqualTo(200);
       holder.abort();
     }
     Backends.awaitReleased(sluice);

@@ -31,6 +31,6 @@ class EmbeddedDatabaseIT {
   @DisplayName("a configured database that does not answer is an error, not a silent fallback")
   void configuredDatabaseMustAnswer(Vertx vertx, VertxTestContext test) {
     DatabaseConfig configured = DatabaseConfig.of("postgresql://postgres@127.0.0.1:1/postgres", "sluice-it");
-    DatabaseLocator.locate(vertx, configured).onComplete(test.failing(err -> test.completeNow()));
+    DatabaseLocator.locate(vertx, configured, true).onComplete(test.failing(err -> test.completeNow()));
   }
 }

@@ -135,6 +135,22 @@ class StreamScenariosIT extends ServiceTest {
   }
 
   @Test
+  @DisplayName("whose transform throws fails with an error instead of losing the batch")
+  void transformFails() throws Exception {
+    AtomicReference<StreamConsumer> consumer = new AtomicReference<>();
+    RecordingListener listener = new RecordingListener().onEachBatch(b -> consumer.get().grant(1));
+    consumer.set(open(Frames.TRANSFORM_OPEN, listener, "exploding", Map.of(), 2));
+
+    await().atMost(Duration.ofSeconds(10)).until(listener::finished);
+    assertThat(listener.ends).hasValue(0);
+    assertThat(listener.errors).singleElement().satisfies(e -> {
+      assertThat(e.code()).isEqualTo(StreamError.INTERNAL);
+      assertThat(e.message()).contains("transform failed");
+    });
+    assertThat(listener.rows()).isEqualTo(200);
+  }
+
+  @Test
   @DisplayName("closed early by its consumer stops reading and releases everything")
   void earlyClose() throws Exception {
     AtomicReference<StreamConsumer> consumer = new AtomicReference<>();

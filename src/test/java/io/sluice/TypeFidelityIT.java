@@ -66,6 +66,9 @@ class TypeFidelityIT extends ServiceTest {
     assertThat(row.get("ints").toString()).isEqualTo("[1,-2]");
     assertThat(row.get("uid").asText()).isEqualTo("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
     assertThat(row.get("txt").asText()).isEqualTo("line1\nsay \"hi\", ok");
+    assertThat(row.get("dur").asText()).isEqualTo("1 day 02:00:00");
+    assertThat(row.get("cash").asText()).as("money in the server's lc_monetary").matches(".*1[.,]50.*");
+    assertThat(row.get("tod").asText()).isEqualTo("12:00:00");
   }
 
   @Test

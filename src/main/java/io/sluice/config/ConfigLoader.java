@@ -25,6 +25,7 @@ public final class ConfigLoader {
           "SLUICE_FETCH_SIZE", "stream.fetchSize",
           "SLUICE_WINDOW", "stream.window",
           "SLUICE_LEASE_MS", "stream.leaseMs",
+          "SLUICE_MAX_LIMIT", "stream.maxLimit",
           "SLUICE_INSTANCES", "instances");
 
   private ConfigLoader() {}

@@ -2,6 +2,7 @@ package io.sluice.cursor;
 
 import io.sluice.dataset.Dataset;
 import io.sluice.db.DatabaseErrors;
+import io.sluice.db.DatabaseUnavailableException;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.StreamProducer;
 import io.vertx.core.Future;
@@ -70,6 +71,7 @@ final class CursorStream {
     producer.demandHandler(v -> onDemand());
     metrics.cursorOpened();
     return pool.getConnection()
+        .recover(err -> Future.failedFuture(new DatabaseUnavailableException(err)))
         .compose(this::inTransaction)
         .onFailure(this::reportFailure)
         .eventually(() -> {

@@ -44,6 +44,8 @@ final class RowConverter {
                 case NATIVE -> nativeValue(raw);
                 case NUMERIC -> numeric((String) raw);
                 case JSON -> new RawJson((String) raw);
+                case TEXT -> raw;
+                case TEXT_ARRAY -> list((Object[]) raw, e -> e);
                 case NUMERIC_ARRAY -> list((Object[]) raw, e -> numeric((String) e));
                 case JSON_ARRAY -> list((Object[]) raw, e -> new RawJson((String) e));
               };

@@ -99,7 +99,7 @@ public record DatasetDefinition(
     if (limit != null && (limit < 0 || limit > maxLimit)) {
       throw InvalidRequestException.badParameter("limit", "must be between 0 and " + maxLimit);
     }
-    tuple.addValue(limit);
+    tuple.addValue(limit != null ? limit : maxLimit == Long.MAX_VALUE ? null : maxLimit);
     return tuple;
   }
 }

@@ -1,11 +1,8 @@
 package io.sluice.db;
 
 import io.sluice.protocol.StreamError;
-import io.vertx.core.http.ConnectionPoolTooBusyException;
-import io.vertx.core.impl.NoStackTraceTimeoutException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
-import java.net.ConnectException;
 
 /** Maps a database failure to a {@link StreamError}, by SQLSTATE class, never by message text. */
 public final class DatabaseErrors {
@@ -30,11 +27,8 @@ public final class DatabaseErrors {
     if (err instanceof ClosedConnectionException) {
       return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, "database connection lost");
     }
-    if (err instanceof ConnectionPoolTooBusyException || err instanceof NoStackTraceTimeoutException) {
-      return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, "no database connection free: " + err.getMessage());
-    }
-    if (err instanceof ConnectException) {
-      return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, "database unreachable: " + err.getMessage());
+    if (err instanceof DatabaseUnavailableException) {
+      return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, "no database connection available: " + err.getMessage());
     }
     return StreamError.of(StreamError.INTERNAL, 500, "internal error: " + err.getMessage());
   }

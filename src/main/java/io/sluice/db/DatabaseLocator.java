@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides which PostgreSQL to use: the configured one if a URL was given (it must answer),
- * else the local server at the default URL if it answers, else an embedded one.
+ * else the local server at the default URL if it answers, else (for the demo only) an
+ * embedded one.
  */
 public final class DatabaseLocator {
 
@@ -19,10 +20,10 @@ public final class DatabaseLocator {
   private DatabaseLocator() {}
 
   /** The configuration to use, with the URL of a server known to answer. */
-  public static Future<DatabaseConfig> locate(Vertx vertx, DatabaseConfig config) {
-    if (config.explicit()) {
+  public static Future<DatabaseConfig> locate(Vertx vertx, DatabaseConfig config, boolean embeddedAllowed) {
+    if (config.explicit() || !embeddedAllowed) {
       return ping(vertx, config)
-          .onSuccess(v -> LOG.info("Using the configured PostgreSQL at {}", Database.describe(config)))
+          .onSuccess(v -> LOG.info("Using the {} PostgreSQL at {}", config.explicit() ? "configured" : "default", Database.describe(config)))
           .map(config);
     }
     return ping(vertx, config)

@@ -8,6 +8,7 @@ import io.sluice.dataset.DatasetDefinition;
 import io.sluice.dataset.InvalidRequestException;
 import io.sluice.dataset.StreamRequest;
 import io.sluice.metrics.SluiceMetrics;
+import io.sluice.protocol.StreamError;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
@@ -68,7 +69,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/health").handler(this::checkHealth);
     router.get("/metrics").handler(this::scrapeMetrics);
     router.route().last().handler(ctx -> HttpErrors.send(ctx.response(), 404,
-        new JsonObject().put("code", "not-found").put("message", "no route " + ctx.request().path())));
+        StreamError.of(StreamError.NOT_FOUND, 404, "no route " + ctx.request().path()).toJson()));
     router.route().failureHandler(ctx -> HttpErrors.send(ctx.response(), ctx.failure() == null
         ? new IllegalStateException("status " + ctx.statusCode()) : ctx.failure()));
     return router;
@@ -96,8 +97,9 @@ public final class HttpVerticle extends VerticleBase {
   private void streamRows(RoutingContext ctx) {
     Dataset dataset = catalogue.require(ctx.pathParam("name"));
     MultiMap query = ctx.queryParams();
+    Map<String, String> params = parameters(query);
     OutputFormat format = chooseFormat(ctx, query.get("format"));
-    StreamRequest request = new StreamRequest(dataset.name(), parameters(query), limit(query.get("limit")));
+    StreamRequest request = new StreamRequest(dataset.name(), params, limit(query.get("limit")));
     dataset.definition().bind(request, streamConfig.maxLimit());
     new RowsResponse(vertx, ctx.response(), format, streamConfig, metrics, ctx.get(REQUEST_ID)).start(request);
   }
@@ -114,13 +116,12 @@ public final class HttpVerticle extends VerticleBase {
   private static Map<String, String> parameters(MultiMap query) {
     Map<String, String> params = new TreeMap<>();
     for (String name : query.names()) {
-      if (DatasetDefinition.RESERVED.contains(name)) {
-        continue;
-      }
       if (query.getAll(name).size() > 1) {
         throw InvalidRequestException.badParameter(name, "given more than once");
       }
-      params.put(name, query.get(name));
+      if (!DatasetDefinition.RESERVED.contains(name)) {
+        params.put(name, query.get(name));
+      }
     }
     return params;
   }

@@ -12,6 +12,7 @@ public record StreamError(String code, int status, String message, String parame
 
   public static final String BAD_REQUEST = "bad-request";
   public static final String NOT_FOUND = "not-found";
+  public static final String NOT_ACCEPTABLE = "not-acceptable";
   public static final String DATABASE_UNAVAILABLE = "database-unavailable";
   public static final String QUERY_FAILED = "query-failed";
   public static final String QUERY_TIMEOUT = "query-timeout";
@@ -25,7 +26,12 @@ public record StreamError(String code, int status, String message, String parame
 
   /** The refusal for a request that failed validation. */
   public static StreamError invalid(InvalidRequestException e) {
-    return new StreamError(e.status() == 404 ? NOT_FOUND : BAD_REQUEST, e.status(), e.getMessage(), e.parameter(), null);
+    String code = switch (e.status()) {
+      case 404 -> NOT_FOUND;
+      case 406 -> NOT_ACCEPTABLE;
+      default -> BAD_REQUEST;
+    };
+    return new StreamError(code, e.status(), e.getMessage(), e.parameter(), null);
   }
 
   public JsonObject toJson() {

@@ -52,10 +52,29 @@ abstract class ComputedField implements RowTransform {
     return index;
   }
 
+  /** The output column: {@code as}, or else the {@code column} the field is computed from. */
+  static String asOrColumn(JsonObject spec) {
+    return spec.getString("as", required(spec, "column"));
+  }
+
   static String required(JsonObject spec, String key) {
     String value = spec.getString(key);
     if (value == null || value.isBlank()) {
       throw new IllegalArgumentException("'" + key + "' is required");
+    }
+    return value;
+  }
+
+  /** A value written in configuration, as a row value (see {@link io.sluice.protocol.RowBatch}). */
+  static Object configValue(Object value) {
+    if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
+      return ((Number) value).longValue();
+    }
+    if (value instanceof Float || value instanceof Double) {
+      return new java.math.BigDecimal(value.toString());
+    }
+    if (value instanceof JsonObject || value instanceof io.vertx.core.json.JsonArray) {
+      return new io.sluice.protocol.RawJson(value.toString());
     }
     return value;
   }

@@ -19,7 +19,7 @@ final class LookupValue extends ComputedField {
   LookupValue(JsonObject spec, TransformContext context) {
     super(spec.getString("as"));
     this.column = required(spec, "column");
-    this.missing = spec.getValue("missing");
+    this.missing = configValue(spec.getValue("missing"));
     this.table = new LookupTable(context.vertx(), context.pool(), required(spec, "query"), spec.getLong("ttlMs", 300_000L));
   }
 

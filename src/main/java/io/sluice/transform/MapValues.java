@@ -18,11 +18,11 @@ final class MapValues extends ComputedField {
   private final Object defaultValue;
 
   MapValues(JsonObject spec) {
-    super(spec.getString("as", spec.getString("column")));
+    super(asOrColumn(spec));
     this.column = required(spec, "column");
-    spec.getJsonObject("values", new JsonObject()).forEach(e -> values.put(e.getKey(), e.getValue()));
+    spec.getJsonObject("values", new JsonObject()).forEach(e -> values.put(e.getKey(), configValue(e.getValue())));
     this.hasDefault = spec.containsKey("default");
-    this.defaultValue = spec.getValue("default");
+    this.defaultValue = configValue(spec.getValue("default"));
   }
 
   @Override

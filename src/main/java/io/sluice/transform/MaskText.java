@@ -15,10 +15,14 @@ final class MaskText extends ComputedField {
   private final char mask;
 
   MaskText(JsonObject spec) {
-    super(spec.getString("as", spec.getString("column")));
+    super(asOrColumn(spec));
     this.column = required(spec, "column");
     this.keep = spec.getInteger("keep", 4);
-    this.mask = spec.getString("with", "*").charAt(0);
+    String with = spec.getString("with", "*");
+    if (with.isEmpty()) {
+      throw new IllegalArgumentException("'with' must be a character");
+    }
+    this.mask = with.charAt(0);
     if (keep < 0) {
       throw new IllegalArgumentException("'keep' must be >= 0");
     }

@@ -43,6 +43,9 @@ final class MoneyFormat extends ComputedField {
       if (!(value instanceof Number number)) {
         return value == null ? null : value.toString();
       }
+      if (currency >= 0 && row[currency] == null) {
+        return text(value);
+      }
       String code = currency < 0 ? currencyCode : String.valueOf(row[currency]).trim();
       NumberFormat format = formats.computeIfAbsent(code, this::formatFor);
       if (format == null) {

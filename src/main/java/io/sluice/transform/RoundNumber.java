@@ -15,7 +15,7 @@ final class RoundNumber extends ComputedField {
   private final RoundingMode mode;
 
   RoundNumber(JsonObject spec) {
-    super(spec.getString("as", spec.getString("column")));
+    super(asOrColumn(spec));
     this.column = required(spec, "column");
     this.scale = spec.getInteger("scale", 0);
     this.mode = RoundingMode.valueOf(spec.getString("mode", "HALF_UP").toUpperCase(Locale.ROOT));

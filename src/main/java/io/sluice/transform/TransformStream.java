@@ -13,7 +13,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One stream through the transform stage: a consumer of the cursor stream upstream and a
@@ -21,6 +24,8 @@ import java.util.function.Consumer;
  * through one for one; {@code cancel} and failures travel to the other side.
  */
 final class TransformStream implements StreamListener {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TransformStream.class);
 
   private final Dataset dataset;
   private TransformChain chain;
@@ -80,7 +85,16 @@ final class TransformStream implements StreamListener {
   @Override
   public void onBatch(RowBatch batch) {
     granted--;
-    downstream.send(chain.columns(), chain.apply(batch.rows()));
+    List<Object[]> rows;
+    try {
+      rows = chain.apply(batch.rows());
+    } catch (RuntimeException e) {
+      LOG.error("stream {} of dataset '{}': a transform failed", downstream.streamId(), dataset.name(), e);
+      upstream.cancel();
+      downstream.fail(StreamError.of(StreamError.INTERNAL, 500, "transform failed: " + e));
+      return;
+    }
+    downstream.send(chain.columns(), rows);
   }
 
   @Override

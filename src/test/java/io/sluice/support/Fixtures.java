@@ -28,23 +28,26 @@ public final class Fixtures {
         nums numeric[],
         ints int[],
         uid uuid,
-        txt text
+        txt text,
+        dur interval,
+        cash money,
+        tod time
       );
       INSERT INTO type_samples VALUES
         (1, 9223372036854775807, 12345678901234567890.123456789, 0.1, 1.5, true,
          '2024-02-29 13:45:01.123456+02', '2024-02-29 13:45:01', '2024-02-29',
          '{"a": [1, 2.50, "x"], "b": {"c": null}}', '{"z": 1,  "a": 2}', '\\x00ff10',
          ARRAY['a', 'b,c', NULL], ARRAY[1.10, NULL]::numeric[], ARRAY[1, -2],
-         'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'line1' || chr(10) || 'say "hi", ok'),
-        (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+         'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'line1' || chr(10) || 'say "hi", ok', '1 day 02:00:00', 1.5, '12:00:00'),
+        (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
         (3, -9223372036854775808, 'NaN', 'NaN', 'NaN', false, 'infinity', 'infinity', 'infinity',
-         '"just a string"', '[]', '\\x', ARRAY[]::text[], ARRAY['NaN']::numeric[], ARRAY[]::int[], NULL, ''),
+         '"just a string"', '[]', '\\x', ARRAY[]::text[], ARRAY['NaN']::numeric[], ARRAY[]::int[], NULL, '', NULL, NULL, NULL),
         (4, 0, 'Infinity', 'Infinity', 'Infinity', NULL, '-infinity', '-infinity', '-infinity',
-         'null', 'null', NULL, NULL, ARRAY['Infinity', '-Infinity']::numeric[], NULL, NULL, 'ünïcødé ✓'),
+         'null', 'null', NULL, NULL, ARRAY['Infinity', '-Infinity']::numeric[], NULL, NULL, 'ünïcødé ✓', NULL, NULL, NULL),
         (5, 1, '-Infinity', '-Infinity', '-Infinity', NULL, '1970-01-01 00:00:00+00', NULL, NULL,
-         '1e400', '0.000000000000000000001', NULL, NULL, NULL, NULL, NULL, ' '),
+         '1e400', '0.000000000000000000001', NULL, NULL, NULL, NULL, NULL, ' ', NULL, NULL, NULL),
         (6, 2, 0.000000000000000000001, 1e300, 3.4e38, NULL, NULL, NULL, NULL,
-         '12345678901234567890.5', NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+         '12345678901234567890.5', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
       DROP TABLE IF EXISTS it_labels;
       CREATE TABLE it_labels (code bigint PRIMARY KEY, label text NOT NULL);
       INSERT INTO it_labels VALUES (1, 'one'), (2, 'two');
@@ -81,6 +84,12 @@ public final class Fixtures {
             .put("transforms", new JsonArray().add(new JsonObject()
                 .put("type", "lookup").put("column", "n").put("query", "SELECT code, label FROM it_labels")
                 .put("ttlMs", 100).put("as", "label").put("missing", "none"))))
+        .add(new JsonObject()
+            .put("name", "exploding")
+            .put("description", "a user transform that throws at n = fail_at")
+            .put("sql", "SELECT g AS n FROM generate_series(1, 1000) AS g")
+            .put("orderBy", new JsonArray().add("n"))
+            .put("transforms", new JsonArray().add(new JsonObject().put("type", "fail_on").put("column", "n").put("value", 250))))
         .add(new JsonObject()
             .put("name", "types")
             .put("sql", "SELECT * FROM type_samples")

@@ -72,7 +72,7 @@ class TransformsTest {
   void composition() {
     TransformChain chain = chain(
         new JsonObject().put("type", "round").put("column", "amount").put("scale", 0),
-        new JsonObject().put("type", "map").put("column", "status").put("values", new JsonObject().put("settled", "done")).put("default", "other"),
+        new JsonObject().put("type", "map").put("column", "status").put("values", new JsonObject().put("settled", "done").put("pending", 7)).put("default", "other"),
         new JsonObject().put("type", "concat").put("columns", new JsonArray().add("currency").add("amount")).put("separator", " ").put("as", "label"),
         new JsonObject().put("type", "rename").put("columns", new JsonObject().put("id", "key")),
         new JsonObject().put("type", "drop").put("columns", new JsonArray().add("tags").add("card")));
@@ -81,7 +81,7 @@ class TransformsTest {
 
     assertThat(chain.columns()).containsExactly("key", "amount", "currency", "status", "label");
     assertThat(out.get(0)).containsExactly(1L, new BigDecimal("1235"), "EUR", "done", "EUR 1235");
-    assertThat(out.get(1)).containsExactly(2L, new BigDecimal("-3"), "JPY", "other", "JPY -3");
+    assertThat(out.get(1)).containsExactly(2L, new BigDecimal("-3"), "JPY", 7L, "JPY -3");
     assertThat(out.get(2)).containsExactly(3L, null, "XXQ", "other", "XXQ");
   }
 

@@ -1,0 +1,28 @@
+package io.sluice.transform;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/** A user-defined transform with a bug: it throws when a column holds a given value. */
+public final class FailOnTransformFactory implements TransformFactory {
+
+  @Override
+  public String type() {
+    return "fail_on";
+  }
+
+  @Override
+  public RowTransform create(JsonObject spec, TransformContext context) {
+    String column = spec.getString("column");
+    long value = spec.getLong("value");
+    return columns -> {
+      int index = columns.indexOf(column);
+      return new BoundTransform(List.copyOf(columns), row -> {
+        if (row[index] instanceof Long n && n == value) {
+          throw new IllegalStateException("boom at " + value);
+        }
+        return row;
+      });
+    };
+  }
+}
