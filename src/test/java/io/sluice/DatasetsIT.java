@@ -21,6 +21,8 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 @DisplayName("The datasets")
 class DatasetsIT extends ServiceTest {
@@ -51,6 +53,21 @@ class DatasetsIT extends ServiceTest {
     assertThat(transactions.getJsonArray("parameters").stream().map(p -> ((JsonObject) p).getString("name")))
         .containsExactly("status", "currency", "min_amount", "max_amount", "from", "to", "account");
     assertThat(transactions.getJsonArray("sourceColumns").getJsonObject(2).getString("type")).isEqualTo("numeric");
+  }
+
+  @ParameterizedTest(name = "Accept: {0} -> {1}")
+  @CsvSource(delimiter = '|', value = {
+      "text/csv;q=0.5, application/x-ndjson;q=0.9 | application/x-ndjson",
+      "text/csv, */*;q=0.1                        | text/csv; charset=utf-8",
+      "application/json                           | application/x-ndjson",
+      "*/*                                        | application/x-ndjson",
+  })
+  @DisplayName("are served in the format Accept prefers")
+  void negotiation(String accept, String contentType) {
+    HttpResponse<String> response = Http.get(port, "/v1/datasets/series/rows?count=2", "Accept", accept);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("content-type")).hasValue(contentType);
   }
 
   @Test

@@ -65,7 +65,7 @@ final class CursorStream {
   /** Runs the stream to its end; the future completes once everything is released. */
   Future<Void> run(Pool pool) {
     producer.closedHandler(reason -> {
-      LOG.debug("stream {}: {}", producer.streamId(), reason);
+      LOG.debug("[{}] cursor stopped: {}", producer.requestId(), reason);
       stop(null);
     });
     producer.demandHandler(v -> onDemand());
@@ -172,7 +172,7 @@ final class CursorStream {
   }
 
   private void reportFailure(Throwable failure) {
-    LOG.warn("stream {} of dataset '{}' failed after {} rows: {}", producer.streamId(), dataset.name(), sent, failure.toString());
+    LOG.warn("[{}] dataset '{}' failed after {} rows: {}", producer.requestId(), dataset.name(), sent, failure.toString());
     producer.fail(DatabaseErrors.classify(failure));
   }
 

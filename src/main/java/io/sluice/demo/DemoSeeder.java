@@ -79,7 +79,9 @@ public final class DemoSeeder {
 
   /** Makes sure {@code transactions} holds exactly rows 1..{@code rows}. */
   public static Future<Void> seed(Pool pool, long rows) {
-    return pool.withConnection(conn -> conn.query(CREATE_MERCHANTS).execute()
+    // "already exists, skipping" notices are expected on every start after the first
+    return pool.withConnection(conn -> conn.query("SET client_min_messages = warning").execute()
+        .compose(v -> conn.query(CREATE_MERCHANTS).execute())
         .compose(v -> conn.query(CREATE_TRANSACTIONS).execute())
         .compose(v -> conn.preparedQuery(FILL_MERCHANTS).execute(Tuple.of(MERCHANTS)))
         .compose(v -> conn.query("SELECT count(*) AS n, coalesce(max(id), 0) AS top FROM transactions").execute())

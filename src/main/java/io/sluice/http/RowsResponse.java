@@ -58,7 +58,7 @@ final class RowsResponse implements StreamListener {
     response.closeHandler(v -> clientGone("connection closed"));
     response.exceptionHandler(err -> clientGone(err.toString()));
     response.drainHandler(v -> grantOwed());
-    stream.open(Frames.TRANSFORM_OPEN, request, window)
+    stream.open(Frames.TRANSFORM_OPEN, request, window, requestId)
         .onFailure(err -> onError(err instanceof StreamRefusedException refused
             ? refused.error()
             : StreamError.of(StreamError.INTERNAL, 500, String.valueOf(err.getMessage()))));

@@ -34,10 +34,16 @@ public final class StreamConsumer extends StreamEndpoint {
    * stream's columns, or fails with {@link StreamRefusedException} when the producer refuses.
    */
   public Future<List<String>> open(String serviceAddress, StreamRequest request, int credits) {
+    return open(serviceAddress, request, credits, streamId);
+  }
+
+  /** As {@link #open(String, StreamRequest, int)}, naming the request for every stage's logs. */
+  public Future<List<String>> open(String serviceAddress, StreamRequest request, int credits, String requestId) {
     String dataAddress = Frames.dataAddress(streamId);
     JsonObject open =
         new JsonObject()
             .put("stream", streamId)
+            .put("requestId", requestId)
             .put("replyTo", dataAddress)
             .put("request", request.toJson())
             .put("credits", credits)

@@ -18,6 +18,7 @@ public final class StreamProducer extends StreamEndpoint {
 
   private final String dataAddress;
   private final StreamRequest request;
+  private final String requestId;
   private long credits;
   private long seq;
   private Handler<Void> demandHandler = v -> {};
@@ -27,6 +28,7 @@ public final class StreamProducer extends StreamEndpoint {
     super(vertx, open.getString("stream"), open.getLong("leaseMs", 10_000L));
     this.dataAddress = open.getString("replyTo");
     this.request = StreamRequest.fromJson(open.getJsonObject("request", new JsonObject()));
+    this.requestId = open.getString("requestId", streamId);
     this.credits = open.getLong("credits", 0L);
   }
 
@@ -64,6 +66,11 @@ public final class StreamProducer extends StreamEndpoint {
 
   public StreamRequest request() {
     return request;
+  }
+
+  /** The id of the request this stream serves, for logs (the stream id if none was given). */
+  public String requestId() {
+    return requestId;
   }
 
   public boolean hasCredit() {

@@ -46,7 +46,8 @@ final class TransformStream implements StreamListener {
     // upstream starts with no credit: it gets the downstream credits once downstream is accepted
     StreamConsumer upstream = new StreamConsumer(vertx, leaseMs, stream);
     stream.upstream = upstream;
-    return upstream.open(Frames.CURSOR_OPEN, StreamProducer.requestOf(open), 0)
+    String requestId = open.body().getString("requestId", open.body().getString("stream"));
+    return upstream.open(Frames.CURSOR_OPEN, StreamProducer.requestOf(open), 0, requestId)
         .compose(columns -> {
           stream.chain = dataset.transforms().bind(columns);
           return StreamProducer.accept(vertx, open, stream.chain.columns())
@@ -89,7 +90,7 @@ final class TransformStream implements StreamListener {
     try {
       rows = chain.apply(batch.rows());
     } catch (RuntimeException e) {
-      LOG.error("stream {} of dataset '{}': a transform failed", downstream.streamId(), dataset.name(), e);
+      LOG.error("[{}] dataset '{}': a transform failed", downstream.requestId(), dataset.name(), e);
       upstream.cancel();
       downstream.fail(StreamError.of(StreamError.INTERNAL, 500, "transform failed: " + e));
       return;
