@@ -1,6 +1,7 @@
 package io.sluice.cursor;
 
 import io.sluice.dataset.Column;
+import io.sluice.dataset.ColumnKind;
 import io.sluice.protocol.RawJson;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -26,21 +27,20 @@ final class RowConverter {
   private static final int MAX_PG_YEAR = 294276;
   private static final int MIN_PG_YEAR = -4713;
 
-  private final List<Column> columns;
+  private final ColumnKind[] kinds;
 
   RowConverter(List<Column> columns) {
-    this.columns = columns;
+    this.kinds = columns.stream().map(Column::kind).toArray(ColumnKind[]::new);
   }
 
   Object[] convert(Row row) {
-    int size = columns.size();
-    Object[] values = new Object[size];
-    for (int i = 0; i < size; i++) {
+    Object[] values = new Object[kinds.length];
+    for (int i = 0; i < kinds.length; i++) {
       Object raw = row.getValue(i);
       values[i] =
           raw == null
               ? null
-              : switch (columns.get(i).kind()) {
+              : switch (kinds[i]) {
                 case NATIVE -> nativeValue(raw);
                 case NUMERIC -> numeric((String) raw);
                 case JSON -> new RawJson((String) raw);

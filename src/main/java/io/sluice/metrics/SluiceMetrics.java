@@ -41,10 +41,6 @@ public final class SluiceMetrics {
     return rowsRead.count();
   }
 
-  public double rowsWritten() {
-    return rowsWritten.count();
-  }
-
   public double streamsOpened() {
     return streamsOpened.count();
   }

@@ -35,7 +35,7 @@ abstract class StreamEndpoint {
     lastReceived = lastSent = System.currentTimeMillis();
     inbox = bus.consumer(address, this::receive);
     timerId = vertx.setPeriodic(Math.max(leaseMs / 3, 10), id -> checkLease());
-    return inbox.completion();
+    return inbox.completion().onFailure(err -> close());
   }
 
   private void receive(Message<Object> frame) {

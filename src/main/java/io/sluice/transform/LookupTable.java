@@ -24,7 +24,6 @@ final class LookupTable {
   private final String sql;
   private final long ttlMs;
   private volatile Map<String, Object> snapshot = Map.of();
-  private volatile long loads;
   private long timerId = -1;
 
   LookupTable(Vertx vertx, Pool pool, String sql, long ttlMs) {
@@ -47,10 +46,6 @@ final class LookupTable {
     return snapshot.get(key);
   }
 
-  long loads() {
-    return loads;
-  }
-
   private void refresh() {
     load().onFailure(err -> LOG.warn("lookup '{}' refresh failed, keeping {} cached entries: {}", sql, snapshot.size(), err.getMessage()));
   }
@@ -66,7 +61,6 @@ final class LookupTable {
         }
       }
       snapshot = Collections.unmodifiableMap(next);
-      loads++;
       LOG.debug("lookup '{}' loaded {} entries", sql, snapshot.size());
       return null;
     });

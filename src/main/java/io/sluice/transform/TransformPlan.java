@@ -8,8 +8,6 @@ import java.util.function.UnaryOperator;
 /** A dataset's transforms, checked and started; {@link #bind} makes one stream's chain. */
 public record TransformPlan(List<RowTransform> transforms, List<String> outputColumns) {
 
-  public static final TransformPlan NONE = new TransformPlan(List.of(), List.of());
-
   /** Binds every step for one stream whose rows have {@code sourceColumns}. */
   public TransformChain bind(List<String> sourceColumns) {
     List<UnaryOperator<Object[]>> steps = new ArrayList<>(transforms.size());

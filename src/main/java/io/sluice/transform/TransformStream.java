@@ -50,10 +50,9 @@ final class TransformStream implements StreamListener {
     return upstream.open(Frames.CURSOR_OPEN, StreamProducer.requestOf(open), 0, requestId)
         .compose(columns -> {
           stream.chain = dataset.transforms().bind(columns);
-          return StreamProducer.accept(vertx, open, stream.chain.columns())
-              .onFailure(err -> upstream.cancel());
+          return StreamProducer.accept(vertx, open, stream.chain.columns());
         })
-        .map(downstream -> {
+        .<Void>map(downstream -> {
           stream.downstream = downstream;
           downstream.demandHandler(v -> stream.passCredits());
           downstream.closedHandler(reason -> stream.upstream.cancel());
@@ -63,7 +62,9 @@ final class TransformStream implements StreamListener {
             stream.passCredits();
           }
           return null;
-        });
+        })
+        // whatever failed after upstream opened, upstream must not stay open (it would keep pinging)
+        .onFailure(err -> upstream.cancel());
   }
 
   static StreamError refusal(Throwable err) {
