@@ -53,7 +53,14 @@ class StreamScenariosIT extends ServiceTest {
   }
 
   private static StreamConsumer open(String address, RecordingListener listener, String dataset, Map<String, String> params, int credits) throws Exception {
+    return open(address, listener, dataset, params, credits, new AtomicReference<>());
+  }
+
+  /** Opens a stream; {@code ref} holds the consumer before any batch can arrive, for listeners that grant. */
+  private static StreamConsumer open(String address, RecordingListener listener, String dataset, Map<String, String> params,
+      int credits, AtomicReference<StreamConsumer> ref) throws Exception {
     StreamConsumer consumer = new StreamConsumer(vertx, 5_000, listener);
+    ref.set(consumer);
     consumer.open(address, new StreamRequest(dataset, params, null), credits).await(10, TimeUnit.SECONDS);
     return consumer;
   }
@@ -78,7 +85,7 @@ class StreamScenariosIT extends ServiceTest {
   void endsOnce(String address) throws Exception {
     AtomicReference<StreamConsumer> consumer = new AtomicReference<>();
     RecordingListener listener = new RecordingListener().onEachBatch(b -> consumer.get().grant(1));
-    consumer.set(open(address, listener, "series", Map.of("count", "1050"), 3));
+    open(address, listener, "series", Map.of("count", "1050"), 3, consumer);
 
     await().atMost(Duration.ofSeconds(10)).until(listener::finished);
     assertThat(listener.ends).hasValue(1);
@@ -123,7 +130,7 @@ class StreamScenariosIT extends ServiceTest {
   void errorMidStream(String address) throws Exception {
     AtomicReference<StreamConsumer> consumer = new AtomicReference<>();
     RecordingListener listener = new RecordingListener().onEachBatch(b -> consumer.get().grant(1));
-    consumer.set(open(address, listener, "failing", Map.of("fail_at", "2550"), 4));
+    open(address, listener, "failing", Map.of("fail_at", "2550"), 4, consumer);
 
     await().atMost(Duration.ofSeconds(10)).until(listener::finished);
     assertThat(listener.ends).hasValue(0);
@@ -139,7 +146,7 @@ class StreamScenariosIT extends ServiceTest {
   void transformFails() throws Exception {
     AtomicReference<StreamConsumer> consumer = new AtomicReference<>();
     RecordingListener listener = new RecordingListener().onEachBatch(b -> consumer.get().grant(1));
-    consumer.set(open(Frames.TRANSFORM_OPEN, listener, "exploding", Map.of(), 2));
+    open(Frames.TRANSFORM_OPEN, listener, "exploding", Map.of(), 2, consumer);
 
     await().atMost(Duration.ofSeconds(10)).until(listener::finished);
     assertThat(listener.ends).hasValue(0);
@@ -156,7 +163,7 @@ class StreamScenariosIT extends ServiceTest {
     AtomicReference<StreamConsumer> consumer = new AtomicReference<>();
     RecordingListener listener = new RecordingListener().onEachBatch(b -> consumer.get().cancel());
     double before = sluice.metrics().rowsRead();
-    consumer.set(open(Frames.TRANSFORM_OPEN, listener, "transactions_raw", Map.of(), 1));
+    open(Frames.TRANSFORM_OPEN, listener, "transactions_raw", Map.of(), 1, consumer);
 
     await().atMost(Duration.ofSeconds(10)).until(() -> !listener.batches.isEmpty());
     Backends.awaitReleased(sluice);
