@@ -151,7 +151,7 @@ psql_once() {
 # One Sluice export: format [limit]. Fails unless the response is 200 and its trailers say
 # that every expected row arrived.
 curl_once() {
-  local format=$1 limit=${2:-} url expect out code rows complete hdr="$OUT/last-headers.txt"
+  local format=$1 limit=${2:-} url expect out code rows status hdr="$OUT/last-headers.txt"
   url="${ROWS_URL}?format=${format}${limit:+&limit=${limit}}"
   expect=${limit:-$ROWS}
   out=$(curl -sS --max-time "$REQUEST_TIMEOUT" -D "$hdr" -o /dev/null \
@@ -159,9 +159,9 @@ curl_once() {
   read -r code T F B <<<"$out"
   [[ $code == 200 ]] || die "$url answered $code"
   rows=$(awk -F': *' 'tolower($1) == "sluice-row-count" {sub(/\r$/, "", $2); print $2}' "$hdr")
-  complete=$(awk -F': *' 'tolower($1) == "sluice-complete" {sub(/\r$/, "", $2); print $2}' "$hdr")
-  [[ $rows == "$expect" && $complete == true ]] ||
-    die "$url: trailers say ${rows:-no} rows, complete=${complete:-?}; expected $expect rows"
+  status=$(awk -F': *' 'tolower($1) == "sluice-status" {sub(/\r$/, "", $2); print $2}' "$hdr")
+  [[ $rows == "$expect" && $status == complete ]] ||
+    die "$url: trailers say ${rows:-no} rows, status=${status:-?}; expected $expect rows"
 }
 
 # ---------------------------------------------------------------- preflight

@@ -12,6 +12,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.sqlclient.Pool;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -42,7 +43,7 @@ public final class Main {
     String configPath = envOr("SLUICE_CONFIG", "conf/sluice.yaml");
     ConfigLoader.load(vertx, configPath)
         .compose(config -> DatabaseLocator.locate(vertx, config.database(), demo).map(config::withDatabase))
-        .compose(config -> demo ? seedDemo(vertx, config).map(config) : Future.succeededFuture(config))
+        .compose(config -> demo ? seedDemo(vertx, config).map(demoConfig(config)) : Future.succeededFuture(config))
         .compose(config -> Sluice.start(vertx, config, metrics))
         .onSuccess(sluice -> Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, sluice), "sluice-shutdown")))
         .onFailure(err -> {
@@ -55,6 +56,15 @@ public final class Main {
     long rows = Long.parseLong(envOr("SLUICE_DEMO_ROWS", "1000000"));
     Pool pool = Database.pool(vertx, config.database());
     return DemoSeeder.seed(pool, rows).eventually(pool::close);
+  }
+
+  /** The demo opens the API to pages of any origin unless the configuration names origins. */
+  private static SluiceConfig demoConfig(SluiceConfig config) {
+    if (!config.http().corsOrigins().isEmpty()) {
+      return config;
+    }
+    LOG.info("demo: CORS allows every origin");
+    return config.withHttp(config.http().withCorsOrigins(List.of("*")));
   }
 
   private static void shutdown(Vertx vertx, Sluice sluice) {

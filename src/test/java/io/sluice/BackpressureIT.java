@@ -53,7 +53,7 @@ class BackpressureIT extends ServiceTest {
 
       assertThat(response.status()).isEqualTo(200);
       assertThat(response.complete()).isTrue();
-      assertThat(response.trailers()).contains("Sluice-Row-Count: " + TestDatabase.DEMO_ROWS).contains("Sluice-Complete: true");
+      assertThat(response.trailers()).contains("Sluice-Row-Count: " + TestDatabase.DEMO_ROWS).contains("Sluice-Status: complete");
       String[] lines = response.body().split("\n");
       assertThat(lines).hasSize(TestDatabase.DEMO_ROWS);
       for (int i = 0; i < lines.length; i++) {

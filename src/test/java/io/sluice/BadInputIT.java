@@ -3,6 +3,7 @@ package io.sluice;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.support.Http;
+import io.sluice.support.RawHttpClient;
 import io.sluice.support.ServiceTest;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayName("A bad request")
 class BadInputIT extends ServiceTest {
@@ -41,6 +43,9 @@ class BadInputIT extends ServiceTest {
       "/v1/datasets/series/rows?count=10&limit=ten             | 400 | limit",
       "/v1/datasets/series/rows?count=10&limit=-1              | 400 | limit",
       "/v1/datasets/series/rows?count=10&format=xml            | 400 | format",
+      "/v1/datasets/series/rows?count=10&header=maybe          | 400 | header",
+      "/v1/datasets/series/rows?count=10&csv_safe=1            | 400 | csv_safe",
+      "/v1/datasets/series/rows?count=10&meta=yes              | 400 | meta",
   })
   @DisplayName("gets its 4xx and a JSON body naming what is wrong, and takes no connection")
   void rejected(String path, int status, String parameter) {
@@ -59,15 +64,35 @@ class BadInputIT extends ServiceTest {
     assertThat(sluice.metrics().streamsOpened()).as("cursor streams opened").isEqualTo(opened);
   }
 
-  @Test
-  @DisplayName("that accepts neither NDJSON nor CSV gets 406 before any database work")
-  void notAcceptable() {
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"/v1/datasets/transactions/rows?status=%ZZ", "/v1/datasets/series/rows?count=1%"})
+  @DisplayName("with malformed percent-encoding gets 400 and a JSON body, before any database work")
+  void malformedEscape(String path) throws Exception {
     double opened = sluice.metrics().streamsOpened();
 
-    HttpResponse<String> response = Http.get(port, "/v1/datasets/series/rows?count=5", "Accept", "application/xml");
+    try (RawHttpClient client = RawHttpClient.get(port, path)) {
+      String raw = client.readToEnd();
+
+      assertThat(raw).startsWith("HTTP/1.1 400").containsIgnoringCase("content-type: application/json");
+      JsonObject error = new JsonObject(raw.substring(raw.indexOf("\r\n\r\n") + 4)).getJsonObject("error");
+      assertThat(error.getString("code")).isEqualTo("bad-request");
+      assertThat(error.getString("message")).isNotBlank();
+    }
+    assertThat(sluice.metrics().streamsOpened()).isEqualTo(opened);
+  }
+
+  @ParameterizedTest(name = "Accept: {0}")
+  @ValueSource(strings = {"application/xml", "text/csv;q=0", "text/*;q=0.5, text/csv;q=0", "*/*;q=0"})
+  @DisplayName("that accepts none of the offered formats gets 406 listing them, before any database work")
+  void notAcceptable(String accept) {
+    double opened = sluice.metrics().streamsOpened();
+
+    HttpResponse<String> response = Http.get(port, "/v1/datasets/series/rows?count=5", "Accept", accept);
 
     assertThat(response.statusCode()).isEqualTo(406);
-    assertThat(new JsonObject(response.body()).getJsonObject("error").getString("message")).contains("Accept");
+    assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
+    assertThat(new JsonObject(response.body()).getJsonObject("error").getString("message"))
+        .contains("Accept").contains("application/x-ndjson").contains("text/csv");
     assertThat(sluice.metrics().streamsOpened()).isEqualTo(opened);
   }
 

@@ -33,6 +33,10 @@ public record SluiceConfig(
         List.copyOf(datasets));
   }
 
+  public SluiceConfig withHttp(HttpConfig newHttp) {
+    return new SluiceConfig(newHttp, database, stream, instances, datasets);
+  }
+
   public SluiceConfig withDatabase(DatabaseConfig newDatabase) {
     return new SluiceConfig(http, newDatabase, stream, instances, datasets);
   }

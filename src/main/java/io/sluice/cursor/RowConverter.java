@@ -43,14 +43,25 @@ final class RowConverter {
               : switch (kinds[i]) {
                 case NATIVE -> nativeValue(raw);
                 case NUMERIC -> numeric((String) raw);
-                case JSON -> new RawJson((String) raw);
+                case JSON -> json((String) raw);
                 case TEXT -> raw;
                 case TEXT_ARRAY -> list((Object[]) raw, e -> e);
                 case NUMERIC_ARRAY -> list((Object[]) raw, e -> numeric((String) e));
-                case JSON_ARRAY -> list((Object[]) raw, e -> new RawJson((String) e));
+                case JSON_ARRAY -> list((Object[]) raw, e -> json((String) e));
               };
     }
     return values;
+  }
+
+  /**
+   * A JSON value, on one line: {@code json} (unlike {@code jsonb}) keeps its input's line
+   * breaks, and a raw CR or LF can only stand between tokens, where a space means the same.
+   */
+  static RawJson json(String text) {
+    if (text.indexOf('\n') < 0 && text.indexOf('\r') < 0) {
+      return new RawJson(text);
+    }
+    return new RawJson(text.replace('\n', ' ').replace('\r', ' '));
   }
 
   /** A numeric read as text: exact as a BigDecimal, or NaN/Infinity/-Infinity as a string. */

@@ -24,7 +24,7 @@ public record DatasetDefinition(
     List<JsonObject> transforms) {
 
   /** Query-string names with a meaning of their own, which a parameter may not take. */
-  public static final Set<String> RESERVED = Set.of("limit", "format");
+  public static final Set<String> RESERVED = Set.of("limit", "format", "header", "csv_safe", "meta", "columns");
 
   public static DatasetDefinition from(JsonObject json) {
     String name = json.getString("name");

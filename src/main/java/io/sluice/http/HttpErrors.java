@@ -5,6 +5,8 @@ import io.sluice.protocol.StreamError;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
 
 /** The one place errors become HTTP responses: a status and a JSON body saying what is wrong. */
 final class HttpErrors {
@@ -21,11 +23,24 @@ final class HttpErrors {
         .end(new JsonObject().put("error", body).encode());
   }
 
-  static void send(HttpServerResponse response, Throwable err) {
+  /** The router's failure handler: a thrown or signalled failure of any route. */
+  static void handleFailure(RoutingContext ctx) {
+    Throwable err = ctx.failure();
     if (err instanceof InvalidRequestException invalid) {
-      send(response, invalid.status(), StreamError.invalid(invalid).toJson());
+      send(ctx.response(), invalid.status(), StreamError.invalid(invalid).toJson());
+    } else if (err instanceof HttpException http && http.getStatusCode() < 500) {
+      send(ctx.response(), http.getStatusCode(), StreamError.of(StreamError.BAD_REQUEST, http.getStatusCode(), describe(http)).toJson());
+    } else if (err == null && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+      send(ctx.response(), ctx.statusCode(), StreamError.of(StreamError.BAD_REQUEST, ctx.statusCode(), "bad request").toJson());
     } else {
-      send(response, 500, StreamError.of(StreamError.INTERNAL, 500, String.valueOf(err.getMessage())).toJson());
+      String message = err == null ? "status " + ctx.statusCode() : String.valueOf(err.getMessage());
+      send(ctx.response(), 500, StreamError.of(StreamError.INTERNAL, 500, message).toJson());
     }
+  }
+
+  private static String describe(HttpException http) {
+    Throwable cause = http.getCause();
+    String detail = cause != null && cause.getMessage() != null ? cause.getMessage() : http.getPayload();
+    return detail == null || detail.isBlank() ? http.getMessage() : detail;
   }
 }

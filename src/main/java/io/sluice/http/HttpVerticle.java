@@ -7,19 +7,26 @@ import io.sluice.dataset.Dataset;
 import io.sluice.dataset.DatasetDefinition;
 import io.sluice.dataset.InvalidRequestException;
 import io.sluice.dataset.StreamRequest;
+import io.sluice.format.EncodingOptions;
+import io.sluice.format.OutputFormat;
+import io.sluice.format.OutputFormats;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.StreamError;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.CorsHandler;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -30,6 +37,9 @@ import java.util.UUID;
 public final class HttpVerticle extends VerticleBase {
 
   private static final String REQUEST_ID = "X-Request-Id";
+  /** Response headers a page on another origin may read. */
+  private static final Set<String> EXPOSED_HEADERS = Set.of(
+      REQUEST_ID, RowsResponse.STATUS_TRAILER, RowsResponse.ROW_COUNT_TRAILER, HttpHeaders.CONTENT_DISPOSITION.toString());
 
   private final HttpConfig httpConfig;
   private final StreamConfig streamConfig;
@@ -63,16 +73,28 @@ public final class HttpVerticle extends VerticleBase {
   private Router router() {
     Router router = Router.router(vertx);
     router.route().handler(this::assignRequestId);
+    router.route().handler(this::rejectMalformedQuery);
+    if (!httpConfig.corsOrigins().isEmpty()) {
+      router.route().handler(corsHandler());
+    }
     router.get("/v1/datasets").handler(this::listDatasets);
     router.get("/v1/datasets/:name").handler(this::describeDataset);
     router.get("/v1/datasets/:name/rows").handler(this::streamRows);
+    router.head("/v1/datasets/:name/rows").handler(this::describeRows);
     router.get("/health").handler(this::checkHealth);
     router.get("/metrics").handler(this::scrapeMetrics);
     router.route().last().handler(ctx -> HttpErrors.send(ctx.response(), 404,
-        StreamError.of(StreamError.NOT_FOUND, 404, "no route " + ctx.request().path()).toJson()));
-    router.route().failureHandler(ctx -> HttpErrors.send(ctx.response(), ctx.failure() == null
-        ? new IllegalStateException("status " + ctx.statusCode()) : ctx.failure()));
+        StreamError.of(StreamError.NOT_FOUND, 404, "no route " + ctx.request().method() + " " + ctx.request().path()).toJson()));
+    router.route().failureHandler(HttpErrors::handleFailure);
     return router;
+  }
+
+  private CorsHandler corsHandler() {
+    CorsHandler cors = CorsHandler.create()
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.HEAD))
+        .allowedHeaders(Set.of("Authorization", "Last-Event-ID", "Accept", REQUEST_ID))
+        .exposedHeaders(EXPOSED_HEADERS);
+    return httpConfig.corsOrigins().contains("*") ? cors : cors.addOrigins(httpConfig.corsOrigins());
   }
 
   private void assignRequestId(RoutingContext ctx) {
@@ -82,6 +104,18 @@ public final class HttpVerticle extends VerticleBase {
     }
     ctx.put(REQUEST_ID, id);
     ctx.response().putHeader(REQUEST_ID, id);
+    ctx.next();
+  }
+
+  /** A query string that does not decode (say {@code %ZZ}) would otherwise fail the router's own matching. */
+  private void rejectMalformedQuery(RoutingContext ctx) {
+    try {
+      ctx.request().params();
+    } catch (IllegalArgumentException malformed) {
+      HttpErrors.send(ctx.response(), 400, StreamError.of(StreamError.BAD_REQUEST, 400,
+          "the query string is not valid percent-encoding: " + malformed.getMessage()).toJson());
+      return;
+    }
     ctx.next();
   }
 
@@ -95,22 +129,38 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void streamRows(RoutingContext ctx) {
+    RowsRequest rows = rowsRequest(ctx);
+    new RowsResponse(vertx, ctx.request(), rows.headers(), rows.format().newEncoder(rows.options()), streamConfig, metrics, ctx.get(REQUEST_ID))
+        .start(rows.stream(), rows.format());
+  }
+
+  /** {@code HEAD}: what a {@code GET} would answer, without running the query. */
+  private void describeRows(RoutingContext ctx) {
+    rowsRequest(ctx).headers().apply(ctx.response().setStatusCode(200)).end();
+  }
+
+  /** A row request, checked in full: dataset, repeated parameters, format, options, limit, parameters. */
+  private RowsRequest rowsRequest(RoutingContext ctx) {
     Dataset dataset = catalogue.require(ctx.pathParam("name"));
     MultiMap query = ctx.queryParams();
     Map<String, String> params = parameters(query);
-    OutputFormat format = chooseFormat(ctx, query.get("format"));
-    StreamRequest request = new StreamRequest(dataset.name(), params, limit(query.get("limit")));
+    OutputFormat format = chooseFormat(ctx, query.get(RowsRequest.FORMAT));
+    boolean http10 = ctx.request().version() == HttpVersion.HTTP_1_0;
+    EncodingOptions options = new EncodingOptions(
+        flag(query, RowsRequest.HEADER, true), flag(query, RowsRequest.CSV_SAFE, true), flag(query, RowsRequest.META, http10));
+    StreamRequest request = new StreamRequest(dataset.name(), params, limit(query.get(RowsRequest.LIMIT)));
     dataset.definition().bind(request, streamConfig.maxLimit());
-    new RowsResponse(vertx, ctx.response(), format, streamConfig, metrics, ctx.get(REQUEST_ID)).start(request);
+    return new RowsRequest(request, format, options, ResponseHeaders.of(format, dataset.name()));
   }
 
   private static OutputFormat chooseFormat(RoutingContext ctx, String format) {
     if (format != null) {
-      return OutputFormat.named(format).orElseThrow(() ->
-          InvalidRequestException.badParameter("format", "must be ndjson or csv"));
+      return OutputFormats.named(format).orElseThrow(() ->
+          InvalidRequestException.badParameter(RowsRequest.FORMAT, "must be one of " + OutputFormats.names()));
     }
-    return OutputFormat.negotiate(ctx.parsedHeaders()).orElseThrow(() ->
-        new InvalidRequestException(406, null, "Accept allows neither application/x-ndjson nor text/csv"));
+    return FormatNegotiation.negotiate(ctx.parsedHeaders().accept()).orElseThrow(() ->
+        new InvalidRequestException(406, null, "Accept allows none of the offered formats: "
+            + OutputFormats.ALL.stream().map(OutputFormat::contentType).toList()));
   }
 
   private static Map<String, String> parameters(MultiMap query) {
@@ -126,6 +176,17 @@ public final class HttpVerticle extends VerticleBase {
     return params;
   }
 
+  private static boolean flag(MultiMap query, String name, boolean otherwise) {
+    String value = query.get(name);
+    if (value == null || value.isEmpty()) {
+      return otherwise;
+    }
+    if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+      return Boolean.parseBoolean(value);
+    }
+    throw InvalidRequestException.badParameter(name, "must be true or false");
+  }
+
   private static Long limit(String limit) {
     if (limit == null) {
       return null;
@@ -133,7 +194,7 @@ public final class HttpVerticle extends VerticleBase {
     try {
       return Long.parseLong(limit);
     } catch (NumberFormatException e) {
-      throw InvalidRequestException.badParameter("limit", "expected a whole number");
+      throw InvalidRequestException.badParameter(RowsRequest.LIMIT, "expected a whole number");
     }
   }
 

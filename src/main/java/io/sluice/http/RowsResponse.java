@@ -2,6 +2,9 @@ package io.sluice.http;
 
 import io.sluice.config.StreamConfig;
 import io.sluice.dataset.StreamRequest;
+import io.sluice.format.OutputFormat;
+import io.sluice.format.RowEncoder;
+import io.sluice.format.StreamSummary;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.Frames;
 import io.sluice.protocol.RowBatch;
@@ -11,8 +14,9 @@ import io.sluice.protocol.StreamListener;
 import io.sluice.protocol.StreamRefusedException;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,18 +25,30 @@ import org.slf4j.LoggerFactory;
  * One streamed HTTP response. It grants the transform stage a window of credits and gives
  * one back per batch written while the socket's write queue has room, or on drain once it
  * has room again. Headers go out with the first batch (or the end), so an error found
- * before the first row still gets its status; an error after it cuts the connection so the
- * client sees an incomplete chunked body. A client that leaves cancels the stream.
+ * before the first row still gets its status. A client that leaves cancels the stream.
+ *
+ * <p>The completion contract ({@code docs/http.md}): only a complete body ends cleanly, with
+ * the trailers {@value #STATUS_TRAILER} and {@value #ROW_COUNT_TRAILER} (HTTP/1.1 and HTTP/2)
+ * or by closing the connection after the format's summary (HTTP/1.0). A body cut after its
+ * first row gets the format's in-band error record and then never ends cleanly: no
+ * terminating chunk on HTTP/1.1, {@code RST_STREAM(INTERNAL_ERROR)} on HTTP/2, the connection
+ * closed on HTTP/1.0.
  */
 final class RowsResponse implements StreamListener {
 
   private static final Logger LOG = LoggerFactory.getLogger(RowsResponse.class);
 
+  static final String STATUS_TRAILER = "Sluice-Status";
   static final String ROW_COUNT_TRAILER = "Sluice-Row-Count";
-  static final String COMPLETE_TRAILER = "Sluice-Complete";
+  /** HTTP/2's error code for a stream that failed (RFC 9113 §7); 0 would say "no error". */
+  private static final long HTTP2_INTERNAL_ERROR = 2;
+  /** How long the error record may take to reach a client that does not read before the cut. */
+  private static final long CUT_GRACE_MS = 5_000;
 
+  private final Vertx vertx;
+  private final HttpServerRequest request;
   private final HttpServerResponse response;
-  private final OutputFormat format;
+  private final ResponseHeaders headers;
   private final RowEncoder encoder;
   private final SluiceMetrics metrics;
   private final String requestId;
@@ -40,29 +56,34 @@ final class RowsResponse implements StreamListener {
   private final int window;
   private boolean headersSent;
   private boolean finished;
+  private boolean connectionCut;
   private boolean blocked;
   private long owed;
   private long rows;
 
-  RowsResponse(Vertx vertx, HttpServerResponse response, OutputFormat format, StreamConfig config, SluiceMetrics metrics, String requestId) {
-    this.response = response;
-    this.format = format;
-    this.encoder = format.newEncoder();
+  RowsResponse(Vertx vertx, HttpServerRequest request, ResponseHeaders headers, RowEncoder encoder,
+      StreamConfig config, SluiceMetrics metrics, String requestId) {
+    this.vertx = vertx;
+    this.request = request;
+    this.response = request.response();
+    this.headers = headers;
+    this.encoder = encoder;
     this.metrics = metrics;
     this.requestId = requestId;
     this.window = config.window();
     this.stream = new StreamConsumer(vertx, config.leaseMs(), this);
   }
 
-  void start(StreamRequest request) {
+  void start(StreamRequest streamRequest, OutputFormat format) {
     response.closeHandler(v -> clientGone("connection closed"));
     response.exceptionHandler(err -> clientGone(err.toString()));
     response.drainHandler(v -> grantOwed());
-    stream.open(Frames.TRANSFORM_OPEN, request, window, requestId)
+    stream.open(Frames.TRANSFORM_OPEN, streamRequest, window, requestId)
         .onFailure(err -> onError(err instanceof StreamRefusedException refused
             ? refused.error()
             : StreamError.of(StreamError.INTERNAL, 500, String.valueOf(err.getMessage()))));
-    LOG.info("[{}] stream {} opened for dataset '{}' as {}", requestId, stream.streamId(), request.dataset(), format);
+    LOG.info("[{}] stream {} opened for dataset '{}' as {} over {}",
+        requestId, stream.streamId(), streamRequest.dataset(), format.name(), request.version());
   }
 
   @Override
@@ -102,12 +123,22 @@ final class RowsResponse implements StreamListener {
     if (finished) {
       return;
     }
+    if (total != rows) {
+      onError(StreamError.of(StreamError.PROTOCOL, 500, "the stages sent " + total + " rows but " + rows + " arrived"));
+      return;
+    }
     finished = true;
     setBlocked(false);
     sendHeaders(stream.columns());
-    response.putTrailer(ROW_COUNT_TRAILER, Long.toString(rows));
-    response.putTrailer(COMPLETE_TRAILER, Boolean.toString(rows == total));
-    response.end();
+    write(encoder.end(StreamSummary.complete(rows)));
+    if (request.version() == HttpVersion.HTTP_1_0) {
+      // no chunked framing in HTTP/1.0: the body ends when the connection does
+      response.end().onComplete(ar -> request.connection().close());
+    } else {
+      response.putTrailer(STATUS_TRAILER, StreamSummary.COMPLETE);
+      response.putTrailer(ROW_COUNT_TRAILER, Long.toString(rows));
+      response.end();
+    }
     LOG.info("[{}] stream {} complete: {} rows", requestId, stream.streamId(), rows);
   }
 
@@ -121,9 +152,26 @@ final class RowsResponse implements StreamListener {
     if (!headersSent) {
       LOG.info("[{}] stream {} refused: {} {}", requestId, stream.streamId(), error.status(), error.message());
       HttpErrors.send(response, error.status(), error.toJson());
+      return;
+    }
+    LOG.warn("[{}] stream {} cut after {} rows: {}", requestId, stream.streamId(), rows, error.message());
+    long grace = vertx.setTimer(CUT_GRACE_MS, id -> cutConnection());
+    response.write(encoder.cut(StreamSummary.failed(rows, error))).onComplete(ar -> {
+      vertx.cancelTimer(grace);
+      cutConnection();
+    });
+  }
+
+  /** Ends the body so that no client can take it for complete. */
+  private void cutConnection() {
+    if (connectionCut) {
+      return;
+    }
+    connectionCut = true;
+    if (request.version() == HttpVersion.HTTP_2) {
+      response.reset(HTTP2_INTERNAL_ERROR);
     } else {
-      LOG.warn("[{}] stream {} cut after {} rows: {}", requestId, stream.streamId(), rows, error.message());
-      response.reset();
+      request.connection().close();
     }
   }
 
@@ -132,13 +180,18 @@ final class RowsResponse implements StreamListener {
       return;
     }
     headersSent = true;
-    response.setStatusCode(200)
-        .setChunked(true)
-        .putHeader(HttpHeaders.CONTENT_TYPE, format.contentType())
-        .putHeader("Trailer", ROW_COUNT_TRAILER + ", " + COMPLETE_TRAILER);
-    Buffer start = encoder.start(columns);
-    if (start.length() > 0) {
-      response.write(start);
+    headers.apply(response.setStatusCode(200));
+    if (request.version() == HttpVersion.HTTP_1_0) {
+      response.putHeader("Connection", "close");
+    } else {
+      response.setChunked(true).putHeader("Trailer", STATUS_TRAILER + ", " + ROW_COUNT_TRAILER);
+    }
+    write(encoder.start(columns));
+  }
+
+  private void write(Buffer buffer) {
+    if (buffer.length() > 0) {
+      response.write(buffer);
     }
   }
 

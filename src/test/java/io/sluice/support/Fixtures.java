@@ -91,6 +91,11 @@ public final class Fixtures {
             .put("orderBy", new JsonArray().add("n"))
             .put("transforms", new JsonArray().add(new JsonObject().put("type", "fail_on").put("column", "n").put("value", 250))))
         .add(new JsonObject()
+            .put("name", "json_lines")
+            .put("description", "json (not jsonb) keeps its line breaks")
+            .put("sql", "SELECT 1 AS id, E'{\\n  \"a\": 1,\\r\\n  \"b\": [1,\\n 2],\\n  \"s\": \"x\\\\ny\"\\n}'::json AS doc, E'[\\n1]'::jsonb AS b")
+            .put("orderBy", new JsonArray().add("id")))
+        .add(new JsonObject()
             .put("name", "types")
             .put("sql", "SELECT * FROM type_samples")
             .put("orderBy", new JsonArray().add("id")));

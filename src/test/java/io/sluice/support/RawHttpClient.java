@@ -23,14 +23,24 @@ public final class RawHttpClient implements AutoCloseable {
 
   /** Sends a GET; the receive buffer is kept small so that a client that does not read stalls the server quickly. */
   public static RawHttpClient get(int port, String pathAndQuery) throws IOException {
+    return send(port, "GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  }
+
+  /** Sends {@code requestHead} (request line and headers, ending in an empty line) as it is. */
+  public static RawHttpClient send(int port, String requestHead) throws IOException {
     Socket socket = new Socket();
     socket.setReceiveBufferSize(8 * 1024);
     socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
     socket.setSoTimeout(60_000);
-    String request = "GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().write(requestHead.getBytes(StandardCharsets.US_ASCII));
     socket.getOutputStream().flush();
     return new RawHttpClient(socket);
+  }
+
+  /** Gives up reading after {@code millis} without a byte. */
+  public RawHttpClient readTimeout(int millis) throws IOException {
+    socket.setSoTimeout(millis);
+    return this;
   }
 
   /** Reads up to {@code n} bytes (at least one), or fewer at the end of the stream. */

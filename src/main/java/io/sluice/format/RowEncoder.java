@@ -1,0 +1,28 @@
+package io.sluice.format;
+
+import io.vertx.core.buffer.Buffer;
+import java.util.List;
+
+/**
+ * Encodes the rows of one response into body chunks: what goes before the first row, one
+ * batch at a time, what ends a complete body, and the in-band record that marks a cut one.
+ * One encoder serves one response and is used from one thread.
+ */
+public interface RowEncoder {
+
+  /** What goes before the first row (a header row, say); may be empty. */
+  Buffer start(List<String> columns);
+
+  /** One batch of rows, in column order. */
+  Buffer encode(List<Object[]> rows);
+
+  /** What ends a complete body; may be empty. */
+  Buffer end(StreamSummary summary);
+
+  /**
+   * The last thing written to a body that is about to be cut: a record that strict readers of
+   * the format see as an error, so that a consumer behind a pipe or a proxy cannot take a cut
+   * body for a complete one.
+   */
+  Buffer cut(StreamSummary summary);
+}

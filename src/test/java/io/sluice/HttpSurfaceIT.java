@@ -1,0 +1,118 @@
+package io.sluice;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.support.Http;
+import io.sluice.support.ServiceTest;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+@DisplayName("The rows endpoint, as clients other than curl see it")
+class HttpSurfaceIT extends ServiceTest {
+
+  private static final String PAGE_ORIGIN = "https://dashboard.example";
+  private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start(Vertx vertx) throws Exception {
+    startSluice(vertx, json -> json.getJsonObject("http").put("corsOrigins", new JsonArray().add(PAGE_ORIGIN)));
+  }
+
+  @ParameterizedTest(name = "Accept: {0} -> {1}")
+  @CsvSource(delimiter = '|', value = {
+      "text/csv;q=0, */*                          | application/x-ndjson",
+      "text/csv;q=0.5, application/x-ndjson;q=0.4 | text/csv; charset=utf-8",
+      "application/*, text/csv;q=0.9              | application/x-ndjson",
+      "text/*                                     | text/csv; charset=utf-8",
+  })
+  @DisplayName("negotiates the format by q-values")
+  void negotiation(String accept, String contentType) {
+    HttpResponse<String> response = Http.get(port, "/v1/datasets/series/rows?count=3", "Accept", accept);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("content-type")).hasValue(contentType);
+  }
+
+  @Test
+  @DisplayName("answers HEAD with what GET would, without opening a stream")
+  void head() throws Exception {
+    double opened = sluice.metrics().streamsOpened();
+
+    HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/v1/datasets/series/rows?count=3&format=csv"))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()));
+    HttpResponse<String> bad = send(HttpRequest.newBuilder(uri("/v1/datasets/series/rows?count=abc"))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("content-type")).hasValue("text/csv; charset=utf-8");
+    assertThat(response.body()).isEmpty();
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(sluice.metrics().streamsOpened()).isEqualTo(opened);
+  }
+
+  @Test
+  @DisplayName("offers CSV as a file named after the dataset and the UTC date, with or without its header row")
+  void csvDownload() {
+    HttpResponse<String> withHeader = Http.get(port, "/v1/datasets/series/rows?count=3&format=csv");
+    HttpResponse<String> without = Http.get(port, "/v1/datasets/series/rows?count=3&format=csv&header=false");
+
+    assertThat(withHeader.headers().firstValue("content-disposition"))
+        .hasValue("attachment; filename=\"series-" + LocalDate.now(ZoneOffset.UTC) + ".csv\"");
+    assertThat(withHeader.body()).startsWith("n,label\r\n1,");
+    assertThat(without.body()).startsWith("1,\"row 1\"\r\n").hasLineCount(3);
+  }
+
+  @Test
+  @DisplayName("keeps every NDJSON row on one line when a json column holds line breaks")
+  void jsonColumnWithLineBreaks() {
+    HttpResponse<String> response = Http.get(port, "/v1/datasets/json_lines/rows");
+
+    assertThat(response.body()).endsWith("\n").hasLineCount(1);
+    JsonObject row = new JsonObject(response.body().strip());
+    assertThat(row.getJsonObject("doc")).isEqualTo(new JsonObject()
+        .put("a", 1).put("b", new JsonArray().add(1).add(2)).put("s", "x\ny"));
+    assertThat(row.getJsonArray("b")).isEqualTo(new JsonArray().add(1));
+  }
+
+  @Test
+  @DisplayName("lets a page of an allowed origin read the stream and its headers (CORS), after a preflight")
+  void cors() throws Exception {
+    HttpResponse<String> preflight = send(HttpRequest.newBuilder(uri("/v1/datasets/series/rows?count=3"))
+        .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+        .header("Origin", PAGE_ORIGIN)
+        .header("Access-Control-Request-Method", "GET")
+        .header("Access-Control-Request-Headers", "authorization, last-event-id"));
+    HttpResponse<String> get = Http.get(port, "/v1/datasets/series/rows?count=3", "Origin", PAGE_ORIGIN);
+    HttpResponse<String> stranger = Http.get(port, "/v1/datasets/series/rows?count=3", "Origin", "https://evil.example");
+
+    assertThat(preflight.statusCode()).isBetween(200, 204);
+    assertThat(preflight.headers().firstValue("access-control-allow-origin")).hasValue(PAGE_ORIGIN);
+    assertThat(preflight.headers().firstValue("access-control-allow-headers").orElse("").toLowerCase())
+        .contains("authorization").contains("last-event-id");
+    assertThat(get.headers().firstValue("access-control-allow-origin")).hasValue(PAGE_ORIGIN);
+    assertThat(get.headers().firstValue("access-control-expose-headers").orElse(""))
+        .contains("Sluice-Status").contains("Sluice-Row-Count").contains("X-Request-Id");
+    assertThat(stranger.headers().firstValue("access-control-allow-origin")).isEmpty();
+  }
+
+  private static URI uri(String pathAndQuery) {
+    return URI.create("http://127.0.0.1:" + port + pathAndQuery);
+  }
+
+  private static HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+    return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
