@@ -79,7 +79,7 @@ public final class Sluice {
     HealthChecks health = HealthChecks.create(vertx).register("database", 2_000, promise ->
         DatabaseLocator.ping(vertx, config.database()).map(v -> Status.OK()).onComplete(promise));
     return deploy(() -> new CursorVerticle(catalogue, pool, config.stream(), metrics), instances)
-        .compose(v -> deploy(() -> new TransformVerticle(catalogue, config.stream()), instances))
+        .compose(v -> deploy(() -> new TransformVerticle(catalogue), instances))
         .compose(v -> deploy(() -> new HttpVerticle(config.http(), config.stream(), catalogue, metrics, health), instances));
   }
 

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.sluice.support.Backends;
 import io.sluice.support.RawHttpClient;
-import io.sluice.support.TestDatabase;
 import io.sluice.support.ServiceTest;
+import io.sluice.support.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;

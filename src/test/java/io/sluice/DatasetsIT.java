@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.support.Http;
-import io.sluice.support.TestDatabase;
 import io.sluice.support.ServiceTest;
+import io.sluice.support.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -47,12 +47,16 @@ class DatasetsIT extends ServiceTest {
     JsonObject transactions = new JsonObject(Http.get(port, "/v1/datasets/transactions").body());
 
     assertThat(datasets.stream().map(d -> ((JsonObject) d).getString("name"))).contains("transactions_raw", "transactions");
-    assertThat(transactions.getJsonArray("columns").getList())
+    assertThat(transactions.getJsonArray("columns").stream().map(c -> ((JsonObject) c).getString("name")))
         .containsExactly("id", "account_id", "amount", "currency", "merchant", "category", "status", "created_at",
             "description", "tags", "amount_formatted", "merchant_name", "risk_band");
+    assertThat(transactions.getJsonArray("columns").stream().map(c -> ((JsonObject) c).getString("kind")))
+        .containsExactly("bigint", "bigint", "numeric", "text", "text", "text", "text", "timestamptz",
+            "text", "json", "text", "other", "text");
     assertThat(transactions.getJsonArray("parameters").stream().map(p -> ((JsonObject) p).getString("name")))
         .containsExactly("status", "currency", "min_amount", "max_amount", "from", "to", "account");
-    assertThat(transactions.getJsonArray("sourceColumns").getJsonObject(2).getString("type")).isEqualTo("numeric");
+    assertThat(transactions.getJsonArray("sourceColumns").getJsonObject(2))
+        .isEqualTo(new JsonObject().put("name", "amount").put("kind", "numeric").put("array", false).put("type", "numeric"));
   }
 
   @ParameterizedTest(name = "Accept: {0} -> {1}")

@@ -2,6 +2,7 @@ package io.sluice;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.support.Csv;
 import io.sluice.support.Http;
 import io.sluice.support.ServiceTest;
 import io.vertx.core.Vertx;
@@ -14,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -114,5 +116,51 @@ class HttpSurfaceIT extends ServiceTest {
 
   private static HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
     return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"csv, ','", "tsv, '\t'"})
+  @DisplayName("defuses formulas in CSV and TSV text cells by default, never in numeric ones, and not when csv_safe=false")
+  void formulaInjection(String format, char separator) {
+    List<String> safe = Csv.parse(Http.get(port, "/v1/datasets/formulas/rows?header=false&format=" + format).body()
+        .replace(separator, ',')).get(0);
+    String raw = Http.get(port, "/v1/datasets/formulas/rows?header=false&csv_safe=false&format=" + format).body();
+
+    assertThat(safe).containsExactly("1", "'=HYPERLINK(\"http://x\")", "'@SUM(1)", "-5", "NaN", "-Infinity");
+    assertThat(raw).contains("=HYPERLINK").doesNotContain("'=").doesNotContain("'@");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"ndjson", "csv", "tsv"})
+  @DisplayName("selects and orders output columns with columns=, in every format")
+  void columnSelection(String format) {
+    HttpResponse<String> response = Http.get(port, "/v1/datasets/transactions/rows?limit=2&columns=risk_band,id&format=" + format);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    if (format.equals("ndjson")) {
+      JsonObject row = new JsonObject(response.body().lines().findFirst().orElseThrow());
+      assertThat(row.fieldNames()).containsExactly("risk_band", "id");
+      assertThat(row.getLong("id")).isEqualTo(1L);
+    } else {
+      List<List<String>> rows = Csv.parse(response.body().replace(format.equals("tsv") ? '\t' : ',', ','));
+      assertThat(rows).hasSize(3);
+      assertThat(rows.get(0)).containsExactly("risk_band", "id");
+      assertThat(rows.get(1).get(1)).isEqualTo("1");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {"columns=nope,id | nope", "columns=id,id | twice", "columns=id,, | empty"})
+  @DisplayName("refuses a bad column selection with 400 naming it, before any database work")
+  void badColumnSelection(String query, String mentioned) {
+    double opened = sluice.metrics().streamsOpened();
+
+    HttpResponse<String> response = Http.get(port, "/v1/datasets/transactions/rows?" + query);
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    JsonObject error = new JsonObject(response.body()).getJsonObject("error");
+    assertThat(error.getString("parameter")).isEqualTo("columns");
+    assertThat(error.getString("message")).contains(mentioned);
+    assertThat(sluice.metrics().streamsOpened()).isEqualTo(opened);
   }
 }

@@ -61,7 +61,7 @@ class StreamScenariosIT extends ServiceTest {
       int credits, AtomicReference<StreamConsumer> ref) throws Exception {
     StreamConsumer consumer = new StreamConsumer(vertx, 5_000, listener);
     ref.set(consumer);
-    consumer.open(address, new StreamRequest(dataset, params, null), credits).await(10, TimeUnit.SECONDS);
+    consumer.open(address, new StreamRequest(dataset, params, null).toJson(), credits, "it").await(10, TimeUnit.SECONDS);
     return consumer;
   }
 
@@ -179,7 +179,7 @@ class StreamScenariosIT extends ServiceTest {
     StreamConsumer consumer = new StreamConsumer(vertx, 5_000, new RecordingListener());
 
     Throwable failure = catchThrowable(() ->
-        consumer.open(Frames.TRANSFORM_OPEN, new StreamRequest("series", Map.of("count", "x"), null), 1).await(10, TimeUnit.SECONDS));
+        consumer.open(Frames.TRANSFORM_OPEN, new StreamRequest("series", Map.of("count", "x"), null).toJson(), 1, "it").await(10, TimeUnit.SECONDS));
 
     assertThat(failure).isInstanceOf(StreamRefusedException.class);
     StreamError error = ((StreamRefusedException) failure).error();

@@ -38,7 +38,6 @@ final class CursorStream {
   private final int fetchSize;
   private final SluiceMetrics metrics;
   private final RowConverter converter;
-  private final List<String> columns;
   private final Promise<Void> finished = Promise.promise();
   private List<Object[]> buffer;
   private RowStream<Row> rows;
@@ -58,7 +57,6 @@ final class CursorStream {
     this.fetchSize = fetchSize;
     this.metrics = metrics;
     this.converter = new RowConverter(dataset.sourceColumns());
-    this.columns = dataset.sourceColumnNames();
     this.buffer = new ArrayList<>(fetchSize);
   }
 
@@ -145,7 +143,7 @@ final class CursorStream {
     if (batchReady && producer.hasCredit()) {
       reportRowsRead();
       sent += buffer.size();
-      producer.send(columns, buffer);
+      producer.send(buffer);
       buffer = new ArrayList<>(fetchSize);
     }
     if (ended && buffer.isEmpty()) {

@@ -7,6 +7,7 @@ import io.sluice.dataset.InvalidRequestException;
 import io.sluice.dataset.StreamRequest;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.Frames;
+import io.sluice.protocol.OpenFrame;
 import io.sluice.protocol.StreamError;
 import io.sluice.protocol.StreamProducer;
 import io.vertx.core.Future;
@@ -17,8 +18,9 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 
 /**
- * Serves {@code open} frames at {@link Frames#CURSOR_OPEN}: validates the request, then reads
- * the dataset from PostgreSQL as a {@link CursorStream} that follows the consumer's credits.
+ * Serves {@code open} frames at {@link Frames#CURSOR_OPEN}: checks the request, the one place
+ * a request is validated, then reads the dataset from PostgreSQL as a {@link CursorStream}
+ * that follows the consumer's credits. {@link Frames#CURSOR_CHECK} runs the same check alone.
  */
 public final class CursorVerticle extends VerticleBase {
 
@@ -36,21 +38,39 @@ public final class CursorVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.eventBus().<JsonObject>consumer(Frames.CURSOR_OPEN, this::openStream).completion();
+    return Future.join(
+        vertx.eventBus().<JsonObject>consumer(Frames.CURSOR_OPEN, this::openStream).completion(),
+        vertx.eventBus().<JsonObject>consumer(Frames.CURSOR_CHECK, this::checkRequest).completion());
   }
 
   private void openStream(Message<JsonObject> open) {
-    StreamRequest request = StreamProducer.requestOf(open);
+    OpenFrame frame;
     Dataset dataset;
     Tuple arguments;
     try {
+      frame = OpenFrame.fromJson(open.body());
+      StreamRequest request = StreamRequest.fromJson(frame.request());
       dataset = catalogue.require(request.dataset());
-      arguments = dataset.definition().bind(request, config.maxLimit());
+      arguments = dataset.bind(request, config.maxLimit());
     } catch (InvalidRequestException e) {
-      StreamProducer.refuse(open, StreamError.invalid(e));
+      StreamProducer.refuse(open, e.toStreamError());
+      return;
+    } catch (IllegalArgumentException malformed) {
+      StreamProducer.refuse(open, StreamError.of(StreamError.PROTOCOL, 400, malformed.getMessage()));
       return;
     }
-    StreamProducer.accept(vertx, open, dataset.sourceColumnNames())
+    StreamProducer.accept(vertx, open, frame, dataset.columns())
         .onSuccess(producer -> new CursorStream(producer, dataset, arguments, config.fetchSize(), metrics).run(pool));
+  }
+
+  /** Checks a request as {@link #openStream} would, without opening anything: the reply is empty or the refusal. */
+  private void checkRequest(Message<JsonObject> check) {
+    try {
+      StreamRequest request = StreamRequest.fromJson(check.body());
+      catalogue.require(request.dataset()).bind(request, config.maxLimit());
+      check.reply(new JsonObject());
+    } catch (InvalidRequestException e) {
+      StreamProducer.refuse(check, e.toStreamError());
+    }
   }
 }

@@ -1,8 +1,8 @@
 package io.sluice.cursor;
 
-import io.sluice.dataset.Column;
-import io.sluice.dataset.ColumnKind;
-import io.sluice.protocol.RawJson;
+import io.sluice.dataset.ReadMode;
+import io.sluice.dataset.SourceColumn;
+import io.sluice.value.RawJson;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -27,20 +27,20 @@ final class RowConverter {
   private static final int MAX_PG_YEAR = 294276;
   private static final int MIN_PG_YEAR = -4713;
 
-  private final ColumnKind[] kinds;
+  private final ReadMode[] modes;
 
-  RowConverter(List<Column> columns) {
-    this.kinds = columns.stream().map(Column::kind).toArray(ColumnKind[]::new);
+  RowConverter(List<SourceColumn> columns) {
+    this.modes = columns.stream().map(SourceColumn::readMode).toArray(ReadMode[]::new);
   }
 
   Object[] convert(Row row) {
-    Object[] values = new Object[kinds.length];
-    for (int i = 0; i < kinds.length; i++) {
+    Object[] values = new Object[modes.length];
+    for (int i = 0; i < modes.length; i++) {
       Object raw = row.getValue(i);
       values[i] =
           raw == null
               ? null
-              : switch (kinds[i]) {
+              : switch (modes[i]) {
                 case NATIVE -> nativeValue(raw);
                 case NUMERIC -> numeric((String) raw);
                 case JSON -> json((String) raw);

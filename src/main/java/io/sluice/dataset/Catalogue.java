@@ -3,6 +3,8 @@ package io.sluice.dataset;
 import io.sluice.config.ConfigException;
 import io.sluice.transform.TransformContext;
 import io.sluice.transform.TransformRegistry;
+import io.sluice.value.Column;
+import io.sluice.value.ValueKind;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -11,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -34,7 +37,7 @@ public final class Catalogue {
       loaded = loaded
           .compose(v -> describe(pool, definition))
           .compose(columns -> registry
-              .plan(definition.name(), definition.transforms(), columns.stream().map(Column::name).toList(), context)
+              .plan(definition.name(), definition.transforms(), columns.stream().map(SourceColumn::column).toList(), context)
               .map(plan -> new Dataset(definition, columns, plan)))
           .map(dataset -> {
             if (byName.put(dataset.name(), dataset) != null) {
@@ -46,17 +49,19 @@ public final class Catalogue {
     return loaded.map(v -> new Catalogue(byName));
   }
 
-  private static Future<List<Column>> describe(Pool pool, DatasetDefinition definition) {
+  private static Future<List<SourceColumn>> describe(Pool pool, DatasetDefinition definition) {
     Tuple nulls = Tuple.tuple();
     definition.parameters().forEach(p -> nulls.addValue(null));
     return pool.preparedQuery(Dataset.describeSql(definition)).execute(nulls)
         .recover(err -> Future.failedFuture(new ConfigException("dataset '" + definition.name() + "': its SQL does not run: " + err.getMessage(), err)))
         .map(rows -> {
-          List<Column> columns = new ArrayList<>();
+          List<SourceColumn> columns = new ArrayList<>();
           for (ColumnDescriptor d : rows.columnDescriptors()) {
-            columns.add(new Column(d.name(), d.typeName().toLowerCase(java.util.Locale.ROOT), ColumnKind.of(d.typeName(), d.isArray())));
+            Column column = new Column(d.name(), ValueKind.ofPostgres(d.typeName()),
+                d.isArray() || d.typeName().toUpperCase(Locale.ROOT).endsWith("_ARRAY"), d.typeName().toLowerCase(Locale.ROOT));
+            columns.add(new SourceColumn(column, ReadMode.of(d.typeName(), d.isArray())));
           }
-          List<String> names = columns.stream().map(Column::name).toList();
+          List<String> names = columns.stream().map(SourceColumn::name).toList();
           if (names.stream().distinct().count() != names.size()) {
             throw new ConfigException("dataset '" + definition.name() + "': column names repeat: " + names);
           }

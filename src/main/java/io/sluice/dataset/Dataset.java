@@ -1,27 +1,49 @@
 package io.sluice.dataset;
 
+import io.sluice.transform.TransformPlan;
+import io.sluice.value.Column;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.sluice.transform.TransformPlan;
+import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
  * A dataset ready to serve: its definition, the columns PostgreSQL described for its query,
- * the columns clients receive after transforms, and the one statement the cursor runs.
+ * the typed columns clients receive after transforms, and the one statement the cursor runs.
  */
-public record Dataset(DatasetDefinition definition, List<Column> sourceColumns, TransformPlan transforms) {
+public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceColumns, TransformPlan transforms) {
+
+  /** The request parameter that selects output columns. */
+  public static final String COLUMNS = "columns";
 
   public String name() {
     return definition.name();
   }
 
-  public List<String> sourceColumnNames() {
-    return sourceColumns.stream().map(Column::name).toList();
+  public List<Column> columns() {
+    return sourceColumns.stream().map(SourceColumn::column).toList();
   }
 
-  public List<String> outputColumns() {
+  public List<Column> outputColumns() {
     return transforms.outputColumns();
+  }
+
+  /**
+   * Checks a request in full (its parameters, limit and selected columns) and returns the
+   * statement's arguments. Throws {@link InvalidRequestException} naming the first problem.
+   */
+  public Tuple bind(StreamRequest request, long maxLimit) {
+    List<String> names = outputColumns().stream().map(Column::name).toList();
+    for (String column : request.columns()) {
+      if (!names.contains(column)) {
+        throw InvalidRequestException.badParameter(COLUMNS, "no column '" + column + "' in dataset '" + name() + "' (have " + names + ")");
+      }
+    }
+    if (request.columns().stream().distinct().count() != request.columns().size()) {
+      throw InvalidRequestException.badParameter(COLUMNS, "names a column twice");
+    }
+    return definition.bind(request, maxLimit);
   }
 
   /**
@@ -31,7 +53,7 @@ public record Dataset(DatasetDefinition definition, List<Column> sourceColumns, 
   public String streamSql() {
     String select =
         sourceColumns.stream()
-            .map(c -> c.kind().selectExpression(quote(c.name())))
+            .map(c -> c.readMode().selectExpression(quote(c.name())))
             .collect(Collectors.joining(", "));
     String order =
         definition.orderBy().stream().map(k -> "q." + quote(k)).collect(Collectors.joining(", "));
@@ -56,8 +78,8 @@ public record Dataset(DatasetDefinition definition, List<Column> sourceColumns, 
         .put("description", definition.description())
         .put("orderBy", new JsonArray(definition.orderBy()))
         .put("parameters", new JsonArray(definition.parameters().stream().map(ParameterDefinition::toJson).toList()))
-        .put("sourceColumns", new JsonArray(sourceColumns.stream().map(Column::toJson).toList()))
-        .put("columns", new JsonArray(outputColumns()))
+        .put("sourceColumns", new JsonArray(columns().stream().map(Column::toJson).toList()))
+        .put("columns", new JsonArray(outputColumns().stream().map(Column::toJson).toList()))
         .put("rows", "/v1/datasets/" + name() + "/rows");
   }
 }

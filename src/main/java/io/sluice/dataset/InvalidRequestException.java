@@ -1,5 +1,7 @@
 package io.sluice.dataset;
 
+import io.sluice.protocol.StreamError;
+
 /**
  * A stream request that cannot be served as asked: unknown dataset (404) or a bad parameter
  * (400). Thrown before any database work; {@link #parameter()} names the culprit, if any.
@@ -21,6 +23,11 @@ public class InvalidRequestException extends RuntimeException {
 
   public static InvalidRequestException badParameter(String parameter, String problem) {
     return new InvalidRequestException(400, parameter, "parameter '" + parameter + "': " + problem);
+  }
+
+  /** The refusal that tells the client about it. */
+  public StreamError toStreamError() {
+    return StreamError.invalid(status, parameter, getMessage());
   }
 
   public int status() {

@@ -1,27 +1,24 @@
 package io.sluice.format;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.dataformat.csv.CsvFactory;
 import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
-import io.sluice.protocol.RawJson;
+import io.sluice.value.Column;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 
 /**
  * RFC 4180 CSV with CRLF line ends, written with jackson-dataformat-csv: a header row unless
  * asked not to, NULL as an empty field and an empty string as {@code ""}; JSON and arrays as
- * JSON text, bytea as base64. A cut body ends with a field whose quote never closes, which
- * strict CSV readers reject.
+ * JSON text, bytea as base64. Text cells that a spreadsheet would run as a formula are
+ * defused (see {@link CellWriter}). A cut body ends with a field whose quote never closes,
+ * which strict CSV readers reject.
  */
-public final class CsvFormat implements OutputFormat {
+public class CsvFormat implements OutputFormat {
 
   private static final CsvFactory FACTORY =
       CsvFactory.builder()
@@ -29,32 +26,49 @@ public final class CsvFormat implements OutputFormat {
           .enable(CsvGenerator.Feature.ALWAYS_QUOTE_EMPTY_STRINGS)
           .build();
 
+  private final String name;
+  private final String mediaType;
+  private final String contentType;
+  private final char separator;
+
+  /** Comma-separated: {@code text/csv}. */
+  public CsvFormat() {
+    this("csv", "text/csv", "text/csv; charset=utf-8", ',');
+  }
+
+  protected CsvFormat(String name, String mediaType, String contentType, char separator) {
+    this.name = name;
+    this.mediaType = mediaType;
+    this.contentType = contentType;
+    this.separator = separator;
+  }
+
   @Override
   public String name() {
-    return "csv";
+    return name;
   }
 
   @Override
   public List<String> mediaTypes() {
-    return List.of("text/csv");
+    return List.of(mediaType);
   }
 
   @Override
   public String contentType() {
-    return "text/csv; charset=utf-8";
+    return contentType;
   }
 
   @Override
   public String fileExtension() {
-    return "csv";
+    return name;
   }
 
   @Override
   public RowEncoder newEncoder(EncodingOptions options) {
-    return new Encoder(options);
+    return new Encoder(options, separator);
   }
 
-  /** The unterminated quoted field that ends a cut CSV or TSV body. */
+  /** The unterminated quoted field that ends a cut body. */
   static Buffer unterminatedRecord(StreamSummary summary) {
     String reason = summary.error() == null ? summary.status() : summary.error().code() + ": " + summary.error().message();
     String text = "\"#sluice: stream cut after " + summary.rows() + " rows: "
@@ -65,23 +79,30 @@ public final class CsvFormat implements OutputFormat {
   private static final class Encoder implements RowEncoder {
 
     private final EncodingOptions options;
+    private final char separator;
     private CsvSchema schema;
+    private boolean[] textColumns;
 
-    Encoder(EncodingOptions options) {
+    Encoder(EncodingOptions options, char separator) {
       this.options = options;
+      this.separator = separator;
     }
 
     @Override
-    public Buffer start(List<String> columns) {
-      CsvSchema.Builder builder = CsvSchema.builder().setLineSeparator("\r\n").setNullValue("");
-      columns.forEach(builder::addColumn);
+    public Buffer start(List<Column> columns) {
+      CsvSchema.Builder builder = CsvSchema.builder().setColumnSeparator(separator).setLineSeparator("\r\n").setNullValue("");
+      columns.forEach(c -> builder.addColumn(c.name()));
       schema = builder.build();
-      return options.header() ? write(List.<Object[]>of(columns.toArray())) : Buffer.buffer();
+      textColumns = new boolean[columns.size()];
+      for (int i = 0; i < textColumns.length; i++) {
+        textColumns[i] = options.csvSafe() && !columns.get(i).array() && columns.get(i).kind().isText();
+      }
+      return options.header() ? write(List.<Object[]>of(columns.stream().map(Column::name).toArray()), false) : Buffer.buffer();
     }
 
     @Override
     public Buffer encode(List<Object[]> rows) {
-      return write(rows);
+      return write(rows, true);
     }
 
     @Override
@@ -94,20 +115,17 @@ public final class CsvFormat implements OutputFormat {
       return unterminatedRecord(summary);
     }
 
-    private Buffer write(List<Object[]> rows) {
+    private Buffer write(List<Object[]> rows, boolean defuse) {
       ByteArrayBuilder out = new ByteArrayBuilder(rows.size() * 64 * Math.max(schema.size(), 1));
       try (CsvGenerator csv = FACTORY.createGenerator(out)) {
         csv.setSchema(schema);
+        CellWriter cells = new CellWriter(csv);
         // rows go inside an outer array: at the root, jackson-csv 2.18 drops NULLs from a row
         csv.writeStartArray();
         for (Object[] row : rows) {
           csv.writeStartArray();
-          for (Object value : row) {
-            if (value == null) {
-              csv.writeNull();
-            } else {
-              csv.writeString(text(value));
-            }
+          for (int i = 0; i < row.length; i++) {
+            cells.write(row[i], defuse && textColumns[i]);
           }
           csv.writeEndArray();
         }
@@ -116,29 +134,6 @@ public final class CsvFormat implements OutputFormat {
         throw new UncheckedIOException(e);
       }
       return Buffer.buffer(out.toByteArray());
-    }
-
-    private static String text(Object value) throws IOException {
-      if (value instanceof String s) {
-        return s;
-      }
-      if (value instanceof BigDecimal d) {
-        return d.toPlainString();
-      }
-      if (value instanceof byte[] bytes) {
-        return Base64.getEncoder().encodeToString(bytes);
-      }
-      if (value instanceof List<?>) {
-        StringWriter text = new StringWriter();
-        try (JsonGenerator json = JsonValues.FACTORY.createGenerator(text)) {
-          JsonValues.write(json, value);
-        }
-        return text.toString();
-      }
-      if (value instanceof RawJson raw) {
-        return raw.text();
-      }
-      return value.toString();
     }
   }
 }

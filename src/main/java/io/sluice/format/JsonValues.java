@@ -3,43 +3,90 @@ package io.sluice.format;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
-import io.sluice.protocol.RawJson;
+import io.sluice.value.RawJson;
+import io.sluice.value.ValueVisitor;
+import io.sluice.value.Values;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.util.List;
 
-/** Writes row values as JSON: numbers exact, JSON columns embedded, bytea as base64, arrays as arrays. */
-final class JsonValues {
+/**
+ * Writes row values as JSON to one generator: numbers exact, JSON columns embedded, bytea as
+ * base64, arrays as arrays.
+ */
+final class JsonValues implements ValueVisitor<IOException> {
 
   static final JsonFactory FACTORY = JsonFactory.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
 
-  private JsonValues() {}
+  private final JsonGenerator json;
 
-  static void write(JsonGenerator json, Object value) throws IOException {
-    if (value == null) {
-      json.writeNull();
-    } else if (value instanceof String s) {
-      json.writeString(s);
-    } else if (value instanceof Long l) {
-      json.writeNumber(l);
-    } else if (value instanceof BigDecimal d) {
-      json.writeNumber(d);
-    } else if (value instanceof Double d) {
-      json.writeNumber(d);
-    } else if (value instanceof Boolean b) {
-      json.writeBoolean(b);
-    } else if (value instanceof RawJson raw) {
-      json.writeRawValue(raw.text());
-    } else if (value instanceof byte[] bytes) {
-      json.writeBinary(bytes);
-    } else if (value instanceof List<?> list) {
-      json.writeStartArray();
-      for (Object element : list) {
-        write(json, element);
-      }
-      json.writeEndArray();
-    } else {
-      json.writeString(value.toString());
+  JsonValues(JsonGenerator json) {
+    this.json = json;
+  }
+
+  void write(Object value) throws IOException {
+    Values.accept(value, this);
+  }
+
+  /** A value as JSON text (for formats that hold arrays as text). */
+  static String toJson(Object value) {
+    StringWriter text = new StringWriter();
+    try (JsonGenerator json = FACTORY.createGenerator(text)) {
+      new JsonValues(json).write(value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+    return text.toString();
+  }
+
+  @Override
+  public void visitNull() throws IOException {
+    json.writeNull();
+  }
+
+  @Override
+  public void visitBoolean(boolean value) throws IOException {
+    json.writeBoolean(value);
+  }
+
+  @Override
+  public void visitLong(long value) throws IOException {
+    json.writeNumber(value);
+  }
+
+  @Override
+  public void visitDouble(double value) throws IOException {
+    json.writeNumber(value);
+  }
+
+  @Override
+  public void visitDecimal(BigDecimal value) throws IOException {
+    json.writeNumber(value);
+  }
+
+  @Override
+  public void visitText(String value) throws IOException {
+    json.writeString(value);
+  }
+
+  @Override
+  public void visitJson(RawJson value) throws IOException {
+    json.writeRawValue(value.text());
+  }
+
+  @Override
+  public void visitBytes(byte[] value) throws IOException {
+    json.writeBinary(value);
+  }
+
+  @Override
+  public void visitList(List<?> values) throws IOException {
+    json.writeStartArray();
+    for (Object element : values) {
+      Values.accept(element, this);
+    }
+    json.writeEndArray();
   }
 }

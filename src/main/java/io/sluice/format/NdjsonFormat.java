@@ -3,6 +3,7 @@ package io.sluice.format;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.sluice.value.Column;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -54,8 +55,8 @@ public final class NdjsonFormat implements OutputFormat {
     }
 
     @Override
-    public Buffer start(List<String> columns) {
-      names = columns.stream().map(SerializedString::new).toArray(SerializedString[]::new);
+    public Buffer start(List<Column> columns) {
+      names = columns.stream().map(c -> new SerializedString(c.name())).toArray(SerializedString[]::new);
       return Buffer.buffer();
     }
 
@@ -64,11 +65,12 @@ public final class NdjsonFormat implements OutputFormat {
       ByteArrayBuilder out = new ByteArrayBuilder(rows.size() * 64 * Math.max(names.length, 1));
       try (JsonGenerator json = JsonValues.FACTORY.createGenerator(out)) {
         json.setRootValueSeparator(null);
+        JsonValues values = new JsonValues(json);
         for (Object[] row : rows) {
           json.writeStartObject();
           for (int i = 0; i < names.length; i++) {
             json.writeFieldName(names[i]);
-            JsonValues.write(json, row[i]);
+            values.write(row[i]);
           }
           json.writeEndObject();
           json.writeRaw('\n');

@@ -1,5 +1,6 @@
 package io.sluice.format;
 
+import io.sluice.value.Column;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
 
@@ -10,8 +11,8 @@ import java.util.List;
  */
 public interface RowEncoder {
 
-  /** What goes before the first row (a header row, say); may be empty. */
-  Buffer start(List<String> columns);
+  /** What goes before the first row (a header row, say), given the typed columns; may be empty. */
+  Buffer start(List<Column> columns);
 
   /** One batch of rows, in column order. */
   Buffer encode(List<Object[]> rows);

@@ -27,7 +27,7 @@ final class HttpErrors {
   static void handleFailure(RoutingContext ctx) {
     Throwable err = ctx.failure();
     if (err instanceof InvalidRequestException invalid) {
-      send(ctx.response(), invalid.status(), StreamError.invalid(invalid).toJson());
+      send(ctx.response(), invalid.status(), invalid.toStreamError().toJson());
     } else if (err instanceof HttpException http && http.getStatusCode() < 500) {
       send(ctx.response(), http.getStatusCode(), StreamError.of(StreamError.BAD_REQUEST, http.getStatusCode(), describe(http)).toJson());
     } else if (err == null && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {

@@ -11,10 +11,13 @@ import io.sluice.format.EncodingOptions;
 import io.sluice.format.OutputFormat;
 import io.sluice.format.OutputFormats;
 import io.sluice.metrics.SluiceMetrics;
+import io.sluice.protocol.Frames;
+import io.sluice.protocol.StreamConsumer;
 import io.sluice.protocol.StreamError;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
@@ -25,6 +28,8 @@ import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -134,12 +139,25 @@ public final class HttpVerticle extends VerticleBase {
         .start(rows.stream(), rows.format());
   }
 
-  /** {@code HEAD}: what a {@code GET} would answer, without running the query. */
+  /**
+   * {@code HEAD}: what a {@code GET} would answer, without running the query: the cursor stage
+   * checks the request as it would for a stream.
+   */
   private void describeRows(RoutingContext ctx) {
-    rowsRequest(ctx).headers().apply(ctx.response().setStatusCode(200)).end();
+    RowsRequest rows = rowsRequest(ctx);
+    vertx.eventBus().request(Frames.CURSOR_CHECK, rows.stream().toJson(), new DeliveryOptions().setSendTimeout(streamConfig.leaseMs()))
+        .onSuccess(ok -> rows.headers().apply(ctx.response().setStatusCode(200)).end())
+        .onFailure(err -> {
+          StreamError error = StreamConsumer.refusal(err);
+          HttpErrors.send(ctx.response(), error.status(), error.toJson());
+        });
   }
 
-  /** A row request, checked in full: dataset, repeated parameters, format, options, limit, parameters. */
+  /**
+   * A row request as HTTP sees it, checked for what only HTTP knows (the query string, the
+   * format and its options, the syntax of {@code limit} and {@code columns}); the dataset's
+   * parameters are checked by the cursor stage, once, before any database work.
+   */
   private RowsRequest rowsRequest(RoutingContext ctx) {
     Dataset dataset = catalogue.require(ctx.pathParam("name"));
     MultiMap query = ctx.queryParams();
@@ -148,8 +166,7 @@ public final class HttpVerticle extends VerticleBase {
     boolean http10 = ctx.request().version() == HttpVersion.HTTP_1_0;
     EncodingOptions options = new EncodingOptions(
         flag(query, RowsRequest.HEADER, true), flag(query, RowsRequest.CSV_SAFE, true), flag(query, RowsRequest.META, http10));
-    StreamRequest request = new StreamRequest(dataset.name(), params, limit(query.get(RowsRequest.LIMIT)));
-    dataset.definition().bind(request, streamConfig.maxLimit());
+    StreamRequest request = new StreamRequest(dataset.name(), params, limit(query.get(RowsRequest.LIMIT)), columns(query.get(Dataset.COLUMNS)));
     return new RowsRequest(request, format, options, ResponseHeaders.of(format, dataset.name()));
   }
 
@@ -185,6 +202,17 @@ public final class HttpVerticle extends VerticleBase {
       return Boolean.parseBoolean(value);
     }
     throw InvalidRequestException.badParameter(name, "must be true or false");
+  }
+
+  private static List<String> columns(String columns) {
+    if (columns == null || columns.isEmpty()) {
+      return List.of();
+    }
+    List<String> names = Arrays.stream(columns.split(",", -1)).map(String::strip).toList();
+    if (names.stream().anyMatch(String::isEmpty)) {
+      throw InvalidRequestException.badParameter(Dataset.COLUMNS, "a comma-separated list of column names, none empty");
+    }
+    return names;
   }
 
   private static Long limit(String limit) {

@@ -17,7 +17,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +77,7 @@ final class RowsResponse implements StreamListener {
     response.closeHandler(v -> clientGone("connection closed"));
     response.exceptionHandler(err -> clientGone(err.toString()));
     response.drainHandler(v -> grantOwed());
-    stream.open(Frames.TRANSFORM_OPEN, streamRequest, window, requestId)
+    stream.open(Frames.TRANSFORM_OPEN, streamRequest.toJson(), window, requestId)
         .onFailure(err -> onError(err instanceof StreamRefusedException refused
             ? refused.error()
             : StreamError.of(StreamError.INTERNAL, 500, String.valueOf(err.getMessage()))));
@@ -91,7 +90,7 @@ final class RowsResponse implements StreamListener {
     if (finished) {
       return;
     }
-    sendHeaders(batch.columns());
+    sendHeaders();
     response.write(encoder.encode(batch.rows()));
     rows += batch.size();
     metrics.rowsWritten(batch.size());
@@ -129,7 +128,7 @@ final class RowsResponse implements StreamListener {
     }
     finished = true;
     setBlocked(false);
-    sendHeaders(stream.columns());
+    sendHeaders();
     write(encoder.end(StreamSummary.complete(rows)));
     if (request.version() == HttpVersion.HTTP_1_0) {
       // no chunked framing in HTTP/1.0: the body ends when the connection does
@@ -175,7 +174,7 @@ final class RowsResponse implements StreamListener {
     }
   }
 
-  private void sendHeaders(List<String> columns) {
+  private void sendHeaders() {
     if (headersSent) {
       return;
     }
@@ -186,7 +185,7 @@ final class RowsResponse implements StreamListener {
     } else {
       response.setChunked(true).putHeader("Trailer", STATUS_TRAILER + ", " + ROW_COUNT_TRAILER);
     }
-    write(encoder.start(columns));
+    write(encoder.start(stream.columns()));
   }
 
   private void write(Buffer buffer) {

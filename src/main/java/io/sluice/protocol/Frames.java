@@ -7,6 +7,8 @@ public final class Frames {
 
   /** Address of the cursor verticles' {@code open} service. */
   public static final String CURSOR_OPEN = "sluice.cursor.open";
+  /** Address of the cursor verticles' request check: the body is a request, the reply empty or a refusal. */
+  public static final String CURSOR_CHECK = "sluice.cursor.check";
   /** Address of the transform verticles' {@code open} service. */
   public static final String TRANSFORM_OPEN = "sluice.transform.open";
 

@@ -1,5 +1,8 @@
 package io.sluice.protocol;
 
+import io.sluice.value.RawJson;
+import io.sluice.value.ValueVisitor;
+import io.sluice.value.Values;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
 import java.math.BigDecimal;
@@ -10,11 +13,14 @@ import java.util.List;
 
 /**
  * Event-bus codec for {@link RowBatch}: by reference within a JVM, a compact tagged binary
- * form across a cluster (layout in {@code docs/protocol.md}).
+ * form across a cluster (layout in {@code docs/protocol.md}). The form starts with a version
+ * byte; a batch of another version is refused, never guessed at.
  */
 public final class RowBatchCodec implements MessageCodec<RowBatch, RowBatch> {
 
   public static final String NAME = "sluice-row-batch";
+  /** The wire form this codec writes and the only one it reads. */
+  public static final byte VERSION = 1;
 
   private static final byte NULL = 0;
   private static final byte FALSE = 1;
@@ -31,15 +37,15 @@ public final class RowBatchCodec implements MessageCodec<RowBatch, RowBatch> {
   public void encodeToWire(Buffer buffer, RowBatch batch) {
     int start = buffer.length();
     buffer.appendInt(0);
+    buffer.appendByte(VERSION);
     buffer.appendLong(batch.seq());
-    buffer.appendInt(batch.columns().size());
-    for (String column : batch.columns()) {
-      appendString(buffer, column);
-    }
+    int columnCount = batch.rows().isEmpty() ? 0 : batch.rows().get(0).length;
+    buffer.appendInt(columnCount);
     buffer.appendInt(batch.rows().size());
+    Writer writer = new Writer(buffer);
     for (Object[] row : batch.rows()) {
       for (Object value : row) {
-        appendValue(buffer, value);
+        Values.accept(value, writer);
       }
     }
     buffer.setInt(start, buffer.length() - start - 4);
@@ -48,12 +54,13 @@ public final class RowBatchCodec implements MessageCodec<RowBatch, RowBatch> {
   @Override
   public RowBatch decodeFromWire(int pos, Buffer buffer) {
     Reader in = new Reader(buffer, pos + 4);
+    byte version = buffer.getByte(pos + 4);
+    if (version != VERSION) {
+      throw new IllegalStateException("row batch wire version " + version + " is not supported (this node reads version " + VERSION + ")");
+    }
+    in.pos++;
     long seq = in.readLong();
     int columnCount = in.readInt();
-    List<String> columns = new ArrayList<>(columnCount);
-    for (int i = 0; i < columnCount; i++) {
-      columns.add(in.readString());
-    }
     int rowCount = in.readInt();
     List<Object[]> rows = new ArrayList<>(rowCount);
     for (int r = 0; r < rowCount; r++) {
@@ -63,7 +70,7 @@ public final class RowBatchCodec implements MessageCodec<RowBatch, RowBatch> {
       }
       rows.add(row);
     }
-    return new RowBatch(seq, List.copyOf(columns), rows);
+    return new RowBatch(seq, rows);
   }
 
   @Override
@@ -81,38 +88,68 @@ public final class RowBatchCodec implements MessageCodec<RowBatch, RowBatch> {
     return -1;
   }
 
-  private static void appendString(Buffer buffer, String s) {
-    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-    buffer.appendInt(bytes.length).appendBytes(bytes);
-  }
+  /** Appends one tagged value per visit. */
+  private static final class Writer implements ValueVisitor<RuntimeException> {
+    private final Buffer buffer;
 
-  private static void appendValue(Buffer buffer, Object value) {
-    if (value == null) {
+    Writer(Buffer buffer) {
+      this.buffer = buffer;
+    }
+
+    private void appendString(String s) {
+      byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+      buffer.appendInt(bytes.length).appendBytes(bytes);
+    }
+
+    @Override
+    public void visitNull() {
       buffer.appendByte(NULL);
-    } else if (value instanceof Boolean b) {
-      buffer.appendByte(b ? TRUE : FALSE);
-    } else if (value instanceof Long l) {
-      buffer.appendByte(LONG).appendLong(l);
-    } else if (value instanceof Double d) {
-      buffer.appendByte(DOUBLE).appendDouble(d);
-    } else if (value instanceof BigDecimal d) {
-      byte[] unscaled = d.unscaledValue().toByteArray();
-      buffer.appendByte(DECIMAL).appendInt(d.scale()).appendInt(unscaled.length).appendBytes(unscaled);
-    } else if (value instanceof String s) {
+    }
+
+    @Override
+    public void visitBoolean(boolean value) {
+      buffer.appendByte(value ? TRUE : FALSE);
+    }
+
+    @Override
+    public void visitLong(long value) {
+      buffer.appendByte(LONG).appendLong(value);
+    }
+
+    @Override
+    public void visitDouble(double value) {
+      buffer.appendByte(DOUBLE).appendDouble(value);
+    }
+
+    @Override
+    public void visitDecimal(BigDecimal value) {
+      byte[] unscaled = value.unscaledValue().toByteArray();
+      buffer.appendByte(DECIMAL).appendInt(value.scale()).appendInt(unscaled.length).appendBytes(unscaled);
+    }
+
+    @Override
+    public void visitText(String value) {
       buffer.appendByte(STRING);
-      appendString(buffer, s);
-    } else if (value instanceof RawJson j) {
+      appendString(value);
+    }
+
+    @Override
+    public void visitJson(RawJson value) {
       buffer.appendByte(JSON);
-      appendString(buffer, j.text());
-    } else if (value instanceof byte[] bytes) {
-      buffer.appendByte(BYTES).appendInt(bytes.length).appendBytes(bytes);
-    } else if (value instanceof List<?> list) {
-      buffer.appendByte(ARRAY).appendInt(list.size());
-      for (Object element : list) {
-        appendValue(buffer, element);
+      appendString(value.text());
+    }
+
+    @Override
+    public void visitBytes(byte[] value) {
+      buffer.appendByte(BYTES).appendInt(value.length).appendBytes(value);
+    }
+
+    @Override
+    public void visitList(List<?> values) {
+      buffer.appendByte(ARRAY).appendInt(values.size());
+      for (Object element : values) {
+        Values.accept(element, this);
       }
-    } else {
-      throw new IllegalArgumentException("a row value of type " + value.getClass().getName() + " cannot be encoded");
     }
   }
 

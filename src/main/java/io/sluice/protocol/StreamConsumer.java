@@ -1,10 +1,11 @@
 package io.sluice.protocol;
 
-import io.sluice.dataset.StreamRequest;
+import io.sluice.value.Column;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.UUID;
@@ -17,7 +18,7 @@ public final class StreamConsumer extends StreamEndpoint {
 
   private final StreamListener listener;
   private String controlAddress;
-  private List<String> columns = List.of();
+  private List<Column> columns = List.of();
   private long expectedSeq = 1;
   private long pendingCredits;
   private boolean cancelPending;
@@ -30,30 +31,20 @@ public final class StreamConsumer extends StreamEndpoint {
 
   /**
    * Opens the stream at {@code serviceAddress} ({@link Frames#CURSOR_OPEN} or {@link
-   * Frames#TRANSFORM_OPEN}) with {@code credits} batches granted up front; completes with the
-   * stream's columns, or fails with {@link StreamRefusedException} when the producer refuses.
+   * Frames#TRANSFORM_OPEN}) with {@code credits} batches granted up front; {@code request} is
+   * the body the serving stage interprets and {@code requestId} names the request in every
+   * stage's logs. Completes with the stream's typed columns, or fails with {@link
+   * StreamRefusedException} when the producer refuses.
    */
-  public Future<List<String>> open(String serviceAddress, StreamRequest request, int credits) {
-    return open(serviceAddress, request, credits, streamId);
-  }
-
-  /** As {@link #open(String, StreamRequest, int)}, naming the request for every stage's logs. */
-  public Future<List<String>> open(String serviceAddress, StreamRequest request, int credits, String requestId) {
+  public Future<List<Column>> open(String serviceAddress, JsonObject request, int credits, String requestId) {
     String dataAddress = Frames.dataAddress(streamId);
-    JsonObject open =
-        new JsonObject()
-            .put("stream", streamId)
-            .put("requestId", requestId)
-            .put("replyTo", dataAddress)
-            .put("request", request.toJson())
-            .put("credits", credits)
-            .put("leaseMs", leaseMs());
+    OpenFrame open = new OpenFrame(streamId, dataAddress, requestId, credits, leaseMs(), request, null, null);
     return listen(dataAddress)
-        .compose(v -> bus.<JsonObject>request(serviceAddress, open, new DeliveryOptions().setSendTimeout(leaseMs())))
+        .compose(v -> bus.<JsonObject>request(serviceAddress, open.toJson(), new DeliveryOptions().setSendTimeout(leaseMs())))
         .map(reply -> opened(reply.body()).columns)
         .recover(err -> {
           close();
-          return Future.failedFuture(refusal(err));
+          return Future.failedFuture(new StreamRefusedException(refusal(err)));
         });
   }
 
@@ -63,7 +54,7 @@ public final class StreamConsumer extends StreamEndpoint {
 
   private StreamConsumer opened(JsonObject reply) {
     controlAddress = reply.getString("control");
-    columns = reply.getJsonArray("columns").stream().map(String::valueOf).toList();
+    columns = reply.getJsonArray("columns", new JsonArray()).stream().map(c -> Column.fromJson((JsonObject) c)).toList();
     if (cancelPending) {
       cancel();
     } else if (pendingCredits > 0) {
@@ -72,20 +63,23 @@ public final class StreamConsumer extends StreamEndpoint {
     return this;
   }
 
-  private static Throwable refusal(Throwable err) {
+  /** The error a failed {@code open} (or any request to a stage) stands for: the stage's refusal, or its absence. */
+  public static StreamError refusal(Throwable err) {
+    if (err instanceof StreamRefusedException refused) {
+      return refused.error();
+    }
     if (err instanceof ReplyException reply && reply.failureCode() > 0) {
       try {
-        return new StreamRefusedException(StreamError.fromJson(new JsonObject(reply.getMessage())));
+        return StreamError.fromJson(new JsonObject(reply.getMessage()));
       } catch (RuntimeException notJson) {
-        return new StreamRefusedException(StreamError.of(StreamError.INTERNAL, 500, reply.getMessage()));
+        return StreamError.of(StreamError.INTERNAL, 500, reply.getMessage());
       }
     }
-    return new StreamRefusedException(
-        StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, "stream service unavailable: " + err.getMessage()));
+    return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, "stream service unavailable: " + err.getMessage());
   }
 
   /** The columns the producer announced. */
-  public List<String> columns() {
+  public List<Column> columns() {
     return columns;
   }
 

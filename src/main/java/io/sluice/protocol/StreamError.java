@@ -1,6 +1,5 @@
 package io.sluice.protocol;
 
-import io.sluice.dataset.InvalidRequestException;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -24,14 +23,14 @@ public record StreamError(String code, int status, String message, String parame
     return new StreamError(code, status, message, null, null);
   }
 
-  /** The refusal for a request that failed validation. */
-  public static StreamError invalid(InvalidRequestException e) {
-    String code = switch (e.status()) {
+  /** The refusal of a request that asks for what cannot be served: 400, 404 or 406 by {@code status}. */
+  public static StreamError invalid(int status, String parameter, String message) {
+    String code = switch (status) {
       case 404 -> NOT_FOUND;
       case 406 -> NOT_ACCEPTABLE;
       default -> BAD_REQUEST;
     };
-    return new StreamError(code, e.status(), e.getMessage(), e.parameter(), null);
+    return new StreamError(code, status, message, parameter, null);
   }
 
   public JsonObject toJson() {

@@ -1,6 +1,6 @@
 package io.sluice.protocol;
 
-import io.sluice.dataset.StreamRequest;
+import io.sluice.value.Column;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -16,25 +16,16 @@ import java.util.List;
  */
 public final class StreamProducer extends StreamEndpoint {
 
-  private final String dataAddress;
-  private final StreamRequest request;
-  private final String requestId;
+  private final OpenFrame frame;
   private long credits;
   private long seq;
   private Handler<Void> demandHandler = v -> {};
   private Handler<String> closedHandler = reason -> {};
 
-  private StreamProducer(Vertx vertx, JsonObject open) {
-    super(vertx, open.getString("stream"), open.getLong("leaseMs", 10_000L));
-    this.dataAddress = open.getString("replyTo");
-    this.request = StreamRequest.fromJson(open.getJsonObject("request", new JsonObject()));
-    this.requestId = open.getString("requestId", streamId);
-    this.credits = open.getLong("credits", 0L);
-  }
-
-  /** Reads the request carried by an {@code open} frame, to validate it before accepting. */
-  public static StreamRequest requestOf(Message<JsonObject> open) {
-    return StreamRequest.fromJson(open.body().getJsonObject("request", new JsonObject()));
+  private StreamProducer(Vertx vertx, OpenFrame frame) {
+    super(vertx, frame.streamId(), frame.leaseMs());
+    this.frame = frame;
+    this.credits = frame.credits();
   }
 
   /** Refuses an {@code open}; the consumer's open future fails with this error. */
@@ -43,20 +34,16 @@ public final class StreamProducer extends StreamEndpoint {
   }
 
   /**
-   * Accepts an {@code open}: listens on the control address, then replies with it and the
-   * stream's columns.
+   * Accepts an {@code open} whose {@code frame} the serving stage has read and checked: listens on the control address, then
+   * replies with it and the stream's typed columns.
    */
-  public static Future<StreamProducer> accept(Vertx vertx, Message<JsonObject> open, List<String> columns) {
-    JsonObject body = open.body();
-    if (body.getString("stream") == null || body.getString("replyTo") == null) {
-      refuse(open, StreamError.of(StreamError.PROTOCOL, 400, "open needs 'stream' and 'replyTo'"));
-      return Future.failedFuture("malformed open frame");
-    }
-    StreamProducer producer = new StreamProducer(vertx, body);
+  public static Future<StreamProducer> accept(Vertx vertx, Message<JsonObject> open, OpenFrame frame, List<Column> columns) {
+    StreamProducer producer = new StreamProducer(vertx, frame);
     String control = Frames.controlAddress(producer.streamId);
+    JsonArray announced = new JsonArray(columns.stream().map(Column::toJson).toList());
     return producer
         .listen(control)
-        .onSuccess(v -> open.reply(new JsonObject().put("control", control).put("columns", new JsonArray(columns))))
+        .onSuccess(v -> open.reply(new JsonObject().put("control", control).put("columns", announced)))
         .map(producer);
   }
 
@@ -64,13 +51,14 @@ public final class StreamProducer extends StreamEndpoint {
     return streamId;
   }
 
-  public StreamRequest request() {
-    return request;
+  /** The frame that opened this stream. */
+  public OpenFrame frame() {
+    return frame;
   }
 
   /** The id of the request this stream serves, for logs (the stream id if none was given). */
   public String requestId() {
-    return requestId;
+    return frame.requestId();
   }
 
   public boolean hasCredit() {
@@ -94,12 +82,12 @@ public final class StreamProducer extends StreamEndpoint {
   }
 
   /** Sends one batch against one credit. */
-  public void send(List<String> columns, List<Object[]> rows) {
+  public void send(List<Object[]> rows) {
     if (!hasCredit()) {
       throw new IllegalStateException("stream " + streamId + ": batch sent without credit");
     }
     credits--;
-    sendToPeer(Frames.BATCH, new RowBatch(++seq, columns, rows));
+    sendToPeer(Frames.BATCH, new RowBatch(++seq, rows));
   }
 
   /** Ends the stream successfully; {@code rows} is the total sent. */
@@ -143,6 +131,6 @@ public final class StreamProducer extends StreamEndpoint {
 
   @Override
   protected String peerAddress() {
-    return dataAddress;
+    return frame.replyTo();
   }
 }

@@ -1,10 +1,11 @@
 package io.sluice.transform;
 
+import io.sluice.value.Column;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * A transform bound to its input columns: the columns it outputs and the function mapping
- * one row. The function owns the row array it receives and may change it in place.
+ * A transform bound to its input columns: the typed columns it outputs and the function
+ * mapping one row. The function owns the row array it receives and may change it in place.
  */
-public record BoundTransform(List<String> columns, UnaryOperator<Object[]> rows) {}
+public record BoundTransform(List<Column> columns, UnaryOperator<Object[]> rows) {}

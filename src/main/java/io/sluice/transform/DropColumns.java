@@ -1,5 +1,6 @@
 package io.sluice.transform;
 
+import io.sluice.value.Column;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,12 +18,12 @@ final class DropColumns implements RowTransform {
   }
 
   @Override
-  public BoundTransform bind(List<String> columns) {
-    dropped.forEach(c -> ComputedField.indexOf(columns, c));
-    List<String> kept = new ArrayList<>();
+  public BoundTransform bind(List<Column> columns) {
+    dropped.forEach(c -> ComputedField.column(columns, c));
+    List<Column> kept = new ArrayList<>();
     List<Integer> keptIndexes = new ArrayList<>();
     for (int i = 0; i < columns.size(); i++) {
-      if (!dropped.contains(columns.get(i))) {
+      if (!dropped.contains(columns.get(i).name())) {
         kept.add(columns.get(i));
         keptIndexes.add(i);
       }

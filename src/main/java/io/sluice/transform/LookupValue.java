@@ -1,5 +1,7 @@
 package io.sluice.transform;
 
+import io.sluice.value.Column;
+import io.sluice.value.ValueKind;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -21,6 +23,12 @@ final class LookupValue extends ComputedField {
     this.column = required(spec, "column");
     this.missing = configValue(spec.getValue("missing"));
     this.table = new LookupTable(context.vertx(), context.pool(), required(spec, "query"), spec.getLong("ttlMs", 300_000L));
+  }
+
+  /** Looked-up values are whatever the lookup query returns: declared as text forms. */
+  @Override
+  protected ValueKind outputKind(List<Column> columns) {
+    return ValueKind.OTHER;
   }
 
   @Override

@@ -1,9 +1,13 @@
 package io.sluice.transform;
 
+import io.sluice.value.Column;
+import io.sluice.value.ValueKind;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -23,6 +27,19 @@ final class MapValues extends ComputedField {
     spec.getJsonObject("values", new JsonObject()).forEach(e -> values.put(e.getKey(), configValue(e.getValue())));
     this.hasDefault = spec.containsKey("default");
     this.defaultValue = configValue(spec.getValue("default"));
+  }
+
+  /** The kind the mapped values share, with the input's when unlisted values pass through. */
+  @Override
+  protected ValueKind outputKind(List<Column> columns) {
+    List<Object> produced = new ArrayList<>(values.values());
+    if (hasDefault) {
+      produced.add(defaultValue);
+      return kindOf(produced);
+    }
+    ValueKind input = column(columns, column).kind();
+    ValueKind mapped = kindOf(produced);
+    return produced.stream().allMatch(Objects::isNull) || mapped == input ? input : ValueKind.OTHER;
   }
 
   @Override

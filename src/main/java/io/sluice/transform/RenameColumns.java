@@ -1,5 +1,6 @@
 package io.sluice.transform;
 
+import io.sluice.value.Column;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,13 +21,13 @@ final class RenameColumns implements RowTransform {
   }
 
   @Override
-  public BoundTransform bind(List<String> columns) {
-    renames.keySet().forEach(c -> ComputedField.indexOf(columns, c));
-    List<String> renamed = new ArrayList<>();
-    for (String column : columns) {
-      renamed.add(renames.getOrDefault(column, column));
+  public BoundTransform bind(List<Column> columns) {
+    renames.keySet().forEach(c -> ComputedField.column(columns, c));
+    List<Column> renamed = new ArrayList<>();
+    for (Column column : columns) {
+      renamed.add(column.withName(renames.getOrDefault(column.name(), column.name())));
     }
-    if (renamed.stream().distinct().count() != renamed.size()) {
+    if (renamed.stream().map(Column::name).distinct().count() != renamed.size()) {
       throw new IllegalArgumentException("renaming would repeat a column name: " + renamed);
     }
     return new BoundTransform(List.copyOf(renamed), UnaryOperator.identity());

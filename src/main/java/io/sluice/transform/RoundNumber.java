@@ -1,5 +1,7 @@
 package io.sluice.transform;
 
+import io.sluice.value.Column;
+import io.sluice.value.ValueKind;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -19,6 +21,12 @@ final class RoundNumber extends ComputedField {
     this.column = required(spec, "column");
     this.scale = spec.getInteger("scale", 0);
     this.mode = RoundingMode.valueOf(spec.getString("mode", "HALF_UP").toUpperCase(Locale.ROOT));
+  }
+
+  @Override
+  protected ValueKind outputKind(List<Column> columns) {
+    ValueKind input = column(columns, column).kind();
+    return input.isNumeric() ? ValueKind.NUMERIC : input;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.sluice.transform;
 
+import io.sluice.value.Column;
 import io.vertx.core.Future;
 import java.util.List;
 
@@ -13,10 +14,11 @@ import java.util.List;
 public interface RowTransform {
 
   /**
-   * Binds to the incoming columns. Throws {@link IllegalArgumentException} naming what is
+   * Binds to the incoming typed columns; the result declares the columns (and kinds) it
+   * outputs. Throws {@link IllegalArgumentException} naming what is
    * wrong (a missing column, say); the dataset is then refused at start-up.
    */
-  BoundTransform bind(List<String> columns);
+  BoundTransform bind(List<Column> columns);
 
   /** Loads what the transform needs before the first stream (a lookup table, say). */
   default Future<Void> start() {

@@ -1,6 +1,7 @@
 package io.sluice.transform;
 
 import io.sluice.config.ConfigException;
+import io.sluice.value.Column;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -49,9 +50,9 @@ public final class TransformRegistry {
    * Creates, checks against {@code sourceColumns} and starts the transforms of a dataset.
    * Fails with a {@link ConfigException} naming the dataset and the bad transform.
    */
-  public Future<TransformPlan> plan(String dataset, List<JsonObject> specs, List<String> sourceColumns, TransformContext context) {
+  public Future<TransformPlan> plan(String dataset, List<JsonObject> specs, List<Column> sourceColumns, TransformContext context) {
     List<RowTransform> transforms = new ArrayList<>();
-    List<String> columns = sourceColumns;
+    List<Column> columns = sourceColumns;
     try {
       for (int i = 0; i < specs.size(); i++) {
         JsonObject spec = specs.get(i);

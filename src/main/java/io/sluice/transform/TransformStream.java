@@ -1,8 +1,8 @@
 package io.sluice.transform;
 
-import io.sluice.config.StreamConfig;
 import io.sluice.dataset.Dataset;
 import io.sluice.protocol.Frames;
+import io.sluice.protocol.OpenFrame;
 import io.sluice.protocol.RowBatch;
 import io.sluice.protocol.StreamConsumer;
 import io.sluice.protocol.StreamError;
@@ -40,17 +40,15 @@ final class TransformStream implements StreamListener {
     this.dataset = dataset;
   }
 
-  static Future<Void> relay(Vertx vertx, Message<JsonObject> open, Dataset dataset, StreamConfig config) {
+  static Future<Void> relay(Vertx vertx, Message<JsonObject> open, OpenFrame frame, Dataset dataset, List<String> selected) {
     TransformStream stream = new TransformStream(dataset);
-    long leaseMs = open.body().getLong("leaseMs", config.leaseMs());
     // upstream starts with no credit: it gets the downstream credits once downstream is accepted
-    StreamConsumer upstream = new StreamConsumer(vertx, leaseMs, stream);
+    StreamConsumer upstream = new StreamConsumer(vertx, frame.leaseMs(), stream);
     stream.upstream = upstream;
-    String requestId = open.body().getString("requestId", open.body().getString("stream"));
-    return upstream.open(Frames.CURSOR_OPEN, StreamProducer.requestOf(open), 0, requestId)
+    return upstream.open(Frames.CURSOR_OPEN, frame.request(), 0, frame.requestId())
         .compose(columns -> {
-          stream.chain = dataset.transforms().bind(columns);
-          return StreamProducer.accept(vertx, open, stream.chain.columns());
+          stream.chain = dataset.transforms().bind(columns, selected);
+          return StreamProducer.accept(vertx, open, frame, stream.chain.columns());
         })
         .<Void>map(downstream -> {
           stream.downstream = downstream;
@@ -96,7 +94,7 @@ final class TransformStream implements StreamListener {
       downstream.fail(StreamError.of(StreamError.INTERNAL, 500, "transform failed: " + e));
       return;
     }
-    downstream.send(chain.columns(), rows);
+    downstream.send(rows);
   }
 
   @Override

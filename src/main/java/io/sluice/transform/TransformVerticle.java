@@ -1,11 +1,11 @@
 package io.sluice.transform;
 
-import io.sluice.config.StreamConfig;
 import io.sluice.dataset.Catalogue;
 import io.sluice.dataset.Dataset;
 import io.sluice.dataset.InvalidRequestException;
 import io.sluice.dataset.StreamRequest;
 import io.sluice.protocol.Frames;
+import io.sluice.protocol.OpenFrame;
 import io.sluice.protocol.StreamError;
 import io.sluice.protocol.StreamProducer;
 import io.vertx.core.Future;
@@ -21,11 +21,9 @@ import io.vertx.core.json.JsonObject;
 public final class TransformVerticle extends VerticleBase {
 
   private final Catalogue catalogue;
-  private final StreamConfig config;
 
-  public TransformVerticle(Catalogue catalogue, StreamConfig config) {
+  public TransformVerticle(Catalogue catalogue) {
     this.catalogue = catalogue;
-    this.config = config;
   }
 
   @Override
@@ -34,16 +32,22 @@ public final class TransformVerticle extends VerticleBase {
   }
 
   private void openStream(Message<JsonObject> open) {
-    StreamRequest request = StreamProducer.requestOf(open);
+    OpenFrame frame;
     Dataset dataset;
+    StreamRequest request;
     try {
+      frame = OpenFrame.fromJson(open.body());
+      request = StreamRequest.fromJson(frame.request());
       dataset = catalogue.require(request.dataset());
-      dataset.definition().bind(request, config.maxLimit());
     } catch (InvalidRequestException e) {
-      StreamProducer.refuse(open, StreamError.invalid(e));
+      StreamProducer.refuse(open, e.toStreamError());
+      return;
+    } catch (IllegalArgumentException malformed) {
+      StreamProducer.refuse(open, StreamError.of(StreamError.PROTOCOL, 400, malformed.getMessage()));
       return;
     }
-    TransformStream.relay(vertx, open, dataset, config)
+    // the cursor stage checks the request: a bad one is refused there, before this stage accepts
+    TransformStream.relay(vertx, open, frame, dataset, request.columns())
         .onFailure(err -> StreamProducer.refuse(open, TransformStream.refusal(err)));
   }
 }

@@ -6,22 +6,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import io.sluice.protocol.StreamError;
+import io.sluice.support.Csv;
+import io.sluice.value.Column;
+import io.sluice.value.RawJson;
+import io.sluice.value.ValueKind;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-
-import io.sluice.protocol.RawJson;
-import io.sluice.support.Csv;
 import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayName("The encoders")
 class EncodersTest {
 
-  private static final List<String> COLUMNS = List.of("n", "d", "s", "j", "b", "a", "f");
+  private static final List<Column> COLUMNS = List.of(
+      Column.of("n", ValueKind.BIGINT), Column.of("d", ValueKind.NUMERIC), Column.of("s", ValueKind.TEXT), Column.of("j", ValueKind.JSON),
+      Column.of("b", ValueKind.BYTES), new Column("a", ValueKind.TEXT, true, "text_array"), Column.of("f", ValueKind.DOUBLE));
+  private static final List<String> NAMES = COLUMNS.stream().map(Column::name).toList();
   private static final List<Object[]> ROWS = List.of(
       new Object[] {Long.MAX_VALUE, new BigDecimal("1E+3"), "a,\"b\"\nc", new RawJson("{\"x\": [1]}"), new byte[] {0, -1}, Arrays.asList("p", null), 0.5},
       new Object[] {null, null, "", null, null, List.of(), Boolean.TRUE});
@@ -49,7 +56,7 @@ class EncodersTest {
     assertThat(text).endsWith("\r\n");
     List<List<String>> rows = Csv.parse(text);
     assertThat(rows).hasSize(3);
-    assertThat(rows.get(0)).isEqualTo(COLUMNS);
+    assertThat(rows.get(0)).isEqualTo(NAMES);
     assertThat(rows.get(1)).containsExactly("9223372036854775807", "1000", "a,\"b\"\nc", "{\"x\": [1]}", "AP8=", "[\"p\",null]", "0.5");
     assertThat(rows.get(2)).containsExactly(null, null, "", null, null, "[]", "true");
   }
@@ -98,5 +105,54 @@ class EncodersTest {
     try (MappingIterator<String[]> rows = mapper.readerFor(String[].class).readValues(text)) {
       return rows.readAll();
     }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"=1+1", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"})
+  @DisplayName("CSV and TSV defuse a text cell that a spreadsheet would run as a formula, unless asked not to")
+  void formulaInjection(String cell) throws IOException {
+    List<Column> columns = List.of(Column.of("t", ValueKind.TEXT), Column.of("o", ValueKind.OTHER), Column.of("n", ValueKind.NUMERIC));
+    List<Object[]> rows = List.<Object[]>of(new Object[] {cell, cell, "-Infinity"});
+
+    for (OutputFormat format : List.of(new CsvFormat(), new TsvFormat())) {
+      RowEncoder safe = format.newEncoder(new EncodingOptions(false, true, false));
+      RowEncoder raw = format.newEncoder(new EncodingOptions(false, false, false));
+      safe.start(columns);
+      raw.start(columns);
+      char separator = format instanceof TsvFormat ? '\t' : ',';
+
+      assertThat(readRow(safe.encode(rows).toString(), separator)).as(format.name()).containsExactly("'" + cell, "'" + cell, "-Infinity");
+      assertThat(readRow(raw.encode(rows).toString(), separator)).as(format.name()).containsExactly(cell, cell, "-Infinity");
+    }
+  }
+
+  private static List<String> readRow(String text, char separator) throws IOException {
+    CsvMapper mapper = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY);
+    try (MappingIterator<String[]> rows = mapper.readerFor(String[].class)
+        .with(CsvSchema.emptySchema().withColumnSeparator(separator)).readValues(text)) {
+      return List.of(rows.next());
+    }
+  }
+
+  @Test
+  @DisplayName("CSV leaves harmless text, numbers and arrays alone")
+  void formulaLookalikesLeftAlone() {
+    RowEncoder encoder = new CsvFormat().newEncoder(new EncodingOptions(false, true, false));
+    encoder.start(COLUMNS);
+
+    List<String> row = Csv.parse(encoder.encode(List.<Object[]>of(
+        new Object[] {-5L, new BigDecimal("-1.5"), "a=b", null, null, List.of("=x"), -0.5})).toString()).get(0);
+
+    assertThat(row).containsExactly("-5", "-1.5", "a=b", null, null, "[\"=x\"]", "-0.5");
+  }
+
+  @Test
+  @DisplayName("TSV separates fields with tabs and quotes only what needs it")
+  void tsv() {
+    RowEncoder encoder = new TsvFormat().newEncoder(EncodingOptions.DEFAULTS);
+
+    String text = encoder.start(COLUMNS).toString() + encoder.encode(ROWS);
+
+    assertThat(text).startsWith("n\td\ts\tj\tb\ta\tf\r\n9223372036854775807\t1000\t");
   }
 }

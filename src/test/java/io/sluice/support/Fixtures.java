@@ -96,6 +96,11 @@ public final class Fixtures {
             .put("sql", "SELECT 1 AS id, E'{\\n  \"a\": 1,\\r\\n  \"b\": [1,\\n 2],\\n  \"s\": \"x\\\\ny\"\\n}'::json AS doc, E'[\\n1]'::jsonb AS b")
             .put("orderBy", new JsonArray().add("id")))
         .add(new JsonObject()
+            .put("name", "formulas")
+            .put("description", "text a spreadsheet would run, beside numbers that look alike")
+            .put("sql", "SELECT 1 AS id, '=HYPERLINK(\"http://x\")' AS t, '@SUM(1)' AS at, -5::numeric AS n, 'NaN'::numeric AS nan, '-Infinity'::float8 AS inf")
+            .put("orderBy", new JsonArray().add("id")))
+        .add(new JsonObject()
             .put("name", "types")
             .put("sql", "SELECT * FROM type_samples")
             .put("orderBy", new JsonArray().add("id")));

@@ -1,5 +1,6 @@
 package io.sluice.transform;
 
+import io.sluice.value.Column;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 
@@ -16,7 +17,7 @@ public final class FailOnTransformFactory implements TransformFactory {
     String column = spec.getString("column");
     long value = spec.getLong("value");
     return columns -> {
-      int index = columns.indexOf(column);
+      int index = columns.stream().map(Column::name).toList().indexOf(column);
       return new BoundTransform(List.copyOf(columns), row -> {
         if (row[index] instanceof Long n && n == value) {
           throw new IllegalStateException("boom at " + value);

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.sluice.config.ConfigException;
-import io.sluice.protocol.RawJson;
+import io.sluice.value.Column;
+import io.sluice.value.RawJson;
+import io.sluice.value.ValueKind;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
@@ -16,12 +18,14 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Transforms")
 class TransformsTest {
 
-  private static final List<String> COLUMNS = List.of("id", "amount", "currency", "card", "tags", "status");
+  private static final List<Column> COLUMNS = List.of(
+      Column.of("id", ValueKind.BIGINT), Column.of("amount", ValueKind.NUMERIC), Column.of("currency", ValueKind.TEXT),
+      Column.of("card", ValueKind.TEXT), Column.of("tags", ValueKind.JSON), Column.of("status", ValueKind.TEXT));
   private final TransformRegistry registry = new TransformRegistry();
 
   private TransformChain chain(JsonObject... specs) {
     TransformPlan plan = registry.plan("test", List.of(specs), COLUMNS, new TransformContext(null, null)).result();
-    return plan.bind(COLUMNS);
+    return plan.bind(COLUMNS, List.of());
   }
 
   private static List<Object[]> rows() {
@@ -39,7 +43,7 @@ class TransformsTest {
 
     List<Object[]> out = chain.apply(rows());
 
-    assertThat(chain.columns()).endsWith("pretty");
+    assertThat(chain.columns()).endsWith(Column.of("pretty", ValueKind.TEXT));
     assertThat(out.get(0)[6]).isEqualTo("€1,234.50");
     assertThat(out.get(1)[6]).isEqualTo("-¥3");
     assertThat(out.get(2)[6]).isNull();
@@ -79,7 +83,8 @@ class TransformsTest {
 
     List<Object[]> out = chain.apply(rows());
 
-    assertThat(chain.columns()).containsExactly("key", "amount", "currency", "status", "label");
+    assertThat(chain.columns()).containsExactly(Column.of("key", ValueKind.BIGINT), Column.of("amount", ValueKind.NUMERIC),
+        Column.of("currency", ValueKind.TEXT), Column.of("status", ValueKind.OTHER), Column.of("label", ValueKind.TEXT));
     assertThat(out.get(0)).containsExactly(1L, new BigDecimal("1235"), "EUR", "done", "EUR 1235");
     assertThat(out.get(1)).containsExactly(2L, new BigDecimal("-3"), "JPY", 7L, "JPY -3");
     assertThat(out.get(2)).containsExactly(3L, null, "XXQ", "other", "XXQ");

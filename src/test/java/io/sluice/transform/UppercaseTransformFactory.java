@@ -1,5 +1,6 @@
 package io.sluice.transform;
 
+import io.sluice.value.Column;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Locale;
@@ -16,7 +17,7 @@ public final class UppercaseTransformFactory implements TransformFactory {
   public RowTransform create(JsonObject spec, TransformContext context) {
     String column = spec.getString("column");
     return columns -> {
-      int index = columns.indexOf(column);
+      int index = columns.stream().map(Column::name).toList().indexOf(column);
       if (index < 0) {
         throw new IllegalArgumentException("no column '" + column + "'");
       }

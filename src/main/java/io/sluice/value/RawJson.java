@@ -1,4 +1,4 @@
-package io.sluice.protocol;
+package io.sluice.value;
 
 /** A JSON value kept as the text PostgreSQL produced, embedded verbatim by the encoders. */
 public record RawJson(String text) {

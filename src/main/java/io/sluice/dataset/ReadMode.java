@@ -4,12 +4,12 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * How a column is read. Types the driver decodes faithfully are read natively; numeric and
+ * How a column is read from PostgreSQL. Types the driver decodes faithfully are read natively; numeric and
  * JSON are fetched as text (numeric so that {@code 'Infinity'} cannot break the driver's
  * decoder, see pitfalls; JSON so that it passes through as written), and every other type
  * (interval, money, time, inet, enums, ...) as PostgreSQL's own text form.
  */
-public enum ColumnKind {
+public enum ReadMode {
   NATIVE,
   NUMERIC,
   NUMERIC_ARRAY,
@@ -22,7 +22,7 @@ public enum ColumnKind {
       "BOOL", "INT2", "INT4", "INT8", "FLOAT4", "FLOAT8", "CHAR", "VARCHAR", "BPCHAR", "TEXT", "NAME",
       "DATE", "TIMESTAMP", "TIMESTAMPTZ", "BYTEA", "UUID");
 
-  static ColumnKind of(String typeName, boolean array) {
+  static ReadMode of(String typeName, boolean array) {
     String type = typeName.toUpperCase(Locale.ROOT);
     boolean isArray = array || type.endsWith("_ARRAY");
     String base = type.replace("_ARRAY", "");
