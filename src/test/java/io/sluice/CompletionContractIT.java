@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import io.sluice.support.Backends;
 import io.sluice.support.RawHttpClient;
 import io.sluice.support.ServiceTest;
+import io.sluice.support.Sse;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -18,6 +20,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.StreamResetException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.util.Arrays;
@@ -111,6 +114,53 @@ class CompletionContractIT extends ServiceTest {
           rows.readAll();
         }
       }).isInstanceOf(IOException.class);
+    }
+  }
+
+  @Test
+  @DisplayName("HTTP/1.1: a cut JSON array ends with the error record as its last element and is never valid JSON")
+  void cutJsonOverHttp11() throws Exception {
+    try (RawHttpClient client = RawHttpClient.get(port, CUT + "&format=json")) {
+      RawHttpClient.Chunked response = RawHttpClient.Chunked.decode(client.readToEnd());
+
+      assertThat(response.complete()).isFalse();
+      String body = response.body();
+      assertThatThrownBy(() -> new ObjectMapper().readTree(body)).isInstanceOf(IOException.class);
+      // the unterminated array's elements are still readable one by one
+      List<String> lines = lines(body.substring(1).strip());
+      List<String> elements = lines.stream().map(l -> l.endsWith(",") ? l.substring(0, l.length() - 1) : l).toList();
+      assertErrorRecordLast(elements);
+    }
+  }
+
+  @Test
+  @DisplayName("HTTP/1.1: a complete JSON array with meta=true ends with the summary element")
+  void completeJsonWithSummary() throws Exception {
+    try (RawHttpClient client = RawHttpClient.get(port, COMPLETE + "&format=json&meta=true")) {
+      RawHttpClient.Chunked response = RawHttpClient.Chunked.decode(client.readToEnd());
+
+      assertThat(response.complete()).isTrue();
+      JsonArray array = new JsonArray(response.body());
+      assertThat(array.size()).isEqualTo(2501);
+      assertThat(array.getJsonObject(2500).getJsonObject("_sluice").getString("status")).isEqualTo("complete");
+    }
+  }
+
+  @Test
+  @DisplayName("HTTP/1.1: a cut SSE stream ends with a fail event carrying the error, after the last row's event")
+  void cutSseOverHttp11() throws Exception {
+    try (RawHttpClient client = RawHttpClient.get(port, CUT + "&format=sse")) {
+      RawHttpClient.Chunked response = RawHttpClient.Chunked.decode(client.readToEnd());
+
+      assertThat(response.complete()).isFalse();
+      List<Sse.Event> events = Sse.parse(response.body());
+      Sse.Event last = events.get(events.size() - 1);
+      assertThat(last.type()).isEqualTo("fail");
+      JsonObject summary = new JsonObject(last.data());
+      assertThat(summary.getString("status")).isEqualTo("error");
+      assertThat(summary.getLong("rows")).isEqualTo(events.size() - 1L);
+      assertThat(last.lastEventId()).isEqualTo(Long.toString(events.size() - 1L));
+      assertThat(events.subList(0, events.size() - 1)).allMatch(e -> e.type().equals("message"));
     }
   }
 

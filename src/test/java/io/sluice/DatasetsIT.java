@@ -63,7 +63,7 @@ class DatasetsIT extends ServiceTest {
   @CsvSource(delimiter = '|', value = {
       "text/csv;q=0.5, application/x-ndjson;q=0.9 | application/x-ndjson",
       "text/csv, */*;q=0.1                        | text/csv; charset=utf-8",
-      "application/json                           | application/x-ndjson",
+      "application/json                           | application/json",
       "*/*                                        | application/x-ndjson",
   })
   @DisplayName("are served in the format Accept prefers")

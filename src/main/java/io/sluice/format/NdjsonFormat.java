@@ -1,25 +1,16 @@
 package io.sluice.format;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.io.SerializedString;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
-import io.sluice.value.Column;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
- * NDJSON: one JSON object per row and line, written with Jackson's streaming generator. A
- * cut body ends with one more line, an object under the reserved key {@value #RESERVED_KEY}
- * holding status {@code error}; a complete body ends with one holding status {@code complete}
- * when the client asks for a summary.
+ * NDJSON: one JSON object per row and line. A cut body ends with one more line, an object
+ * under the reserved key {@code _sluice} holding status {@code error}; a complete body ends
+ * with one holding status {@code complete} when the client asks for a summary.
  */
 public final class NdjsonFormat implements OutputFormat {
-
-  /** The key of the in-band summary and error records. */
-  public static final String RESERVED_KEY = "_sluice";
 
   @Override
   public String name() {
@@ -33,7 +24,7 @@ public final class NdjsonFormat implements OutputFormat {
 
   @Override
   public List<String> mediaTypes() {
-    return List.of("application/x-ndjson", "application/jsonl", "application/json");
+    return List.of("application/x-ndjson", "application/jsonl");
   }
 
   @Override
@@ -41,54 +32,32 @@ public final class NdjsonFormat implements OutputFormat {
     return new Encoder(options);
   }
 
-  static Buffer record(StreamSummary summary) {
-    return Buffer.buffer(new JsonObject().put(RESERVED_KEY, summary.toJson()).encode()).appendByte((byte) '\n');
-  }
-
-  private static final class Encoder implements RowEncoder {
-
-    private final EncodingOptions options;
-    private SerializedString[] names;
+  private static final class Encoder extends JsonRowsEncoder {
 
     Encoder(EncodingOptions options) {
-      this.options = options;
+      super(options);
     }
 
     @Override
-    public Buffer start(List<Column> columns) {
-      names = columns.stream().map(c -> new SerializedString(c.name())).toArray(SerializedString[]::new);
-      return Buffer.buffer();
-    }
+    protected void beforeRow(JsonGenerator json) {}
 
     @Override
-    public Buffer encode(List<Object[]> rows) {
-      ByteArrayBuilder out = new ByteArrayBuilder(rows.size() * 64 * Math.max(names.length, 1));
-      try (JsonGenerator json = JsonValues.FACTORY.createGenerator(out)) {
-        json.setRootValueSeparator(null);
-        JsonValues values = new JsonValues(json);
-        for (Object[] row : rows) {
-          json.writeStartObject();
-          for (int i = 0; i < names.length; i++) {
-            json.writeFieldName(names[i]);
-            values.write(row[i]);
-          }
-          json.writeEndObject();
-          json.writeRaw('\n');
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return Buffer.buffer(out.toByteArray());
+    protected void afterRow(JsonGenerator json) throws IOException {
+      json.writeRaw('\n');
     }
 
     @Override
     public Buffer end(StreamSummary summary) {
-      return options.summary() ? record(summary) : Buffer.buffer();
+      return options.summary() ? line(summary) : Buffer.buffer();
     }
 
     @Override
     public Buffer cut(StreamSummary summary) {
-      return record(summary);
+      return line(summary);
+    }
+
+    private static Buffer line(StreamSummary summary) {
+      return Buffer.buffer(record(summary) + "\n");
     }
   }
 }

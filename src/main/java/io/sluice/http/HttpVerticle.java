@@ -10,6 +10,7 @@ import io.sluice.dataset.StreamRequest;
 import io.sluice.format.EncodingOptions;
 import io.sluice.format.OutputFormat;
 import io.sluice.format.OutputFormats;
+import io.sluice.format.SseFormat;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.Frames;
 import io.sluice.protocol.StreamConsumer;
@@ -42,6 +43,7 @@ import java.util.UUID;
 public final class HttpVerticle extends VerticleBase {
 
   private static final String REQUEST_ID = "X-Request-Id";
+  private static final String LAST_EVENT_ID = "Last-Event-ID";
   /** Response headers a page on another origin may read. */
   private static final Set<String> EXPOSED_HEADERS = Set.of(
       REQUEST_ID, RowsResponse.STATUS_TRAILER, RowsResponse.ROW_COUNT_TRAILER, HttpHeaders.CONTENT_DISPOSITION.toString());
@@ -97,7 +99,7 @@ public final class HttpVerticle extends VerticleBase {
   private CorsHandler corsHandler() {
     CorsHandler cors = CorsHandler.create()
         .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.HEAD))
-        .allowedHeaders(Set.of("Authorization", "Last-Event-ID", "Accept", REQUEST_ID))
+        .allowedHeaders(Set.of("Authorization", LAST_EVENT_ID, "Accept", REQUEST_ID))
         .exposedHeaders(EXPOSED_HEADERS);
     return httpConfig.corsOrigins().contains("*") ? cors : cors.addOrigins(httpConfig.corsOrigins());
   }
@@ -135,8 +137,27 @@ public final class HttpVerticle extends VerticleBase {
 
   private void streamRows(RoutingContext ctx) {
     RowsRequest rows = rowsRequest(ctx);
+    String lastEventId = ctx.request().getHeader(LAST_EVENT_ID);
+    if (rows.format() instanceof SseFormat && lastEventId != null) {
+      answerReconnect(ctx, lastEventId);
+      return;
+    }
     new RowsResponse(vertx, ctx.request(), rows.headers(), rows.format().newEncoder(rows.options()), streamConfig, metrics, ctx.get(REQUEST_ID))
         .start(rows.stream(), rows.format());
+  }
+
+  /**
+   * An {@code EventSource} that reconnects: past the end it gets 204, which makes it stop;
+   * anywhere else it would need a resume, which streams cannot do yet, so it gets 409 (and
+   * stops too) rather than the whole stream again, whose rows the page already has.
+   */
+  private static void answerReconnect(RoutingContext ctx, String lastEventId) {
+    if (lastEventId.equals(SseFormat.END_ID)) {
+      ctx.response().setStatusCode(204).end();
+    } else {
+      HttpErrors.send(ctx.response(), 409, StreamError.of(StreamError.CANNOT_RESUME, 409,
+          "this stream cannot be resumed after event " + lastEventId + " yet: open it anew without Last-Event-ID").toJson());
+    }
   }
 
   /**

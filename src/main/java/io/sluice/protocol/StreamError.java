@@ -13,6 +13,7 @@ public record StreamError(String code, int status, String message, String parame
   public static final String NOT_FOUND = "not-found";
   public static final String NOT_ACCEPTABLE = "not-acceptable";
   public static final String DATABASE_UNAVAILABLE = "database-unavailable";
+  public static final String CANNOT_RESUME = "cannot-resume";
   public static final String QUERY_FAILED = "query-failed";
   public static final String QUERY_TIMEOUT = "query-timeout";
   public static final String LEASE_EXPIRED = "lease-expired";

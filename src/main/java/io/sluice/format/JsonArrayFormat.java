@@ -1,0 +1,64 @@
+package io.sluice.format;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * One JSON array of row objects, streamed: valid JSON only when complete. A cut body gets
+ * the {@code _sluice} error record as its last element and no closing bracket, so any JSON
+ * parser rejects it; with {@code meta=true} a complete array ends with the summary record.
+ */
+public final class JsonArrayFormat implements OutputFormat {
+
+  @Override
+  public String name() {
+    return "json";
+  }
+
+  @Override
+  public List<String> mediaTypes() {
+    return List.of("application/json");
+  }
+
+  @Override
+  public RowEncoder newEncoder(EncodingOptions options) {
+    return new Encoder(options);
+  }
+
+  private static final class Encoder extends JsonRowsEncoder {
+
+    Encoder(EncodingOptions options) {
+      super(options);
+    }
+
+    @Override
+    protected Buffer prefix() {
+      return Buffer.buffer("[");
+    }
+
+    @Override
+    protected void beforeRow(JsonGenerator json) throws IOException {
+      json.writeRaw(separator());
+    }
+
+    @Override
+    protected void afterRow(JsonGenerator json) {}
+
+    private String separator() {
+      return rows == 0 ? "\n" : ",\n";
+    }
+
+    @Override
+    public Buffer end(StreamSummary summary) {
+      String last = options.summary() ? separator() + record(summary) : "";
+      return Buffer.buffer(last + "\n]\n");
+    }
+
+    @Override
+    public Buffer cut(StreamSummary summary) {
+      return Buffer.buffer(separator() + record(summary) + "\n");
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package io.sluice.format;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Server-sent events ({@code text/event-stream}) for browsers' {@code EventSource}: one
+ * {@code message} event per row, its data the row as JSON and its {@code id} the row's
+ * number (1, 2, ...). A complete stream ends with an {@value #END} event (id {@value #END_ID})
+ * whose data is the summary; a cut one with a {@value #FAIL} event carrying the error record
+ * (not {@code error}, which EventSource fires on its own at every reconnect).
+ */
+public final class SseFormat implements OutputFormat {
+
+  public static final String END = "end";
+  public static final String FAIL = "fail";
+  /** The id of the end event: a reconnect that names it asks for nothing more. */
+  public static final String END_ID = "end";
+
+  @Override
+  public String name() {
+    return "sse";
+  }
+
+  @Override
+  public List<String> mediaTypes() {
+    return List.of("text/event-stream");
+  }
+
+  @Override
+  public String contentType() {
+    return "text/event-stream; charset=utf-8";
+  }
+
+  @Override
+  public RowEncoder newEncoder(EncodingOptions options) {
+    return new Encoder(options);
+  }
+
+  private static final class Encoder extends JsonRowsEncoder {
+
+    Encoder(EncodingOptions options) {
+      super(options);
+    }
+
+    @Override
+    protected void beforeRow(JsonGenerator json) throws IOException {
+      json.writeRaw("id: " + (rows + 1) + "\ndata: ");
+    }
+
+    @Override
+    protected void afterRow(JsonGenerator json) throws IOException {
+      json.writeRaw("\n\n");
+    }
+
+    @Override
+    public Buffer end(StreamSummary summary) {
+      return Buffer.buffer("event: " + END + "\nid: " + END_ID + "\ndata: " + summary.toJson().encode() + "\n\n");
+    }
+
+    @Override
+    public Buffer cut(StreamSummary summary) {
+      return Buffer.buffer("event: " + FAIL + "\nid: " + rows + "\ndata: " + summary.toJson().encode() + "\n\n");
+    }
+  }
+}
