@@ -56,7 +56,7 @@ class DatasetsIT extends ServiceTest {
     assertThat(transactions.getJsonArray("parameters").stream().map(p -> ((JsonObject) p).getString("name")))
         .containsExactly("status", "currency", "min_amount", "max_amount", "from", "to", "account");
     assertThat(transactions.getJsonArray("sourceColumns").getJsonObject(2))
-        .isEqualTo(new JsonObject().put("name", "amount").put("kind", "numeric").put("array", false).put("type", "numeric"));
+        .isEqualTo(new JsonObject().put("name", "amount").put("kind", "numeric").put("array", false).put("type", "numeric(12,2)"));
   }
 
   @ParameterizedTest(name = "Accept: {0} -> {1}")

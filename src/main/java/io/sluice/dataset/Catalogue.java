@@ -14,7 +14,10 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.HashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The datasets Sluice serves, described by PostgreSQL once at start-up: each query is run
@@ -22,6 +25,8 @@ import java.util.Map;
  * its transforms are planned. A dataset that cannot be described stops start-up.
  */
 public final class Catalogue {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Catalogue.class);
 
   private final Map<String, Dataset> datasets;
 
@@ -36,6 +41,7 @@ public final class Catalogue {
     for (DatasetDefinition definition : definitions) {
       loaded = loaded
           .compose(v -> describe(pool, definition))
+          .compose(columns -> withDeclaredNumerics(pool, definition, columns))
           .compose(columns -> registry
               .plan(definition.name(), definition.transforms(), columns.stream().map(SourceColumn::column).toList(), context)
               .map(plan -> new Dataset(definition, columns, plan)))
@@ -50,9 +56,7 @@ public final class Catalogue {
   }
 
   private static Future<List<SourceColumn>> describe(Pool pool, DatasetDefinition definition) {
-    Tuple nulls = Tuple.tuple();
-    definition.parameters().forEach(p -> nulls.addValue(null));
-    return pool.preparedQuery(Dataset.describeSql(definition)).execute(nulls)
+    return pool.preparedQuery(Dataset.describeSql(definition)).execute(nulls(definition))
         .recover(err -> Future.failedFuture(new ConfigException("dataset '" + definition.name() + "': its SQL does not run: " + err.getMessage(), err)))
         .map(rows -> {
           List<SourceColumn> columns = new ArrayList<>();
@@ -72,6 +76,40 @@ public final class Catalogue {
           }
           return List.copyOf(columns);
         });
+  }
+
+  /**
+   * Numeric columns with their declared precision ({@code numeric(12,2)}), which the driver
+   * does not report: read with {@code format_type} from a temporary table made from the
+   * query and dropped at once. Where that is not allowed (a read-only role, say) the columns
+   * keep the plain {@code numeric} type, which Arrow carries as text.
+   */
+  private static Future<List<SourceColumn>> withDeclaredNumerics(Pool pool, DatasetDefinition definition, List<SourceColumn> columns) {
+    if (columns.stream().noneMatch(c -> c.column().kind() == ValueKind.NUMERIC && !c.column().array())) {
+      return Future.succeededFuture(columns);
+    }
+    return pool.withTransaction(conn -> conn
+            .preparedQuery("CREATE TEMPORARY TABLE sluice_describe ON COMMIT DROP AS " + Dataset.describeSql(definition))
+            .execute(nulls(definition))
+            .compose(v -> conn.query("SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute"
+                + " WHERE attrelid = 'pg_temp.sluice_describe'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum").execute()))
+        .map(rows -> {
+          Map<String, String> declared = new HashMap<>();
+          rows.forEach(row -> declared.put(row.getString(0), row.getString(1)));
+          return columns.stream().map(c -> c.column().kind() != ValueKind.NUMERIC || c.column().array() ? c
+              : new SourceColumn(new Column(c.name(), ValueKind.NUMERIC, false, declared.getOrDefault(c.name(), c.column().dbType())), c.readMode()))
+              .toList();
+        })
+        .otherwise(err -> {
+          LOG.info("dataset '{}': numeric precision unknown ({}); Arrow carries its numeric columns as text", definition.name(), err.getMessage());
+          return columns;
+        });
+  }
+
+  private static Tuple nulls(DatasetDefinition definition) {
+    Tuple nulls = Tuple.tuple();
+    definition.parameters().forEach(p -> nulls.addValue(null));
+    return nulls;
   }
 
   /** The dataset called {@code name}, or an {@link InvalidRequestException} (404). */

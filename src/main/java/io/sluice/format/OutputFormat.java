@@ -29,5 +29,10 @@ public interface OutputFormat {
     return null;
   }
 
+  /** Whether HTTP compression may apply (binary formats that compress themselves say no). */
+  default boolean compressible() {
+    return true;
+  }
+
   RowEncoder newEncoder(EncodingOptions options);
 }

@@ -8,7 +8,7 @@ import java.util.Optional;
 public final class OutputFormats {
 
   /** Every format; the first is the default. */
-  public static final List<OutputFormat> ALL = List.of(new NdjsonFormat(), new JsonArrayFormat(), new CsvFormat(), new TsvFormat(), new SseFormat());
+  public static final List<OutputFormat> ALL = List.of(new NdjsonFormat(), new JsonArrayFormat(), new CsvFormat(), new TsvFormat(), new SseFormat(), new ArrowFormat());
 
   private OutputFormats() {}
 

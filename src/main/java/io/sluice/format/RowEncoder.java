@@ -26,4 +26,7 @@ public interface RowEncoder {
    * body for a complete one.
    */
   Buffer cut(StreamSummary summary);
+
+  /** Releases what the encoder holds (off-heap vectors, say); called once the response is over, however it ended. */
+  default void close() {}
 }

@@ -5,6 +5,7 @@ import io.sluice.dataset.StreamRequest;
 import io.sluice.format.OutputFormat;
 import io.sluice.format.RowEncoder;
 import io.sluice.format.StreamSummary;
+import io.sluice.format.UnrepresentableValueException;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.Frames;
 import io.sluice.protocol.RowBatch;
@@ -90,8 +91,18 @@ final class RowsResponse implements StreamListener {
     if (finished) {
       return;
     }
-    sendHeaders();
-    response.write(encoder.encode(batch.rows()));
+    Buffer chunk;
+    try {
+      sendHeaders();
+      chunk = encoder.encode(batch.rows());
+    } catch (RuntimeException e) {
+      stream.cancel();
+      onError(e instanceof UnrepresentableValueException
+          ? StreamError.of(StreamError.UNREPRESENTABLE, 500, e.getMessage())
+          : StreamError.of(StreamError.INTERNAL, 500, "encoding failed: " + e));
+      return;
+    }
+    response.write(chunk);
     rows += batch.size();
     metrics.rowsWritten(batch.size());
     owed++;
@@ -130,6 +141,7 @@ final class RowsResponse implements StreamListener {
     setBlocked(false);
     sendHeaders();
     write(encoder.end(StreamSummary.complete(rows)));
+    encoder.close();
     if (request.version() == HttpVersion.HTTP_1_0) {
       // no chunked framing in HTTP/1.0: the body ends when the connection does
       response.end().onComplete(ar -> request.connection().close());
@@ -149,13 +161,16 @@ final class RowsResponse implements StreamListener {
     finished = true;
     setBlocked(false);
     if (!headersSent) {
+      encoder.close();
       LOG.info("[{}] stream {} refused: {} {}", requestId, stream.streamId(), error.status(), error.message());
       HttpErrors.send(response, error.status(), error.toJson());
       return;
     }
     LOG.warn("[{}] stream {} cut after {} rows: {}", requestId, stream.streamId(), rows, error.message());
+    Buffer record = encoder.cut(StreamSummary.failed(rows, error));
+    encoder.close();
     long grace = vertx.setTimer(CUT_GRACE_MS, id -> cutConnection());
-    response.write(encoder.cut(StreamSummary.failed(rows, error))).onComplete(ar -> {
+    response.write(record).onComplete(ar -> {
       vertx.cancelTimer(grace);
       cutConnection();
     });
@@ -200,6 +215,7 @@ final class RowsResponse implements StreamListener {
       setBlocked(false);
       LOG.info("[{}] stream {} cancelled after {} rows: client gone ({})", requestId, stream.streamId(), rows, why);
       stream.cancel();
+      encoder.close();
     }
   }
 }

@@ -18,6 +18,7 @@ public record StreamError(String code, int status, String message, String parame
   public static final String QUERY_TIMEOUT = "query-timeout";
   public static final String LEASE_EXPIRED = "lease-expired";
   public static final String PROTOCOL = "protocol-error";
+  public static final String UNREPRESENTABLE = "unrepresentable-value";
   public static final String INTERNAL = "internal-error";
 
   public static StreamError of(String code, int status, String message) {

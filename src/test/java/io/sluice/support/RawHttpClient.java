@@ -57,6 +57,17 @@ public final class RawHttpClient implements AutoCloseable {
     return out.toString(StandardCharsets.UTF_8);
   }
 
+  /** Reads until the server closes the connection and returns the body bytes of an unframed (HTTP/1.0) response. */
+  public byte[] readBodyToEnd() throws IOException {
+    byte[] raw = in.readAllBytes();
+    for (int i = 0; i + 3 < raw.length; i++) {
+      if (raw[i] == '\r' && raw[i + 1] == '\n' && raw[i + 2] == '\r' && raw[i + 3] == '\n') {
+        return java.util.Arrays.copyOfRange(raw, i + 4, raw.length);
+      }
+    }
+    throw new IOException("no end of headers in " + raw.length + " bytes");
+  }
+
   /** Vanishes: a TCP reset, as when a client process is killed. */
   public void abort() throws IOException {
     socket.setSoLinger(true, 0);
