@@ -108,6 +108,8 @@ class HttpSurfaceIT extends ServiceTest {
     assertThat(get.headers().firstValue("access-control-expose-headers").orElse(""))
         .contains("Sluice-Status").contains("Sluice-Row-Count").contains("X-Request-Id");
     assertThat(stranger.headers().firstValue("access-control-allow-origin")).isEmpty();
+    assertThat(stranger.statusCode()).isEqualTo(403);
+    assertThat(new JsonObject(stranger.body()).getJsonObject("error").getString("code")).isEqualTo("forbidden");
   }
 
   private static URI uri(String pathAndQuery) {

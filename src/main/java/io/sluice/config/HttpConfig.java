@@ -9,20 +9,31 @@ import java.util.List;
  * what the kernel holds for a slow client; {@code idleTimeoutSeconds} closes a connection
  * on which nothing moved for that long (a client that stopped reading, say). {@code
  * corsOrigins} are the origins whose pages may read the API ({@code *} for any; none by default).
+ * {@code compressionLevel} is the gzip/deflate level for clients that accept it (0 turns
+ * compression off), {@code heartbeatSeconds} the silence after which a running stream sends a
+ * heartbeat (0: never), {@code chunkSize} the most bytes written to the socket at once.
  */
-public record HttpConfig(String host, int port, int sendBufferSize, int idleTimeoutSeconds, List<String> corsOrigins) {
+public record HttpConfig(String host, int port, int sendBufferSize, int idleTimeoutSeconds, List<String> corsOrigins,
+    int compressionLevel, int heartbeatSeconds, int chunkSize) {
 
   static HttpConfig from(JsonObject json) {
-    return new HttpConfig(
+    HttpConfig config = new HttpConfig(
         json.getString("host", "0.0.0.0"),
         json.getInteger("port", 8080),
         json.getInteger("sendBufferSize", -1),
         json.getInteger("idleTimeoutSeconds", 300),
-        json.getJsonArray("corsOrigins", new JsonArray()).stream().map(String::valueOf).toList());
+        json.getJsonArray("corsOrigins", new JsonArray()).stream().map(String::valueOf).toList(),
+        json.getInteger("compressionLevel", 1),
+        json.getInteger("heartbeatSeconds", 15),
+        json.getInteger("chunkSize", 64 * 1024));
+    if (config.compressionLevel < 0 || config.compressionLevel > 9 || config.heartbeatSeconds < 0 || config.chunkSize < 1024) {
+      throw new ConfigException("http: compressionLevel must be 0-9, heartbeatSeconds >= 0, chunkSize >= 1024");
+    }
+    return config;
   }
 
   /** The same server, open to pages of every origin (the demo's choice when none is configured). */
   public HttpConfig withCorsOrigins(List<String> origins) {
-    return new HttpConfig(host, port, sendBufferSize, idleTimeoutSeconds, List.copyOf(origins));
+    return new HttpConfig(host, port, sendBufferSize, idleTimeoutSeconds, List.copyOf(origins), compressionLevel, heartbeatSeconds, chunkSize);
   }
 }

@@ -5,6 +5,8 @@ import io.sluice.db.DatabaseErrors;
 import io.sluice.db.DatabaseUnavailableException;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.StreamProducer;
+import io.sluice.protocol.StreamStart;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.pgclient.PgConnection;
@@ -86,12 +88,35 @@ final class CursorStream {
     return conn.begin()
         .compose(tx -> conn.query("SET TRANSACTION READ ONLY").execute()
             .compose(v -> conn.prepare(dataset.streamSql()))
-            .compose(statement -> stream(statement).eventually(statement::close))
+            .compose(statement -> announceStart(conn).transform(ar -> stream(statement)).eventually(statement::close))
             .eventually(tx::rollback))
         .eventually(() -> {
           conn.closeHandler(null);
           return conn.close();
         });
+  }
+
+  /**
+   * Tells the consumer the statement is about to run, with the planner's estimate of its rows
+   * ({@code EXPLAIN}, which plans but does not run it); an estimate that cannot be had is left out.
+   */
+  private Future<Void> announceStart(SqlConnection conn) {
+    if (stopped) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery("EXPLAIN (FORMAT JSON) " + dataset.streamSql()).execute(arguments)
+        .map(plan -> estimatedRows(plan.iterator().next().getValue(0)))
+        .otherwise(err -> null)
+        .map(estimate -> {
+          producer.started(new StreamStart(estimate));
+          return null;
+        });
+  }
+
+  private static Long estimatedRows(Object plan) {
+    JsonArray plans = plan instanceof JsonArray array ? array : new JsonArray(String.valueOf(plan));
+    Object rows = plans.getJsonObject(0).getJsonObject("Plan").getValue("Plan Rows");
+    return rows instanceof Number n ? n.longValue() : null;
   }
 
   private Future<Void> stream(PreparedStatement statement) {

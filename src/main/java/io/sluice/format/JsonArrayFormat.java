@@ -57,6 +57,11 @@ public final class JsonArrayFormat implements OutputFormat {
     }
 
     @Override
+    public Buffer heartbeat() {
+      return Buffer.buffer("\n");
+    }
+
+    @Override
     public Buffer cut(StreamSummary summary) {
       return Buffer.buffer(separator() + record(summary) + "\n");
     }

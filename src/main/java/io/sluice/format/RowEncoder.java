@@ -27,6 +27,14 @@ public interface RowEncoder {
    */
   Buffer cut(StreamSummary summary);
 
+  /**
+   * What keeps a quiet stream alive through proxies without changing what parsers read (a
+   * blank line, a comment, whitespace), or {@code null} when the format has no such thing.
+   */
+  default Buffer heartbeat() {
+    return null;
+  }
+
   /** Releases what the encoder holds (off-heap vectors, say); called once the response is over, however it ended. */
   default void close() {}
 }

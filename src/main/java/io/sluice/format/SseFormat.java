@@ -61,6 +61,11 @@ public final class SseFormat implements OutputFormat {
     }
 
     @Override
+    public Buffer heartbeat() {
+      return Buffer.buffer(": heartbeat\n\n");
+    }
+
+    @Override
     public Buffer cut(StreamSummary summary) {
       return Buffer.buffer("event: " + FAIL + "\nid: " + rows + "\ndata: " + summary.toJson().encode() + "\n\n");
     }

@@ -26,12 +26,14 @@ final class HttpErrors {
   /** The router's failure handler: a thrown or signalled failure of any route. */
   static void handleFailure(RoutingContext ctx) {
     Throwable err = ctx.failure();
+    int status = err instanceof HttpException http ? http.getStatusCode() : ctx.statusCode();
     if (err instanceof InvalidRequestException invalid) {
       send(ctx.response(), invalid.status(), invalid.toStreamError().toJson());
-    } else if (err instanceof HttpException http && http.getStatusCode() < 500) {
-      send(ctx.response(), http.getStatusCode(), StreamError.of(StreamError.BAD_REQUEST, http.getStatusCode(), describe(http)).toJson());
-    } else if (err == null && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
-      send(ctx.response(), ctx.statusCode(), StreamError.of(StreamError.BAD_REQUEST, ctx.statusCode(), "bad request").toJson());
+    } else if (status >= 400 && status < 500) {
+      // a handler's own refusal, such as CORS's 403 for an origin it does not allow
+      String code = status == 403 ? StreamError.FORBIDDEN : status == 404 ? StreamError.NOT_FOUND : StreamError.BAD_REQUEST;
+      String message = err instanceof HttpException http ? describe(http) : err == null ? "bad request" : String.valueOf(err.getMessage());
+      send(ctx.response(), status, StreamError.of(code, status, message).toJson());
     } else {
       String message = err == null ? "status " + ctx.statusCode() : String.valueOf(err.getMessage());
       send(ctx.response(), 500, StreamError.of(StreamError.INTERNAL, 500, message).toJson());

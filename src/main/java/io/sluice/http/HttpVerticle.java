@@ -29,6 +29,11 @@ import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
+import io.netty.handler.codec.compression.Brotli;
+import io.netty.handler.codec.compression.CompressionOptions;
+import io.netty.handler.codec.compression.StandardCompressionOptions;
+import io.netty.handler.codec.compression.Zstd;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +51,8 @@ public final class HttpVerticle extends VerticleBase {
   private static final String LAST_EVENT_ID = "Last-Event-ID";
   /** Response headers a page on another origin may read. */
   private static final Set<String> EXPOSED_HEADERS = Set.of(
-      REQUEST_ID, RowsResponse.STATUS_TRAILER, RowsResponse.ROW_COUNT_TRAILER, HttpHeaders.CONTENT_DISPOSITION.toString());
+      REQUEST_ID, RowsResponse.STATUS_TRAILER, RowsResponse.ROW_COUNT_TRAILER, ResponseHeaders.ESTIMATED_ROWS,
+      HttpHeaders.CONTENT_DISPOSITION.toString());
 
   private final HttpConfig httpConfig;
   private final StreamConfig streamConfig;
@@ -68,13 +74,31 @@ public final class HttpVerticle extends VerticleBase {
         .setHost(httpConfig.host())
         .setPort(httpConfig.port())
         .setIdleTimeout(httpConfig.idleTimeoutSeconds())
-        .setCompressionSupported(false);
+        .setCompressionSupported(httpConfig.compressionLevel() > 0)
+        .setCompressors(compressors(httpConfig.compressionLevel()));
     if (httpConfig.sendBufferSize() > 0) {
       options.setSendBufferSize(httpConfig.sendBufferSize());
     }
     return vertx.createHttpServer(options)
         .requestHandler(router())
         .listen();
+  }
+
+  /**
+   * gzip and deflate at the configured level, and zstd and br where their native libraries
+   * load; the client's {@code Accept-Encoding} picks, {@code identity} always works.
+   */
+  private static List<CompressionOptions> compressors(int level) {
+    List<CompressionOptions> compressors = new ArrayList<>();
+    if (Zstd.isAvailable()) {
+      compressors.add(StandardCompressionOptions.zstd());
+    }
+    if (Brotli.isAvailable()) {
+      compressors.add(StandardCompressionOptions.brotli());
+    }
+    compressors.add(StandardCompressionOptions.gzip(Math.max(level, 1), 15, 8));
+    compressors.add(StandardCompressionOptions.deflate(Math.max(level, 1), 15, 8));
+    return compressors;
   }
 
   private Router router() {
@@ -142,7 +166,7 @@ public final class HttpVerticle extends VerticleBase {
       answerReconnect(ctx, lastEventId);
       return;
     }
-    new RowsResponse(vertx, ctx.request(), rows.headers(), rows.format().newEncoder(rows.options()), streamConfig, metrics, ctx.get(REQUEST_ID))
+    new RowsResponse(vertx, ctx.request(), rows.headers(), rows.format().newEncoder(rows.options()), httpConfig, streamConfig, metrics, ctx.get(REQUEST_ID))
         .start(rows.stream(), rows.format());
   }
 

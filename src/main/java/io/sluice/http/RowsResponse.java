@@ -1,5 +1,6 @@
 package io.sluice.http;
 
+import io.sluice.config.HttpConfig;
 import io.sluice.config.StreamConfig;
 import io.sluice.dataset.StreamRequest;
 import io.sluice.format.OutputFormat;
@@ -13,11 +14,14 @@ import io.sluice.protocol.StreamConsumer;
 import io.sluice.protocol.StreamError;
 import io.sluice.protocol.StreamListener;
 import io.sluice.protocol.StreamRefusedException;
+import io.sluice.protocol.StreamStart;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +58,11 @@ final class RowsResponse implements StreamListener {
   private final String requestId;
   private final StreamConsumer stream;
   private final int window;
+  private final long heartbeatNanos;
+  private final int chunkSize;
+  private long heartbeatTimer = -1;
+  private long lastWrite = System.nanoTime();
+  private Long estimatedRows;
   private boolean headersSent;
   private boolean finished;
   private boolean connectionCut;
@@ -62,7 +71,7 @@ final class RowsResponse implements StreamListener {
   private long rows;
 
   RowsResponse(Vertx vertx, HttpServerRequest request, ResponseHeaders headers, RowEncoder encoder,
-      StreamConfig config, SluiceMetrics metrics, String requestId) {
+      HttpConfig http, StreamConfig config, SluiceMetrics metrics, String requestId) {
     this.vertx = vertx;
     this.request = request;
     this.response = request.response();
@@ -71,6 +80,8 @@ final class RowsResponse implements StreamListener {
     this.metrics = metrics;
     this.requestId = requestId;
     this.window = config.window();
+    this.heartbeatNanos = TimeUnit.SECONDS.toNanos(http.heartbeatSeconds());
+    this.chunkSize = http.chunkSize();
     this.stream = new StreamConsumer(vertx, config.leaseMs(), this);
   }
 
@@ -84,6 +95,33 @@ final class RowsResponse implements StreamListener {
             : StreamError.of(StreamError.INTERNAL, 500, String.valueOf(err.getMessage()))));
     LOG.info("[{}] stream {} opened for dataset '{}' as {} over {}",
         requestId, stream.streamId(), streamRequest.dataset(), format.name(), request.version());
+  }
+
+  /**
+   * The statement runs: from now on a quiet stream sends the format's heartbeat, the first of
+   * which commits the 200 (a failure after it is a cut, as after rows).
+   */
+  @Override
+  public void onStarted(StreamStart start) {
+    estimatedRows = start.estimatedRows();
+    if (!finished && heartbeatNanos > 0 && heartbeatTimer < 0 && encoder.heartbeat() != null) {
+      long periodMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(heartbeatNanos) / 2);
+      heartbeatTimer = vertx.setPeriodic(periodMs, id -> beat());
+    }
+  }
+
+  private void beat() {
+    if (!finished && System.nanoTime() - lastWrite >= heartbeatNanos) {
+      sendHeaders();
+      write(encoder.heartbeat());
+    }
+  }
+
+  private void stopHeartbeat() {
+    if (heartbeatTimer >= 0) {
+      vertx.cancelTimer(heartbeatTimer);
+      heartbeatTimer = -1;
+    }
   }
 
   @Override
@@ -102,7 +140,7 @@ final class RowsResponse implements StreamListener {
           : StreamError.of(StreamError.INTERNAL, 500, "encoding failed: " + e));
       return;
     }
-    response.write(chunk);
+    write(chunk);
     rows += batch.size();
     metrics.rowsWritten(batch.size());
     owed++;
@@ -138,6 +176,7 @@ final class RowsResponse implements StreamListener {
       return;
     }
     finished = true;
+    stopHeartbeat();
     setBlocked(false);
     sendHeaders();
     write(encoder.end(StreamSummary.complete(rows)));
@@ -159,6 +198,7 @@ final class RowsResponse implements StreamListener {
       return;
     }
     finished = true;
+    stopHeartbeat();
     setBlocked(false);
     if (!headersSent) {
       encoder.close();
@@ -195,6 +235,13 @@ final class RowsResponse implements StreamListener {
     }
     headersSent = true;
     headers.apply(response.setStatusCode(200));
+    if (request.version() == HttpVersion.HTTP_2) {
+      // Vert.x 5.0.10 loses the end of a compressed HTTP/2 body when trailers follow it
+      response.putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY);
+    }
+    if (estimatedRows != null) {
+      response.putHeader(ResponseHeaders.ESTIMATED_ROWS, estimatedRows.toString());
+    }
     if (request.version() == HttpVersion.HTTP_1_0) {
       response.putHeader("Connection", "close");
     } else {
@@ -203,15 +250,28 @@ final class RowsResponse implements StreamListener {
     write(encoder.start(stream.columns()));
   }
 
+  /**
+   * Writes in chunks of at most {@code chunkSize} bytes: Netty counts a write as done only
+   * once all of it reached the kernel, so a big one would make a slow reader look idle.
+   */
   private void write(Buffer buffer) {
-    if (buffer.length() > 0) {
-      response.write(buffer);
+    lastWrite = System.nanoTime();
+    int length = buffer.length();
+    if (length <= chunkSize) {
+      if (length > 0) {
+        response.write(buffer);
+      }
+      return;
+    }
+    for (int from = 0; from < length; from += chunkSize) {
+      response.write(buffer.slice(from, Math.min(length, from + chunkSize)));
     }
   }
 
   private void clientGone(String why) {
     if (!finished) {
       finished = true;
+      stopHeartbeat();
       setBlocked(false);
       LOG.info("[{}] stream {} cancelled after {} rows: client gone ({})", requestId, stream.streamId(), rows, why);
       stream.cancel();

@@ -16,6 +16,7 @@ public final class Frames {
   public static final String KIND = "sluice-frame";
 
   // data frames, producer -> consumer
+  public static final String STARTED = "started";
   public static final String BATCH = "batch";
   public static final String END = "end";
   public static final String ERROR = "error";

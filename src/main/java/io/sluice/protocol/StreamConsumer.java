@@ -108,6 +108,7 @@ public final class StreamConsumer extends StreamEndpoint {
   @Override
   protected void onFrame(String kind, Object body) {
     switch (kind == null ? "" : kind) {
+      case Frames.STARTED -> listener.onStarted(StreamStart.fromJson((JsonObject) body));
       case Frames.BATCH -> {
         RowBatch batch = (RowBatch) body;
         if (batch.seq() != expectedSeq) {

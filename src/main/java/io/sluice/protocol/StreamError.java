@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 public record StreamError(String code, int status, String message, String parameter, String sqlState) {
 
   public static final String BAD_REQUEST = "bad-request";
+  public static final String FORBIDDEN = "forbidden";
   public static final String NOT_FOUND = "not-found";
   public static final String NOT_ACCEPTABLE = "not-acceptable";
   public static final String DATABASE_UNAVAILABLE = "database-unavailable";

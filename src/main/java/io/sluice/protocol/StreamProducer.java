@@ -81,6 +81,11 @@ public final class StreamProducer extends StreamEndpoint {
     return this;
   }
 
+  /** Tells the consumer the work has begun (no credit needed: it is not a batch). */
+  public void started(StreamStart start) {
+    sendToPeer(Frames.STARTED, start.toJson());
+  }
+
   /** Sends one batch against one credit. */
   public void send(List<Object[]> rows) {
     if (!hasCredit()) {

@@ -9,6 +9,7 @@ import io.sluice.protocol.StreamError;
 import io.sluice.protocol.StreamListener;
 import io.sluice.protocol.StreamProducer;
 import io.sluice.protocol.StreamRefusedException;
+import io.sluice.protocol.StreamStart;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -33,6 +34,8 @@ final class TransformStream implements StreamListener {
   private StreamProducer downstream;
   /** Credits granted upstream and not yet used: always equal to the downstream credits. */
   private long granted;
+  /** A start that arrived before downstream was accepted. */
+  private StreamStart earlyStart;
   /** An end or error that arrived before downstream was accepted. */
   private Consumer<StreamProducer> earlyFinish;
 
@@ -54,6 +57,9 @@ final class TransformStream implements StreamListener {
           stream.downstream = downstream;
           downstream.demandHandler(v -> stream.passCredits());
           downstream.closedHandler(reason -> stream.upstream.cancel());
+          if (stream.earlyStart != null) {
+            downstream.started(stream.earlyStart);
+          }
           if (stream.earlyFinish != null) {
             stream.earlyFinish.accept(downstream);
           } else {
@@ -79,6 +85,15 @@ final class TransformStream implements StreamListener {
     if (owed > 0) {
       granted += owed;
       upstream.grant(owed);
+    }
+  }
+
+  @Override
+  public void onStarted(StreamStart start) {
+    if (downstream != null) {
+      downstream.started(start);
+    } else {
+      earlyStart = start;
     }
   }
 
