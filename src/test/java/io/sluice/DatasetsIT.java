@@ -65,6 +65,12 @@ class DatasetsIT extends ServiceTest {
       "text/csv, */*;q=0.1                        | text/csv; charset=utf-8",
       "application/json                           | application/json",
       "*/*                                        | application/x-ndjson",
+      "text/csv;q=0, */*                          | application/x-ndjson",
+      "text/csv;q=0.5, application/x-ndjson;q=0.4 | text/csv; charset=utf-8",
+      "application/*, text/csv;q=0.9              | application/x-ndjson",
+      "text/*                                     | text/csv; charset=utf-8",
+      "text/event-stream                          | text/event-stream; charset=utf-8",
+      "application/vnd.apache.arrow.stream        | application/vnd.apache.arrow.stream",
   })
   @DisplayName("are served in the format Accept prefers")
   void negotiation(String accept, String contentType) {

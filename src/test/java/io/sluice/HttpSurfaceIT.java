@@ -33,21 +33,6 @@ class HttpSurfaceIT extends ServiceTest {
     startSluice(vertx, json -> json.getJsonObject("http").put("corsOrigins", new JsonArray().add(PAGE_ORIGIN)));
   }
 
-  @ParameterizedTest(name = "Accept: {0} -> {1}")
-  @CsvSource(delimiter = '|', value = {
-      "text/csv;q=0, */*                          | application/x-ndjson",
-      "text/csv;q=0.5, application/x-ndjson;q=0.4 | text/csv; charset=utf-8",
-      "application/*, text/csv;q=0.9              | application/x-ndjson",
-      "text/*                                     | text/csv; charset=utf-8",
-  })
-  @DisplayName("negotiates the format by q-values")
-  void negotiation(String accept, String contentType) {
-    HttpResponse<String> response = Http.get(port, "/v1/datasets/series/rows?count=3", "Accept", accept);
-
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("content-type")).hasValue(contentType);
-  }
-
   @Test
   @DisplayName("answers HEAD with what GET would, without opening a stream")
   void head() throws Exception {
