@@ -45,6 +45,7 @@ class HttpSurfaceIT extends ServiceTest {
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("content-type")).hasValue("text/csv; charset=utf-8");
+    assertThat(response.headers().firstValue("sluice-estimated-rows")).hasValue("3");
     assertThat(response.body()).isEmpty();
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(sluice.metrics().streamsOpened()).isEqualTo(opened);

@@ -6,7 +6,6 @@ import io.sluice.db.DatabaseUnavailableException;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.StreamProducer;
 import io.sluice.protocol.StreamStart;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.pgclient.PgConnection;
@@ -104,19 +103,13 @@ final class CursorStream {
     if (stopped) {
       return Future.succeededFuture();
     }
-    return conn.preparedQuery("EXPLAIN (FORMAT JSON) " + dataset.streamSql()).execute(arguments)
-        .map(plan -> estimatedRows(plan.iterator().next().getValue(0)))
+    return conn.preparedQuery(dataset.explainSql()).execute(arguments)
+        .map(plan -> Dataset.estimatedRows(plan.iterator().next().getValue(0)))
         .otherwise(err -> null)
         .map(estimate -> {
           producer.started(new StreamStart(estimate));
           return null;
         });
-  }
-
-  private static Long estimatedRows(Object plan) {
-    JsonArray plans = plan instanceof JsonArray array ? array : new JsonArray(String.valueOf(plan));
-    Object rows = plans.getJsonObject(0).getJsonObject("Plan").getValue("Plan Rows");
-    return rows instanceof Number n ? n.longValue() : null;
   }
 
   private Future<Void> stream(PreparedStatement statement) {

@@ -10,6 +10,7 @@ import io.sluice.protocol.Frames;
 import io.sluice.protocol.OpenFrame;
 import io.sluice.protocol.StreamError;
 import io.sluice.protocol.StreamProducer;
+import io.sluice.protocol.StreamStart;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -63,14 +64,25 @@ public final class CursorVerticle extends VerticleBase {
         .onSuccess(producer -> new CursorStream(producer, dataset, arguments, config.fetchSize(), metrics).run(pool));
   }
 
-  /** Checks a request as {@link #openStream} would, without opening anything: the reply is empty or the refusal. */
+  /**
+   * Checks a request as {@link #openStream} would, without opening a stream: the reply is the
+   * refusal, or the planner's estimate of its rows ({@code EXPLAIN}, which does not run the
+   * query; left out when it cannot be had, a full pool say).
+   */
   private void checkRequest(Message<JsonObject> check) {
+    Dataset dataset;
+    Tuple arguments;
     try {
       StreamRequest request = StreamRequest.fromJson(check.body());
-      catalogue.require(request.dataset()).bind(request, config.maxLimit());
-      check.reply(new JsonObject());
+      dataset = catalogue.require(request.dataset());
+      arguments = dataset.bind(request, config.maxLimit());
     } catch (InvalidRequestException e) {
       StreamProducer.refuse(check, e.toStreamError());
+      return;
     }
+    pool.preparedQuery(dataset.explainSql()).execute(arguments)
+        .map(plan -> new StreamStart(Dataset.estimatedRows(plan.iterator().next().getValue(0))).toJson())
+        .otherwise(err -> new JsonObject())
+        .onSuccess(check::reply);
   }
 }

@@ -62,6 +62,18 @@ public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceCol
         + " LIMIT $" + limitIndex;
   }
 
+  /** The plan of {@link #streamSql()} as JSON: planned with the request's values, not run. */
+  public String explainSql() {
+    return "EXPLAIN (FORMAT JSON) " + streamSql();
+  }
+
+  /** The planner's row estimate from the result of {@link #explainSql()}, or null. */
+  public static Long estimatedRows(Object plan) {
+    JsonArray plans = plan instanceof JsonArray array ? array : new JsonArray(String.valueOf(plan));
+    Object rows = plans.getJsonObject(0).getJsonObject("Plan").getValue("Plan Rows");
+    return rows instanceof Number n ? n.longValue() : null;
+  }
+
   /** The SQL used once at start-up to learn the columns. */
   static String describeSql(DatasetDefinition definition) {
     return "SELECT * FROM (" + definition.sql() + ") AS q LIMIT 0";

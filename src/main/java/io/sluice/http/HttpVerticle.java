@@ -15,6 +15,7 @@ import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.Frames;
 import io.sluice.protocol.StreamConsumer;
 import io.sluice.protocol.StreamError;
+import io.sluice.protocol.StreamStart;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
@@ -191,7 +192,13 @@ public final class HttpVerticle extends VerticleBase {
   private void describeRows(RoutingContext ctx) {
     RowsRequest rows = rowsRequest(ctx);
     vertx.eventBus().request(Frames.CURSOR_CHECK, rows.stream().toJson(), new DeliveryOptions().setSendTimeout(streamConfig.leaseMs()))
-        .onSuccess(ok -> rows.headers().apply(ctx.response().setStatusCode(200)).end())
+        .onSuccess(checked -> {
+          Long estimate = StreamStart.fromJson((JsonObject) checked.body()).estimatedRows();
+          if (estimate != null) {
+            ctx.response().putHeader(ResponseHeaders.ESTIMATED_ROWS, estimate.toString());
+          }
+          rows.headers().apply(ctx.response().setStatusCode(200)).end();
+        })
         .onFailure(err -> {
           StreamError error = StreamConsumer.refusal(err);
           HttpErrors.send(ctx.response(), error.status(), error.toJson());
