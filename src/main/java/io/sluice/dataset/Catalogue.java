@@ -63,7 +63,7 @@ public final class Catalogue {
           for (ColumnDescriptor d : rows.columnDescriptors()) {
             Column column = new Column(d.name(), ValueKind.ofPostgres(d.typeName()),
                 d.isArray() || d.typeName().toUpperCase(Locale.ROOT).endsWith("_ARRAY"), d.typeName().toLowerCase(Locale.ROOT));
-            columns.add(new SourceColumn(column, ReadMode.of(d.typeName(), d.isArray())));
+            columns.add(new SourceColumn(column, ReadMode.of(column)));
           }
           List<String> names = columns.stream().map(SourceColumn::name).toList();
           if (names.stream().distinct().count() != names.size()) {

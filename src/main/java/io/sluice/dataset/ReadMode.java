@@ -1,7 +1,6 @@
 package io.sluice.dataset;
 
-import java.util.Locale;
-import java.util.Set;
+import io.sluice.value.Column;
 
 /**
  * How a column is read from PostgreSQL. Types the driver decodes faithfully are read natively; numeric and
@@ -18,24 +17,15 @@ public enum ReadMode {
   TEXT,
   TEXT_ARRAY;
 
-  private static final Set<String> NATIVE_TYPES = Set.of(
-      "BOOL", "INT2", "INT4", "INT8", "FLOAT4", "FLOAT8", "CHAR", "VARCHAR", "BPCHAR", "TEXT", "NAME",
-      "DATE", "TIMESTAMP", "TIMESTAMPTZ", "BYTEA", "UUID");
-
-  static ReadMode of(String typeName, boolean array) {
-    String type = typeName.toUpperCase(Locale.ROOT);
-    boolean isArray = array || type.endsWith("_ARRAY");
-    String base = type.replace("_ARRAY", "");
-    if (base.equals("NUMERIC")) {
-      return isArray ? NUMERIC_ARRAY : NUMERIC;
-    }
-    if (base.startsWith("JSON")) {
-      return isArray ? JSON_ARRAY : JSON;
-    }
-    if (NATIVE_TYPES.contains(base)) {
-      return NATIVE;
-    }
-    return isArray ? TEXT_ARRAY : TEXT;
+  /** How to read {@code column}: its kind says whether the driver decodes it faithfully. */
+  static ReadMode of(Column column) {
+    boolean array = column.array();
+    return switch (column.kind()) {
+      case NUMERIC -> array ? NUMERIC_ARRAY : NUMERIC;
+      case JSON -> array ? JSON_ARRAY : JSON;
+      case OTHER -> array ? TEXT_ARRAY : TEXT;
+      default -> NATIVE;
+    };
   }
 
   /** The SQL expression selecting column {@code quoted} of subquery {@code q}. */

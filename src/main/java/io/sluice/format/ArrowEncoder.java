@@ -101,8 +101,6 @@ final class ArrowEncoder implements RowEncoder {
       for (int c = 0; c < writers.length; c++) {
         try {
           writers[c].write(r, row[c]);
-        } catch (UnrepresentableValueException e) {
-          throw e;
         } catch (RuntimeException e) {
           throw new UnrepresentableValueException(columns.get(c), rows + r + 1, row[c], e);
         }

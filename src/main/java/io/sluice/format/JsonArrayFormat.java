@@ -56,10 +56,6 @@ public final class JsonArrayFormat implements OutputFormat {
       return Buffer.buffer(last + "\n]\n");
     }
 
-    @Override
-    public Buffer heartbeat() {
-      return Buffer.buffer("\n");
-    }
 
     @Override
     public Buffer cut(StreamSummary summary) {

@@ -68,6 +68,12 @@ abstract class JsonRowsEncoder implements RowEncoder {
     return Buffer.buffer(out.toByteArray());
   }
 
+  /** A line break: whitespace that JSON readers skip and line-based ones see as an empty line. */
+  @Override
+  public Buffer heartbeat() {
+    return Buffer.buffer("\n");
+  }
+
   /** The summary or error record: {@code {"_sluice": {...}}}. */
   static String record(StreamSummary summary) {
     return new JsonObject().put(RESERVED_KEY, summary.toJson()).encode();

@@ -56,10 +56,6 @@ public final class NdjsonFormat implements OutputFormat {
       return line(summary);
     }
 
-    @Override
-    public Buffer heartbeat() {
-      return Buffer.buffer("\n");
-    }
 
     private static Buffer line(StreamSummary summary) {
       return Buffer.buffer(record(summary) + "\n");

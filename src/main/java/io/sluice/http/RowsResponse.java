@@ -175,12 +175,10 @@ final class RowsResponse implements StreamListener {
       onError(StreamError.of(StreamError.PROTOCOL, 500, "the stages sent " + total + " rows but " + rows + " arrived"));
       return;
     }
-    finished = true;
-    stopHeartbeat();
-    setBlocked(false);
     sendHeaders();
-    write(encoder.end(StreamSummary.complete(rows)));
-    encoder.close();
+    Buffer last = encoder.end(StreamSummary.complete(rows));
+    finish();
+    write(last);
     if (request.version() == HttpVersion.HTTP_1_0) {
       // no chunked framing in HTTP/1.0: the body ends when the connection does
       response.end().onComplete(ar -> request.connection().close());
@@ -197,18 +195,15 @@ final class RowsResponse implements StreamListener {
     if (finished) {
       return;
     }
-    finished = true;
-    stopHeartbeat();
-    setBlocked(false);
     if (!headersSent) {
-      encoder.close();
+      finish();
       LOG.info("[{}] stream {} refused: {} {}", requestId, stream.streamId(), error.status(), error.message());
       HttpErrors.send(response, error.status(), error.toJson());
       return;
     }
     LOG.warn("[{}] stream {} cut after {} rows: {}", requestId, stream.streamId(), rows, error.message());
     Buffer record = encoder.cut(StreamSummary.failed(rows, error));
-    encoder.close();
+    finish();
     long grace = vertx.setTimer(CUT_GRACE_MS, id -> cutConnection());
     response.write(record).onComplete(ar -> {
       vertx.cancelTimer(grace);
@@ -270,12 +265,17 @@ final class RowsResponse implements StreamListener {
 
   private void clientGone(String why) {
     if (!finished) {
-      finished = true;
-      stopHeartbeat();
-      setBlocked(false);
+      finish();
       LOG.info("[{}] stream {} cancelled after {} rows: client gone ({})", requestId, stream.streamId(), rows, why);
       stream.cancel();
-      encoder.close();
     }
+  }
+
+  /** The one release path of a response, however it ends: timers, the blocked gauge, the encoder's memory. */
+  private void finish() {
+    finished = true;
+    stopHeartbeat();
+    setBlocked(false);
+    encoder.close();
   }
 }
