@@ -3,8 +3,12 @@ package io.sluice;
 import io.sluice.config.SluiceConfig;
 import io.sluice.cursor.CursorVerticle;
 import io.sluice.dataset.Catalogue;
+import io.sluice.db.ConnectionGate;
 import io.sluice.db.Database;
-import io.sluice.db.DatabaseLocator;
+import io.sluice.db.DatabaseProbe;
+import io.sluice.db.StreamConnections;
+import io.sluice.http.ClientLimiter;
+import io.sluice.http.HealthEndpoints;
 import io.sluice.http.HttpVerticle;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.RowBatch;
@@ -26,17 +30,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running Sluice: the pool, the described catalogue and the cursor, transform and HTTP
- * verticles (as many instances of each as configured), started in that order.
+ * A running Sluice: the admission gate and stream connections, the pool for short queries,
+ * the described catalogue and the cursor, transform and HTTP verticles (as many instances of
+ * each as configured), started in that order.
  */
 public final class Sluice {
 
   private static final Logger LOG = LoggerFactory.getLogger(Sluice.class);
+  /** How often readiness may ask the database whether it answers; checks in between reuse the answer. */
+  static final long PROBE_INTERVAL_MS = 5_000;
 
   private final Vertx vertx;
   private final SluiceConfig config;
   private final Pool pool;
+  private final ConnectionGate gate;
+  private final StreamConnections connections;
   private final SluiceMetrics metrics;
+  private final DatabaseProbe probe;
   private final List<String> deployments = new ArrayList<>();
   private Catalogue catalogue;
 
@@ -45,6 +55,10 @@ public final class Sluice {
     this.config = config;
     this.metrics = metrics;
     this.pool = Database.pool(vertx, config.database());
+    this.connections = StreamConnections.create(vertx, config.database());
+    this.gate = new ConnectionGate(vertx, config.database().poolSize(), config.database().maxWaitQueue(), config.database().queueTimeoutMs());
+    metrics.admission(gate::held, gate::waiting);
+    this.probe = new DatabaseProbe(vertx, config.database(), PROBE_INTERVAL_MS);
   }
 
   /** Starts Sluice on {@code vertx}; fails (and releases what it took) if any part cannot start. */
@@ -75,12 +89,14 @@ public final class Sluice {
 
   private Future<Void> deployVerticles() {
     DeploymentOptions instances = new DeploymentOptions().setInstances(config.instances());
-    // on a connection of its own: a pool busy with long streams is healthy, not down
-    HealthChecks health = HealthChecks.create(vertx).register("database", 2_000, promise ->
-        DatabaseLocator.ping(vertx, config.database()).map(v -> Status.OK()).onComplete(promise));
-    return deploy(() -> new CursorVerticle(catalogue, pool, config.stream(), metrics), instances)
+    HealthEndpoints health = new HealthEndpoints(
+        HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK())),
+        HealthChecks.create(vertx).register("database", 2_000, promise ->
+            probe.check().map(v -> Status.OK()).onComplete(promise)));
+    ClientLimiter limiter = new ClientLimiter(config.http().maxStreamsPerClient(), config.http().trustedProxies());
+    return deploy(() -> new CursorVerticle(catalogue, pool, gate, connections, config.stream(), metrics), instances)
         .compose(v -> deploy(() -> new TransformVerticle(catalogue), instances))
-        .compose(v -> deploy(() -> new HttpVerticle(config.http(), config.stream(), catalogue, metrics, health), instances));
+        .compose(v -> deploy(() -> new HttpVerticle(config.http(), config.stream(), catalogue, metrics, health, limiter), instances));
   }
 
   private Future<Void> deploy(Supplier<Deployable> verticle, DeploymentOptions options) {
@@ -93,11 +109,16 @@ public final class Sluice {
     return Future.join(undeployed)
         .eventually(() -> catalogue == null ? Future.succeededFuture() : catalogue.close())
         .eventually(pool::close)
+        .eventually(connections::close)
         .mapEmpty();
   }
 
   public Pool pool() {
     return pool;
+  }
+
+  public DatabaseProbe databaseProbe() {
+    return probe;
   }
 
   public SluiceMetrics metrics() {

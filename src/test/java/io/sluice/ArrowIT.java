@@ -100,7 +100,7 @@ class ArrowIT extends ServiceTest {
     assertThat(table.schema().findField("amount").getType()).isEqualTo(new ArrowType.Decimal(12, 2, 128));
     assertThat(table.schema().findField("created_at").getType()).isEqualTo(new ArrowType.Timestamp(org.apache.arrow.vector.types.TimeUnit.MICROSECOND, "UTC"));
     assertThat(table.schema().findField("tags").getType()).isEqualTo(ArrowType.Utf8.INSTANCE);
-    assertThat(table.batches()).isEqualTo(25);
+    assertThat(table.batches()).as("one record batch per Sluice batch: 1 row, then 24 of 100 and 99").isEqualTo(26);
     assertThat(table.columns().get(0)).hasSize(2500);
     for (int r = 0; r < ndjson.length; r++) {
       JsonObject row = new JsonObject(ndjson[r]);

@@ -35,7 +35,7 @@ class DatabaseFailureIT extends ServiceTest {
 
 
   @Test
-  @DisplayName("a full pool answers 503 at once instead of queueing the request")
+  @DisplayName("with every stream connection taken and no queue, answers 503 busy with Retry-After at once, not blaming the database")
   void fullPool() throws Exception {
     try (RawHttpClient holder = RawHttpClient.get(port, "/v1/datasets/slow_start/rows?sleep_ms=60000")) {
       await().atMost(Duration.ofSeconds(10)).until(() -> Backends.states().getOrDefault("active", 0) == 1);
@@ -44,7 +44,9 @@ class DatabaseFailureIT extends ServiceTest {
       HttpResponse<String> health = Http.get(port, "/health");
 
       assertThat(refused.statusCode()).isEqualTo(503);
-      assertThat(new JsonObject(refused.body()).getJsonObject("error").getString("code")).isEqualTo("database-unavailable");
+      assertThat(new JsonObject(refused.body()).getJsonObject("error").getString("code")).isEqualTo("busy");
+      assertThat(refused.body()).doesNotContainIgnoringCase("database");
+      assertThat(refused.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Integer.parseInt(v)).isPositive());
       assertThat(health.statusCode()).as("health while every pooled connection streams").isEqualTo(200);
       holder.abort();
     }

@@ -34,6 +34,23 @@ class HttpSurfaceIT extends ServiceTest {
   }
 
   @Test
+  @DisplayName("answers liveness without the database, and readiness from a database probe run at most once per interval")
+  void health() {
+    HttpResponse<String> live = Http.get(port, "/health/live");
+    long probesBefore = sluice.databaseProbe().probes();
+    List<HttpResponse<String>> ready = java.util.stream.IntStream.range(0, 20).mapToObj(i -> Http.get(port, "/health/ready")).toList();
+
+    assertThat(live.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(live.body()).getJsonArray("checks").encode()).doesNotContain("database");
+    assertThat(ready).allSatisfy(r -> {
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(new JsonObject(r.body()).getString("status")).isEqualTo("UP");
+      assertThat(r.body()).contains("\"database\"");
+    });
+    assertThat(sluice.databaseProbe().probes() - probesBefore).as("database probes for 20 readiness checks").isLessThanOrEqualTo(1);
+  }
+
+  @Test
   @DisplayName("answers HEAD with what GET would, without opening a stream")
   void head() throws Exception {
     double opened = sluice.metrics().streamsOpened();

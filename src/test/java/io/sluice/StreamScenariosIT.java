@@ -90,7 +90,9 @@ class StreamScenariosIT extends ServiceTest {
     await().atMost(Duration.ofSeconds(10)).until(listener::finished);
     assertThat(listener.ends).hasValue(1);
     assertThat(listener.errors).isEmpty();
-    assertThat(listener.batches).extracting(RowBatch::seq).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L);
+    // a first fetch of one row (it measures the rows), then fetches of fetchSize (100) rows
+    assertThat(listener.batches).extracting(RowBatch::seq).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L);
+    assertThat(listener.batches).extracting(RowBatch::size).startsWith(1, 100).endsWith(49);
     assertThat(listener.rows()).isEqualTo(1050);
     assertThat(listener.endRows).hasValue(1050);
     long expected = 1;
@@ -141,12 +143,13 @@ class StreamScenariosIT extends ServiceTest {
     assertThat(listener.rows()).isBetween(100L, 2549L);
   }
 
-  @Test
-  @DisplayName("whose transform throws fails with an error instead of losing the batch")
-  void transformFails() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"exploding", "exploding_error"})
+  @DisplayName("whose transform throws (an exception or an Error) fails with an error instead of hanging or losing the batch")
+  void transformFails(String dataset) throws Exception {
     AtomicReference<StreamConsumer> consumer = new AtomicReference<>();
     RecordingListener listener = new RecordingListener().onEachBatch(b -> consumer.get().grant(1));
-    open(Frames.TRANSFORM_OPEN, listener, "exploding", Map.of(), 2, consumer);
+    open(Frames.TRANSFORM_OPEN, listener, dataset, Map.of(), 2, consumer);
 
     await().atMost(Duration.ofSeconds(10)).until(listener::finished);
     assertThat(listener.ends).hasValue(0);
@@ -154,7 +157,7 @@ class StreamScenariosIT extends ServiceTest {
       assertThat(e.code()).isEqualTo(StreamError.INTERNAL);
       assertThat(e.message()).contains("transform failed");
     });
-    assertThat(listener.rows()).isEqualTo(200);
+    assertThat(listener.rows()).as("the batches of 1, 100 and 100 rows before the one that failed").isEqualTo(201);
   }
 
   @Test
@@ -169,7 +172,7 @@ class StreamScenariosIT extends ServiceTest {
     Backends.awaitReleased(sluice);
     assertThat(listener.batches).hasSize(1);
     assertThat(listener.finished()).isFalse();
-    assertThat(sluice.metrics().rowsRead() - before).isEqualTo(100);
+    assertThat(sluice.metrics().rowsRead() - before).as("the first fetch, of one row").isEqualTo(1);
   }
 
   @Test

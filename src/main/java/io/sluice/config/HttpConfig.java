@@ -12,9 +12,14 @@ import java.util.List;
  * {@code compressionLevel} is the gzip/deflate level for clients that accept it (0 turns
  * compression off), {@code heartbeatSeconds} the silence after which a running stream sends a
  * heartbeat (0: never), {@code chunkSize} the most bytes written to the socket at once.
+ * {@code stallTimeoutSeconds} ends a stream whose client has taken nothing for that long,
+ * whatever it sends; {@code maxStreamsPerClient} bounds the streams one client runs at once
+ * (0: no bound), a client being its address, or the one {@code X-Forwarded-For} names when
+ * the request comes from one of the {@code trustedProxies} (addresses or CIDR ranges).
  */
 public record HttpConfig(String host, int port, int sendBufferSize, int idleTimeoutSeconds, List<String> corsOrigins,
-    int compressionLevel, int heartbeatSeconds, int chunkSize) {
+    int compressionLevel, int heartbeatSeconds, int chunkSize, int stallTimeoutSeconds, int maxStreamsPerClient,
+    List<String> trustedProxies) {
 
   static HttpConfig from(JsonObject json) {
     HttpConfig config = new HttpConfig(
@@ -25,15 +30,21 @@ public record HttpConfig(String host, int port, int sendBufferSize, int idleTime
         json.getJsonArray("corsOrigins", new JsonArray()).stream().map(String::valueOf).toList(),
         json.getInteger("compressionLevel", 1),
         json.getInteger("heartbeatSeconds", 15),
-        json.getInteger("chunkSize", 64 * 1024));
-    if (config.compressionLevel < 0 || config.compressionLevel > 9 || config.heartbeatSeconds < 0 || config.chunkSize < 1024) {
-      throw new ConfigException("http: compressionLevel must be 0-9, heartbeatSeconds >= 0, chunkSize >= 1024");
+        json.getInteger("chunkSize", 64 * 1024),
+        json.getInteger("stallTimeoutSeconds", 60),
+        json.getInteger("maxStreamsPerClient", 8),
+        json.getJsonArray("trustedProxies", new JsonArray()).stream().map(String::valueOf).toList());
+    if (config.compressionLevel < 0 || config.compressionLevel > 9 || config.heartbeatSeconds < 0 || config.chunkSize < 1024
+        || config.stallTimeoutSeconds < 1 || config.maxStreamsPerClient < 0) {
+      throw new ConfigException("http: compressionLevel must be 0-9, heartbeatSeconds >= 0, chunkSize >= 1024,"
+          + " stallTimeoutSeconds >= 1, maxStreamsPerClient >= 0");
     }
     return config;
   }
 
   /** The same server, open to pages of every origin (the demo's choice when none is configured). */
   public HttpConfig withCorsOrigins(List<String> origins) {
-    return new HttpConfig(host, port, sendBufferSize, idleTimeoutSeconds, List.copyOf(origins), compressionLevel, heartbeatSeconds, chunkSize);
+    return new HttpConfig(host, port, sendBufferSize, idleTimeoutSeconds, List.copyOf(origins), compressionLevel, heartbeatSeconds,
+        chunkSize, stallTimeoutSeconds, maxStreamsPerClient, trustedProxies);
   }
 }

@@ -1,200 +1,250 @@
 package io.sluice.cursor;
 
+import io.sluice.config.StreamConfig;
 import io.sluice.dataset.Dataset;
+import io.sluice.db.ConnectionGate;
 import io.sluice.db.DatabaseErrors;
 import io.sluice.db.DatabaseUnavailableException;
+import io.sluice.db.StreamConnections;
 import io.sluice.metrics.SluiceMetrics;
+import io.sluice.protocol.StreamError;
 import io.sluice.protocol.StreamProducer;
 import io.sluice.protocol.StreamStart;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.ClosedConnectionException;
-import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Cursor;
 import io.vertx.sqlclient.PreparedStatement;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowStream;
-import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One dataset stream read from PostgreSQL: connection, read-only transaction, prepared
- * statement and {@link RowStream}, paused whenever the consumer has no credit left.
+ * One dataset stream read from PostgreSQL, in its phases: waiting for admission at the
+ * {@link ConnectionGate}, connecting, {@code BEGIN READ ONLY} with the dataset's statement
+ * timeout, prepare, {@code EXPLAIN}, then one {@link Cursor#read} per credit, each sized by
+ * the {@link BatchSizer} so a batch is bounded in bytes.
  *
- * <p>Every resource has one release path: {@link #run} closes the row stream, then the
- * prepared statement, rolls the transaction back and returns the connection, whether the
- * stream ended, failed, lost its connection or was cancelled.
+ * <p>A stop (the consumer cancels or goes silent, the deadline passes, the connection dies)
+ * reaches every phase: it leaves the queue, or sends PostgreSQL a cancel request for the
+ * statement running and waits for it to end. There is one release path: the connection,
+ * which is the stream's own, is closed (never handed on, so a late cancel can hit nothing
+ * else), bounded by a deadline, and only then the permit goes back to the gate.
  */
 final class CursorStream {
 
   private static final Logger LOG = LoggerFactory.getLogger(CursorStream.class);
+  /** How long the database may take past a statement's timeout before it counts as gone. */
+  private static final long ANSWER_GRACE_MS = 5_000;
+  /** The most a stop waits for a cancelled statement to end, and a close to finish. */
+  static final long RELEASE_TIMEOUT_MS = 2_000;
 
+  private final Vertx vertx;
   private final StreamProducer producer;
   private final Dataset dataset;
   private final Tuple arguments;
-  private final int fetchSize;
+  private final StreamConfig config;
+  private final long statementTimeoutMs;
   private final SluiceMetrics metrics;
   private final RowConverter converter;
+  private final BatchSizer sizer;
+  /** Completes when reading is over and nothing runs on the connection any more. */
   private final Promise<Void> finished = Promise.promise();
-  private List<Object[]> buffer;
-  private RowStream<Row> rows;
+  private ConnectionGate.Ticket ticket;
   private PgConnection connection;
-  private boolean firstRowSeen;
-  private boolean ended;
+  private Cursor cursor;
+  private boolean statementRunning;
+  private boolean reading;
   private boolean stopped;
   private boolean awaitingCredit;
+  private long deadlineTimer = -1;
   private long sent;
-  private long read;
-  private long readReported;
 
-  CursorStream(StreamProducer producer, Dataset dataset, Tuple arguments, int fetchSize, SluiceMetrics metrics) {
+  CursorStream(Vertx vertx, StreamProducer producer, Dataset dataset, Tuple arguments, StreamConfig config, SluiceMetrics metrics) {
+    this.vertx = vertx;
     this.producer = producer;
     this.dataset = dataset;
     this.arguments = arguments;
-    this.fetchSize = fetchSize;
+    this.config = config;
+    this.statementTimeoutMs = dataset.statementTimeoutMs(config.statementTimeoutMs());
     this.metrics = metrics;
     this.converter = new RowConverter(dataset.sourceColumns());
-    this.buffer = new ArrayList<>(fetchSize);
+    this.sizer = new BatchSizer(config.fetchSize(), config.batchBytes());
   }
 
   /** Runs the stream to its end; the future completes once everything is released. */
-  Future<Void> run(Pool pool) {
+  Future<Void> run(ConnectionGate gate, StreamConnections connections) {
     producer.closedHandler(reason -> {
       LOG.debug("[{}] cursor stopped: {}", producer.requestId(), reason);
       stop(null);
     });
-    producer.demandHandler(v -> onDemand());
+    producer.demandHandler(v -> readNext());
     metrics.cursorOpened();
-    return pool.getConnection()
-        .recover(err -> Future.failedFuture(new DatabaseUnavailableException(err)))
-        .compose(this::inTransaction)
-        .onFailure(this::reportFailure)
-        .eventually(() -> {
-          setAwaitingCredit(false);
-          metrics.cursorClosed();
-          return Future.succeededFuture();
-        })
+    if (config.maxDurationMs() > 0) {
+      deadlineTimer = vertx.setTimer(config.maxDurationMs(), id -> stop(new StreamDeadlineException(config.maxDurationMs())));
+    }
+    ticket = gate.enter();
+    return ticket.admitted()
+        .compose(v -> stopped ? finished.future() : connections.open().compose(this::read))
+        .onFailure(this::stop)
+        .eventually(this::release)
         .recover(err -> Future.succeededFuture());
   }
 
-  private Future<Void> inTransaction(SqlConnection conn) {
-    connection = PgConnection.cast(conn);
+  private Future<Void> read(PgConnection conn) {
+    connection = conn;
+    // a paused stream learns of a dead connection only through it: see pitfalls
     conn.closeHandler(v -> stop(ClosedConnectionException.INSTANCE));
-    return conn.begin()
-        .compose(tx -> conn.query("SET TRANSACTION READ ONLY").execute()
-            .compose(v -> conn.prepare(dataset.streamSql()))
-            .compose(statement -> announceStart(conn).transform(ar -> stream(statement)).eventually(statement::close))
-            .eventually(tx::rollback))
-        .eventually(() -> {
-          conn.closeHandler(null);
-          return conn.close();
-        });
+    String begin = "BEGIN READ ONLY; SET LOCAL statement_timeout = " + statementTimeoutMs;
+    return statement(() -> conn.query(begin).execute())
+        .compose(v -> statement(() -> conn.prepare(dataset.streamSql())))
+        .compose(prepared -> announceStart(conn).map(prepared))
+        .compose(this::openCursor);
   }
 
   /**
    * Tells the consumer the statement is about to run, with the planner's estimate of its rows
    * ({@code EXPLAIN}, which plans but does not run it); an estimate that cannot be had is left out.
    */
-  private Future<Void> announceStart(SqlConnection conn) {
-    if (stopped) {
-      return Future.succeededFuture();
-    }
-    return conn.preparedQuery(dataset.explainSql()).execute(arguments)
+  private Future<Void> announceStart(PgConnection conn) {
+    return statement(() -> conn.preparedQuery(dataset.explainSql()).execute(arguments))
         .map(plan -> Dataset.estimatedRows(plan.iterator().next().getValue(0)))
         .otherwise(err -> null)
         .map(estimate -> {
-          producer.started(new StreamStart(estimate));
+          if (!stopped) {
+            producer.started(new StreamStart(estimate));
+          }
           return null;
         });
   }
 
-  private Future<Void> stream(PreparedStatement statement) {
-    if (stopped) {
-      return finished.future();
+  private Future<Void> openCursor(PreparedStatement prepared) {
+    if (!stopped) {
+      cursor = prepared.cursor(arguments);
+      readNext();
     }
-    rows = statement.createStream(fetchSize, arguments);
-    rows.exceptionHandler(err -> stop(err));
-    rows.endHandler(v -> {
-      ended = true;
-      flush();
-    });
-    rows.handler(this::onRow);
     return finished.future();
   }
 
-  private void onRow(Row row) {
-    if (stopped) {
-      return; // rows still arrive after close(): see pitfalls
+  /** Reads the next batch if the consumer has a credit for it and no read is under way. */
+  private void readNext() {
+    if (stopped || cursor == null || reading) {
+      return;
     }
-    firstRowSeen = true;
-    read++;
-    buffer.add(converter.convert(row));
-    if (buffer.size() >= fetchSize) {
-      flush();
-    }
-    if (!producer.hasCredit() && !stopped) {
-      rows.pause();
+    if (!producer.hasCredit()) {
       setAwaitingCredit(true);
-    }
-  }
-
-  private void onDemand() {
-    if (stopped) {
       return;
     }
     setAwaitingCredit(false);
-    flush();
-    if (rows != null && !ended && producer.hasCredit()) {
-      rows.resume();
-    }
+    reading = true;
+    int rows = sizer.nextFetch();
+    statement(() -> cursor.read(rows)).onComplete(ar -> {
+      reading = false;
+      if (ar.failed()) {
+        stop(ar.cause());
+      } else if (!stopped) {
+        deliver(ar.result());
+      }
+    });
   }
 
-  private void flush() {
-    if (stopped) {
-      return;
+  private void deliver(RowSet<Row> rows) {
+    if (rows.size() > 0) {
+      List<Object[]> batch = new ArrayList<>(rows.size());
+      for (Row row : rows) {
+        batch.add(converter.convert(row));
+      }
+      metrics.rowsRead(batch.size());
+      sizer.observe(batch);
+      sent += batch.size();
+      producer.send(batch);
     }
-    boolean batchReady = buffer.size() >= fetchSize || (ended && !buffer.isEmpty());
-    if (batchReady && producer.hasCredit()) {
-      reportRowsRead();
-      sent += buffer.size();
-      producer.send(buffer);
-      buffer = new ArrayList<>(fetchSize);
-    }
-    if (ended && buffer.isEmpty()) {
+    if (cursor.hasMore()) {
+      readNext();
+    } else {
       producer.end(sent);
       stop(null);
     }
   }
 
-  /** Stops reading; the failure, if any, is reported to the consumer. */
+  /**
+   * Runs one statement on the stream's connection, unless the stream has stopped: a stop
+   * while it runs cancels it. A database that does not answer within the statement timeout
+   * and a grace counts as gone: the stream fails and its connection is closed.
+   */
+  private <T> Future<T> statement(Supplier<Future<T>> operation) {
+    if (stopped) {
+      return Future.failedFuture(new StreamStoppedException());
+    }
+    statementRunning = true;
+    long guard = statementTimeoutMs > 0
+        ? vertx.setTimer(statementTimeoutMs + ANSWER_GRACE_MS, id -> unanswered())
+        : -1;
+    return operation.get().andThen(ar -> {
+      vertx.cancelTimer(guard);
+      statementRunning = false;
+      if (stopped) {
+        finished.tryComplete();
+      }
+    });
+  }
+
+  private void unanswered() {
+    stop(new DatabaseUnavailableException(new IllegalStateException(
+        "no answer within " + (statementTimeoutMs + ANSWER_GRACE_MS) + " ms")));
+    finished.tryComplete();
+  }
+
+  /** Stops reading, in whatever phase; the failure, if any, is reported to the consumer. */
   private void stop(Throwable failure) {
     if (stopped) {
       return;
     }
     stopped = true;
-    reportRowsRead();
-    if (failure != null) {
-      reportFailure(failure);
-    } else if (rows != null && !firstRowSeen && !ended) {
-      // the first fetch runs the whole query (a sort, say): cancel it rather than wait for it
-      connection.cancelRequest();
+    vertx.cancelTimer(deadlineTimer);
+    setAwaitingCredit(false);
+    if (failure != null && !(failure instanceof StreamStoppedException)) {
+      LOG.warn("[{}] dataset '{}' failed after {} rows: {}", producer.requestId(), dataset.name(), sent, failure.toString());
+      producer.fail(failure instanceof StreamDeadlineException deadline
+          ? StreamError.of(StreamError.DEADLINE_EXCEEDED, 504, deadline.getMessage())
+          : DatabaseErrors.classify(failure));
     }
-    Future<Void> closed = rows == null ? Future.succeededFuture() : rows.close();
-    closed.onComplete(ar -> finished.tryComplete());
+    if (ticket != null) {
+      ticket.leave(); // a permit already held goes back only once the connection is closed
+    }
+    if (statementRunning && connection != null) {
+      connection.cancelRequest();
+      vertx.setTimer(RELEASE_TIMEOUT_MS, id -> finished.tryComplete());
+    } else {
+      finished.tryComplete();
+    }
   }
 
-  private void reportFailure(Throwable failure) {
-    LOG.warn("[{}] dataset '{}' failed after {} rows: {}", producer.requestId(), dataset.name(), sent, failure.toString());
-    producer.fail(DatabaseErrors.classify(failure));
-  }
-
-  private void reportRowsRead() {
-    metrics.rowsRead(read - readReported);
-    readReported = read;
+  /** The one release path: close the stream's own connection, then give its permit back. */
+  private Future<Void> release() {
+    stop(null);
+    Promise<Void> released = Promise.promise();
+    if (connection == null) {
+      released.complete();
+    } else {
+      connection.closeHandler(null);
+      long guard = vertx.setTimer(RELEASE_TIMEOUT_MS, id -> released.tryComplete());
+      connection.close().onComplete(ar -> {
+        vertx.cancelTimer(guard);
+        released.tryComplete();
+      });
+    }
+    return released.future().onComplete(ar -> {
+      metrics.cursorClosed();
+      ticket.release();
+    });
   }
 
   private void setAwaitingCredit(boolean waiting) {

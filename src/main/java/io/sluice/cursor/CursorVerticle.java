@@ -5,6 +5,8 @@ import io.sluice.dataset.Catalogue;
 import io.sluice.dataset.Dataset;
 import io.sluice.dataset.InvalidRequestException;
 import io.sluice.dataset.StreamRequest;
+import io.sluice.db.ConnectionGate;
+import io.sluice.db.StreamConnections;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.Frames;
 import io.sluice.protocol.OpenFrame;
@@ -21,18 +23,27 @@ import io.vertx.sqlclient.Tuple;
 /**
  * Serves {@code open} frames at {@link Frames#CURSOR_OPEN}: checks the request, the one place
  * a request is validated, then reads the dataset from PostgreSQL as a {@link CursorStream}
- * that follows the consumer's credits. {@link Frames#CURSOR_CHECK} runs the same check alone.
+ * that follows the consumer's credits, once the {@link ConnectionGate} admits it. {@link Frames#CURSOR_CHECK} runs the same check alone.
  */
 public final class CursorVerticle extends VerticleBase {
 
   private final Catalogue catalogue;
   private final Pool pool;
+  private final ConnectionGate gate;
+  private final StreamConnections connections;
   private final StreamConfig config;
   private final SluiceMetrics metrics;
 
-  public CursorVerticle(Catalogue catalogue, Pool pool, StreamConfig config, SluiceMetrics metrics) {
+  /**
+   * Streams read on {@code connections} of their own, admitted by the node's {@code gate};
+   * the {@code pool} serves the short queries of request checks.
+   */
+  public CursorVerticle(Catalogue catalogue, Pool pool, ConnectionGate gate, StreamConnections connections,
+      StreamConfig config, SluiceMetrics metrics) {
     this.catalogue = catalogue;
     this.pool = pool;
+    this.gate = gate;
+    this.connections = connections;
     this.config = config;
     this.metrics = metrics;
   }
@@ -61,7 +72,8 @@ public final class CursorVerticle extends VerticleBase {
       return;
     }
     StreamProducer.accept(vertx, open, frame, dataset.columns())
-        .onSuccess(producer -> new CursorStream(producer, dataset, arguments, config.fetchSize(), metrics).run(pool));
+        .onSuccess(producer -> new CursorStream(vertx, producer, dataset, arguments, config, metrics).run(gate, connections))
+        .onFailure(err -> StreamProducer.refuse(open, StreamError.of(StreamError.PROTOCOL, 400, err.getMessage())));
   }
 
   /**

@@ -74,6 +74,14 @@ public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceCol
     return rows instanceof Number n ? n.longValue() : null;
   }
 
+  /**
+   * The statement timeout of each fetch of this dataset: its own if it declares one, else
+   * {@code otherwise}; 0 for none.
+   */
+  public long statementTimeoutMs(long otherwise) {
+    return definition.statementTimeoutMs() != null ? definition.statementTimeoutMs() : otherwise;
+  }
+
   /** The SQL used once at start-up to learn the columns. */
   static String describeSql(DatasetDefinition definition) {
     return "SELECT * FROM (" + definition.sql() + ") AS q LIMIT 0";

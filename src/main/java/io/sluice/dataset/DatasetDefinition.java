@@ -12,8 +12,9 @@ import java.util.Set;
 
 /**
  * A dataset as declared in configuration: a named SQL query with typed {@code $n}
- * parameters, a unique ordering key and the transforms applied to its rows. Clients only
- * ever choose a dataset and parameter values; they never send SQL.
+ * parameters, a unique ordering key and the transforms applied to its rows, and optionally
+ * its own {@code statementTimeoutMs} (otherwise the stream default). Clients only ever
+ * choose a dataset and parameter values; they never send SQL.
  */
 public record DatasetDefinition(
     String name,
@@ -21,7 +22,8 @@ public record DatasetDefinition(
     String sql,
     List<String> orderBy,
     List<ParameterDefinition> parameters,
-    List<JsonObject> transforms) {
+    List<JsonObject> transforms,
+    Long statementTimeoutMs) {
 
   /** Query-string names with a meaning of their own, which a parameter may not take. */
   public static final Set<String> RESERVED = Set.of("limit", "format", "header", "csv_safe", "meta", "columns");
@@ -54,7 +56,18 @@ public record DatasetDefinition(
     }
     return new DatasetDefinition(
         name, json.getString("description", ""), sql.strip().replaceAll(";\\s*$", ""),
-        List.copyOf(orderBy), List.copyOf(parameters), List.copyOf(transforms));
+        List.copyOf(orderBy), List.copyOf(parameters), List.copyOf(transforms), statementTimeout(name, json));
+  }
+
+  private static Long statementTimeout(String name, JsonObject json) {
+    Object value = json.getValue("statementTimeoutMs");
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof Number n) || n.longValue() < 0 || n.doubleValue() != n.longValue()) {
+      throw new ConfigException("dataset '" + name + "': statementTimeoutMs must be a whole number of milliseconds >= 0 (0: none)");
+    }
+    return n.longValue();
   }
 
   private static List<String> strings(Object value) {

@@ -11,8 +11,15 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Builds the connection pool from {@link DatabaseConfig}: bounded wait queue, fail-fast acquisition. */
+/**
+ * Builds the pool for short queries (catalogue, lookups, request checks) from {@link
+ * DatabaseConfig}: a few connections, bounded wait queue, fail-fast acquisition. Streams do
+ * not use it: they read on {@link StreamConnections} of their own.
+ */
 public final class Database {
+
+  /** Connections of the pool for short queries. */
+  public static final int QUERY_POOL_SIZE = 2;
 
   private Database() {}
 
@@ -30,7 +37,7 @@ public final class Database {
     PoolOptions poolOptions =
         new PoolOptions()
             .setName("sluice")
-            .setMaxSize(config.poolSize())
+            .setMaxSize(QUERY_POOL_SIZE)
             .setMaxWaitQueueSize(config.maxWaitQueue())
             .setConnectionTimeout(config.connectTimeoutMs())
             .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)

@@ -7,6 +7,9 @@ import io.vertx.sqlclient.ClosedConnectionException;
 /** Maps a database failure to a {@link StreamError}, by SQLSTATE class, never by message text. */
 public final class DatabaseErrors {
 
+  /** How long a client should wait before trying again when the database cannot be reached. */
+  static final int RETRY_AFTER_SECONDS = 5;
+
   private DatabaseErrors() {}
 
   public static StreamError classify(Throwable err) {
@@ -14,21 +17,24 @@ public final class DatabaseErrors {
       String state = pg.getSqlState() == null ? "" : pg.getSqlState();
       String message = pg.getErrorMessage();
       if (state.equals("57014")) {
-        return new StreamError(StreamError.QUERY_TIMEOUT, 504, "query cancelled: " + message, null, state);
+        return new StreamError(StreamError.QUERY_TIMEOUT, 504, "query cancelled: " + message, null, state, null);
       }
       if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57P")) {
-        return new StreamError(StreamError.DATABASE_UNAVAILABLE, 503, "database unavailable: " + message, null, state);
+        return new StreamError(StreamError.DATABASE_UNAVAILABLE, 503, "database unavailable: " + message, null, state, RETRY_AFTER_SECONDS);
       }
       if (state.startsWith("22")) {
-        return new StreamError(StreamError.BAD_REQUEST, 400, "data exception: " + message, null, state);
+        return new StreamError(StreamError.BAD_REQUEST, 400, "data exception: " + message, null, state, null);
       }
-      return new StreamError(StreamError.QUERY_FAILED, 500, "query failed: " + message, null, state);
+      return new StreamError(StreamError.QUERY_FAILED, 500, "query failed: " + message, null, state, null);
     }
     if (err instanceof ClosedConnectionException) {
-      return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, "database connection lost");
+      return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, "database connection lost").withRetryAfter(RETRY_AFTER_SECONDS);
+    }
+    if (err instanceof BusyException busy) {
+      return StreamError.of(StreamError.BUSY, 503, "busy: " + busy.getMessage()).withRetryAfter(busy.retryAfterSeconds());
     }
     if (err instanceof DatabaseUnavailableException) {
-      return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, "no database connection available: " + err.getMessage());
+      return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, "cannot reach the database: " + err.getMessage()).withRetryAfter(RETRY_AFTER_SECONDS);
     }
     return StreamError.of(StreamError.INTERNAL, 500, "internal error: " + err.getMessage());
   }

@@ -8,7 +8,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 
-/** The one place errors become HTTP responses: a status and a JSON body saying what is wrong. */
+/**
+ * The one place errors become HTTP responses: a status, a JSON body saying what is wrong and,
+ * for a refusal worth retrying, {@code Retry-After}.
+ */
 final class HttpErrors {
 
   private HttpErrors() {}
@@ -17,6 +20,10 @@ final class HttpErrors {
     if (response.headWritten() || response.ended()) {
       response.reset();
       return;
+    }
+    Integer retryAfter = body.getInteger("retryAfter");
+    if (retryAfter != null) {
+      response.putHeader(HttpHeaders.RETRY_AFTER, retryAfter.toString());
     }
     response.setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")

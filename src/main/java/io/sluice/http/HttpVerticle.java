@@ -26,10 +26,10 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.netty.handler.codec.compression.Brotli;
 import io.netty.handler.codec.compression.CompressionOptions;
 import io.netty.handler.codec.compression.StandardCompressionOptions;
@@ -53,20 +53,26 @@ public final class HttpVerticle extends VerticleBase {
   /** Response headers a page on another origin may read. */
   private static final Set<String> EXPOSED_HEADERS = Set.of(
       REQUEST_ID, RowsResponse.STATUS_TRAILER, RowsResponse.ROW_COUNT_TRAILER, ResponseHeaders.ESTIMATED_ROWS,
-      HttpHeaders.CONTENT_DISPOSITION.toString());
+      HttpHeaders.CONTENT_DISPOSITION.toString(), HttpHeaders.RETRY_AFTER.toString());
+
+  /** Seconds a client refused for running too many streams is told to wait. */
+  private static final int TOO_MANY_RETRY_AFTER_SECONDS = 5;
 
   private final HttpConfig httpConfig;
   private final StreamConfig streamConfig;
   private final Catalogue catalogue;
   private final SluiceMetrics metrics;
-  private final HealthChecks health;
+  private final HealthEndpoints health;
+  private final ClientLimiter limiter;
 
-  public HttpVerticle(HttpConfig httpConfig, StreamConfig streamConfig, Catalogue catalogue, SluiceMetrics metrics, HealthChecks health) {
+  public HttpVerticle(HttpConfig httpConfig, StreamConfig streamConfig, Catalogue catalogue, SluiceMetrics metrics, HealthEndpoints health,
+      ClientLimiter limiter) {
     this.httpConfig = httpConfig;
     this.streamConfig = streamConfig;
     this.catalogue = catalogue;
     this.metrics = metrics;
     this.health = health;
+    this.limiter = limiter;
   }
 
   @Override
@@ -113,7 +119,10 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/v1/datasets/:name").handler(this::describeDataset);
     router.get("/v1/datasets/:name/rows").handler(this::streamRows);
     router.head("/v1/datasets/:name/rows").handler(this::describeRows);
-    router.get("/health").handler(this::checkHealth);
+    router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(health.live()));
+    HealthCheckHandler ready = HealthCheckHandler.createWithHealthChecks(health.ready());
+    router.get("/health/ready").handler(ready);
+    router.get("/health").handler(ready);
     router.get("/metrics").handler(this::scrapeMetrics);
     router.route().last().handler(ctx -> HttpErrors.send(ctx.response(), 404,
         StreamError.of(StreamError.NOT_FOUND, 404, "no route " + ctx.request().method() + " " + ctx.request().path()).toJson()));
@@ -167,7 +176,16 @@ public final class HttpVerticle extends VerticleBase {
       answerReconnect(ctx, lastEventId);
       return;
     }
-    new RowsResponse(vertx, ctx.request(), rows.headers(), rows.format().newEncoder(rows.options()), httpConfig, streamConfig, metrics, ctx.get(REQUEST_ID))
+    String client = limiter.clientOf(ctx.request());
+    ClientLimiter.Lease lease = limiter.acquire(client);
+    if (lease == null) {
+      HttpErrors.send(ctx.response(), 429, StreamError.of(StreamError.TOO_MANY_STREAMS, 429,
+          "client " + client + " already runs " + limiter.perClient() + " streams, the most one client may")
+          .withRetryAfter(TOO_MANY_RETRY_AFTER_SECONDS).toJson());
+      return;
+    }
+    new RowsResponse(vertx, ctx.request(), rows.headers(), rows.format().newEncoder(rows.options()), httpConfig, streamConfig, metrics,
+        ctx.get(REQUEST_ID), lease)
         .start(rows.stream(), rows.format());
   }
 
@@ -276,15 +294,6 @@ public final class HttpVerticle extends VerticleBase {
     } catch (NumberFormatException e) {
       throw InvalidRequestException.badParameter(RowsRequest.LIMIT, "expected a whole number");
     }
-  }
-
-  private void checkHealth(RoutingContext ctx) {
-    health.checkStatus().onComplete(ar -> {
-      boolean up = ar.succeeded() && ar.result().getUp();
-      JsonObject body = ar.succeeded() ? ar.result().toJson() : new JsonObject().put("status", "DOWN");
-      ctx.response().setStatusCode(up ? 200 : 503)
-          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
-    });
   }
 
   private void scrapeMetrics(RoutingContext ctx) {

@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * first row gets the format's in-band error record and then never ends cleanly: no
  * terminating chunk on HTTP/1.1, {@code RST_STREAM(INTERNAL_ERROR)} on HTTP/2, the connection
  * closed on HTTP/1.0.
+ *
+ * <p>A client that has taken nothing for the stall timeout while the response waits on its
+ * socket is given up, whatever it sends: the stream ends {@code partial} with the format's
+ * error record, releasing its database connection and snapshot, and the connection is cut.
  */
 final class RowsResponse implements StreamListener {
 
@@ -60,7 +64,12 @@ final class RowsResponse implements StreamListener {
   private final int window;
   private final long heartbeatNanos;
   private final int chunkSize;
+  private final long stallNanos;
+  private final ClientLimiter.Lease lease;
   private long heartbeatTimer = -1;
+  private long stallTimer = -1;
+  /** When the client last took bytes: a write reached the kernel, or the write queue drained. */
+  private long lastTaken = System.nanoTime();
   private long lastWrite = System.nanoTime();
   private Long estimatedRows;
   private boolean headersSent;
@@ -71,7 +80,7 @@ final class RowsResponse implements StreamListener {
   private long rows;
 
   RowsResponse(Vertx vertx, HttpServerRequest request, ResponseHeaders headers, RowEncoder encoder,
-      HttpConfig http, StreamConfig config, SluiceMetrics metrics, String requestId) {
+      HttpConfig http, StreamConfig config, SluiceMetrics metrics, String requestId, ClientLimiter.Lease lease) {
     this.vertx = vertx;
     this.request = request;
     this.response = request.response();
@@ -82,13 +91,19 @@ final class RowsResponse implements StreamListener {
     this.window = config.window();
     this.heartbeatNanos = TimeUnit.SECONDS.toNanos(http.heartbeatSeconds());
     this.chunkSize = http.chunkSize();
+    this.stallNanos = TimeUnit.SECONDS.toNanos(http.stallTimeoutSeconds());
+    this.lease = lease;
     this.stream = new StreamConsumer(vertx, config.leaseMs(), this);
   }
 
   void start(StreamRequest streamRequest, OutputFormat format) {
     response.closeHandler(v -> clientGone("connection closed"));
     response.exceptionHandler(err -> clientGone(err.toString()));
-    response.drainHandler(v -> grantOwed());
+    response.drainHandler(v -> {
+      lastTaken = System.nanoTime();
+      grantOwed();
+    });
+    stallTimer = vertx.setPeriodic(Math.max(50, TimeUnit.NANOSECONDS.toMillis(stallNanos) / 4), id -> checkStall());
     stream.open(Frames.TRANSFORM_OPEN, streamRequest.toJson(), window, requestId)
         .onFailure(err -> onError(err instanceof StreamRefusedException refused
             ? refused.error()
@@ -133,7 +148,7 @@ final class RowsResponse implements StreamListener {
     try {
       sendHeaders();
       chunk = encoder.encode(batch.rows());
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // an Error too: the stream must end, not hang
       stream.cancel();
       onError(e instanceof UnrepresentableValueException
           ? StreamError.of(StreamError.UNREPRESENTABLE, 500, e.getMessage())
@@ -149,6 +164,16 @@ final class RowsResponse implements StreamListener {
     } else {
       grantOwed();
     }
+  }
+
+  /** Gives up a client that took nothing for the stall timeout while the response waited on it. */
+  private void checkStall() {
+    if (finished || !blocked || System.nanoTime() - lastTaken < stallNanos) {
+      return;
+    }
+    stream.cancel();
+    onError(StreamError.of(StreamError.CLIENT_STALLED, 408,
+        "the client took nothing for " + TimeUnit.NANOSECONDS.toSeconds(stallNanos) + " s"));
   }
 
   private void grantOwed() {
@@ -204,6 +229,11 @@ final class RowsResponse implements StreamListener {
     LOG.warn("[{}] stream {} cut after {} rows: {}", requestId, stream.streamId(), rows, error.message());
     Buffer record = encoder.cut(StreamSummary.failed(rows, error));
     finish();
+    if (error.code().equals(StreamError.CLIENT_STALLED)) {
+      response.write(record); // for the record: a stalled client would not take it in time
+      cutConnection();
+      return;
+    }
     long grace = vertx.setTimer(CUT_GRACE_MS, id -> cutConnection());
     response.write(record).onComplete(ar -> {
       vertx.cancelTimer(grace);
@@ -252,14 +282,9 @@ final class RowsResponse implements StreamListener {
   private void write(Buffer buffer) {
     lastWrite = System.nanoTime();
     int length = buffer.length();
-    if (length <= chunkSize) {
-      if (length > 0) {
-        response.write(buffer);
-      }
-      return;
-    }
     for (int from = 0; from < length; from += chunkSize) {
-      response.write(buffer.slice(from, Math.min(length, from + chunkSize)));
+      Buffer chunk = length <= chunkSize ? buffer : buffer.slice(from, Math.min(length, from + chunkSize));
+      response.write(chunk).onSuccess(v -> lastTaken = System.nanoTime());
     }
   }
 
@@ -271,10 +296,12 @@ final class RowsResponse implements StreamListener {
     }
   }
 
-  /** The one release path of a response, however it ends: timers, the blocked gauge, the encoder's memory. */
+  /** The one release path of a response, however it ends: timers, the blocked gauge, the encoder's memory, the client's slot. */
   private void finish() {
     finished = true;
     stopHeartbeat();
+    vertx.cancelTimer(stallTimer);
+    lease.release();
     setBlocked(false);
     encoder.close();
   }

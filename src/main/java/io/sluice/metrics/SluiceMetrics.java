@@ -1,10 +1,12 @@
 package io.sluice.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 
 /**
  * The service's own meters, shared by all verticles of one instance and exposed at {@code
@@ -20,6 +22,12 @@ public final class SluiceMetrics {
   private final AtomicInteger activeCursors = registry.gauge("sluice.cursor.streams.active", new AtomicInteger());
   private final AtomicInteger awaitingCredit = registry.gauge("sluice.cursor.streams.awaiting.credit", new AtomicInteger());
   private final AtomicInteger blockedResponses = registry.gauge("sluice.http.responses.blocked", new AtomicInteger());
+
+  /** Streams holding a database connection, and streams waiting for one, as gauges. */
+  public void admission(IntSupplier holding, IntSupplier waiting) {
+    Gauge.builder("sluice.cursor.connections.held", holding::getAsInt).description("streams holding a database connection").register(registry);
+    Gauge.builder("sluice.cursor.connections.waiting", waiting::getAsInt).description("streams waiting for a database connection").register(registry);
+  }
 
   public MeterRegistry registry() {
     return registry;

@@ -18,22 +18,39 @@ public record OpenFrame(
     String principal,
     String resumeToken) {
 
-  /** Reads a frame; throws {@link IllegalArgumentException} when it lacks a stream id or reply address. */
+  static final long MIN_LEASE_MS = 100;
+  static final long MAX_LEASE_MS = 3_600_000;
+
+  /**
+   * Reads a frame; throws {@link IllegalArgumentException} naming what is wrong when it lacks a
+   * stream id or reply address, a field has the wrong type, or credits or lease are out of range.
+   */
   public static OpenFrame fromJson(JsonObject json) {
-    String stream = json.getString("stream");
-    String replyTo = json.getString("replyTo");
-    if (stream == null || replyTo == null) {
+    OpenFrame frame;
+    try {
+      String stream = json.getString("stream");
+      frame = new OpenFrame(
+          stream,
+          json.getString("replyTo"),
+          json.getString("requestId", stream),
+          json.getLong("credits", 0L),
+          json.getLong("leaseMs", 10_000L),
+          json.getJsonObject("request", new JsonObject()),
+          json.getString("principal"),
+          json.getString("resumeToken"));
+    } catch (ClassCastException wrongType) {
+      throw new IllegalArgumentException("malformed open frame: " + wrongType.getMessage());
+    }
+    if (frame.streamId == null || frame.replyTo == null) {
       throw new IllegalArgumentException("open needs 'stream' and 'replyTo'");
     }
-    return new OpenFrame(
-        stream,
-        replyTo,
-        json.getString("requestId", stream),
-        json.getLong("credits", 0L),
-        json.getLong("leaseMs", 10_000L),
-        json.getJsonObject("request", new JsonObject()),
-        json.getString("principal"),
-        json.getString("resumeToken"));
+    if (frame.credits < 0 || frame.credits > StreamProducer.MAX_CREDITS) {
+      throw new IllegalArgumentException("open: credits must be 0.." + StreamProducer.MAX_CREDITS + ", got " + frame.credits);
+    }
+    if (frame.leaseMs < MIN_LEASE_MS || frame.leaseMs > MAX_LEASE_MS) {
+      throw new IllegalArgumentException("open: leaseMs must be " + MIN_LEASE_MS + ".." + MAX_LEASE_MS + ", got " + frame.leaseMs);
+    }
+    return frame;
   }
 
   public JsonObject toJson() {

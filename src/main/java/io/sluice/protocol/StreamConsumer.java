@@ -131,8 +131,16 @@ public final class StreamConsumer extends StreamEndpoint {
         close();
         listener.onError(StreamError.fromJson((JsonObject) body));
       }
-      default -> fail(StreamError.of(StreamError.PROTOCOL, 500, "unexpected data frame '" + kind + "'"));
+      default -> throw new IllegalArgumentException("unexpected data frame '" + kind + "'");
     }
+  }
+
+  @Override
+  protected void onBrokenFrame(String kind, Throwable failure) {
+    if (isClosed()) {
+      return; // the listener threw while handling an end or error: it has its answer
+    }
+    fail(StreamError.of(StreamError.PROTOCOL, 500, "bad '" + kind + "' frame: " + failure));
   }
 
   private void fail(StreamError error) {

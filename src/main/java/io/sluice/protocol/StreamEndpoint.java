@@ -5,11 +5,17 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.shareddata.LocalMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What both ends of a stream share: the address this end listens on, the peer's address,
  * and the lease. Each end pings its peer when it has sent nothing for a third of the lease
- * and gives up when it has heard nothing for a whole lease.
+ * and gives up when it has heard nothing for a whole lease. The lease runs on the monotonic
+ * clock: a step of the wall clock (NTP, a resumed VM) must not expire every stream at once.
+ *
+ * <p>A frame this end cannot handle (a wrong body type, an unknown kind, a handler that
+ * throws, even an {@link Error}) ends the stream with a protocol error instead of stalling it.
  */
 abstract class StreamEndpoint {
 
@@ -18,7 +24,9 @@ abstract class StreamEndpoint {
   protected final String streamId;
   private final long leaseMs;
   private MessageConsumer<Object> inbox;
+  private String listeningAddress;
   private long timerId = -1;
+  private final long leaseNanos;
   private long lastReceived;
   private long lastSent;
   private boolean closed;
@@ -28,11 +36,20 @@ abstract class StreamEndpoint {
     this.bus = vertx.eventBus();
     this.streamId = streamId;
     this.leaseMs = leaseMs;
+    this.leaseNanos = TimeUnit.MILLISECONDS.toNanos(leaseMs);
   }
 
-  /** Starts listening on {@code address}; completes once the address is routable. */
+  /**
+   * Starts listening on {@code address}; completes once the address is routable, or fails if
+   * another stream of this node already listens there (a duplicate stream id).
+   */
   protected Future<Void> listen(String address) {
-    lastReceived = lastSent = System.currentTimeMillis();
+    if (listening().putIfAbsent(address, Boolean.TRUE) != null) {
+      closed = true;
+      return Future.failedFuture(new IllegalArgumentException("stream id '" + streamId + "' is already in use"));
+    }
+    listeningAddress = address;
+    lastReceived = lastSent = System.nanoTime();
     inbox = bus.consumer(address, this::receive);
     timerId = vertx.setPeriodic(Math.max(leaseMs / 3, 10), id -> checkLease());
     return inbox.completion().onFailure(err -> close());
@@ -42,12 +59,23 @@ abstract class StreamEndpoint {
     if (closed) {
       return;
     }
-    lastReceived = System.currentTimeMillis();
+    lastReceived = System.nanoTime();
     String kind = frame.headers().get(Frames.KIND);
-    if (!Frames.PING.equals(kind)) {
+    if (Frames.PING.equals(kind)) {
+      return;
+    }
+    try {
       onFrame(kind, frame.body());
+    } catch (Throwable failure) {
+      onBrokenFrame(kind, failure);
     }
   }
+
+  /**
+   * Called when handling a frame threw: the end reports the failure to its owner and its
+   * peer as it would any protocol error, and is closed.
+   */
+  protected abstract void onBrokenFrame(String kind, Throwable failure);
 
   /** Handles one frame other than a ping. */
   protected abstract void onFrame(String kind, Object body);
@@ -57,7 +85,7 @@ abstract class StreamEndpoint {
 
   protected void sendToPeer(String kind, Object body) {
     if (!closed) {
-      lastSent = System.currentTimeMillis();
+      lastSent = System.nanoTime();
       bus.send(peerAddress(), body, Frames.kind(kind));
     }
   }
@@ -66,11 +94,11 @@ abstract class StreamEndpoint {
   protected abstract String peerAddress();
 
   private void checkLease() {
-    long now = System.currentTimeMillis();
-    if (now - lastReceived > leaseMs) {
+    long now = System.nanoTime();
+    if (now - lastReceived > leaseNanos) {
       onLeaseExpired();
       close();
-    } else if (now - lastSent >= leaseMs / 3 && peerAddress() != null) {
+    } else if (now - lastSent >= leaseNanos / 3 && peerAddress() != null) {
       sendToPeer(Frames.PING, null);
     }
   }
@@ -98,10 +126,20 @@ abstract class StreamEndpoint {
       return;
     }
     if (lingerMs > 0) {
-      vertx.setTimer(lingerMs, id -> inbox.unregister());
+      vertx.setTimer(lingerMs, id -> stopListening());
     } else {
-      inbox.unregister();
+      stopListening();
     }
+  }
+
+  private void stopListening() {
+    inbox.unregister();
+    listening().remove(listeningAddress);
+  }
+
+  /** The addresses streams of this node listen on: one stream per address. */
+  private LocalMap<String, Boolean> listening() {
+    return vertx.sharedData().getLocalMap("sluice.stream-addresses");
   }
 
   protected long leaseMs() {

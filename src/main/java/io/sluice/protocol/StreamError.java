@@ -5,9 +5,10 @@ import io.vertx.core.json.JsonObject;
 /**
  * Why a stream failed or was refused, as it travels in an {@code error} frame or an {@code
  * open} rejection: a stable {@link #code()} clients can switch on, a human message, the HTTP
- * status it maps to and, when PostgreSQL raised it, the SQLSTATE.
+ * status it maps to, when PostgreSQL raised it, the SQLSTATE and, for a refusal worth
+ * retrying, how many seconds to wait first (HTTP's {@code Retry-After}).
  */
-public record StreamError(String code, int status, String message, String parameter, String sqlState) {
+public record StreamError(String code, int status, String message, String parameter, String sqlState, Integer retryAfterSeconds) {
 
   public static final String BAD_REQUEST = "bad-request";
   public static final String FORBIDDEN = "forbidden";
@@ -21,9 +22,22 @@ public record StreamError(String code, int status, String message, String parame
   public static final String PROTOCOL = "protocol-error";
   public static final String UNREPRESENTABLE = "unrepresentable-value";
   public static final String INTERNAL = "internal-error";
+  /** Every stream connection is taken and the wait for one ran out: the database itself may be fine. */
+  public static final String BUSY = "busy";
+  /** The client already runs as many streams as it may. */
+  public static final String TOO_MANY_STREAMS = "too-many-streams";
+  /** The stream ran past its deadline. */
+  public static final String DEADLINE_EXCEEDED = "deadline-exceeded";
+  /** The client took nothing for the stall timeout. */
+  public static final String CLIENT_STALLED = "client-stalled";
 
   public static StreamError of(String code, int status, String message) {
-    return new StreamError(code, status, message, null, null);
+    return new StreamError(code, status, message, null, null, null);
+  }
+
+  /** The same error, telling the client to retry after {@code seconds}. */
+  public StreamError withRetryAfter(int seconds) {
+    return new StreamError(code, status, message, parameter, sqlState, seconds);
   }
 
   /** The refusal of a request that asks for what cannot be served: 400, 404 or 406 by {@code status}. */
@@ -33,13 +47,14 @@ public record StreamError(String code, int status, String message, String parame
       case 406 -> NOT_ACCEPTABLE;
       default -> BAD_REQUEST;
     };
-    return new StreamError(code, status, message, parameter, null);
+    return new StreamError(code, status, message, parameter, null, null);
   }
 
   public JsonObject toJson() {
     JsonObject json = new JsonObject().put("code", code).put("status", status).put("message", message);
     if (parameter != null) json.put("parameter", parameter);
     if (sqlState != null) json.put("sqlState", sqlState);
+    if (retryAfterSeconds != null) json.put("retryAfter", retryAfterSeconds);
     return json;
   }
 
@@ -49,6 +64,7 @@ public record StreamError(String code, int status, String message, String parame
         json.getInteger("status", 500),
         json.getString("message", ""),
         json.getString("parameter"),
-        json.getString("sqlState"));
+        json.getString("sqlState"),
+        json.getInteger("retryAfter"));
   }
 }

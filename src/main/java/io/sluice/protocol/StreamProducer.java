@@ -16,6 +16,9 @@ import java.util.List;
  */
 public final class StreamProducer extends StreamEndpoint {
 
+  /** The most batches a consumer may have granted and not yet received. */
+  public static final long MAX_CREDITS = 1L << 20;
+
   private final OpenFrame frame;
   private long credits;
   private long seq;
@@ -111,21 +114,34 @@ public final class StreamProducer extends StreamEndpoint {
   protected void onFrame(String kind, Object body) {
     switch (kind == null ? "" : kind) {
       case Frames.CREDIT -> {
-        long granted = body instanceof JsonObject json ? json.getLong("n", 0L) : 0L;
-        if (granted > 0) {
-          credits += granted;
-          demandHandler.handle(null);
-        }
+        credits += grantIn(body);
+        demandHandler.handle(null);
       }
       case Frames.CANCEL -> {
         close();
         closedHandler.handle("cancelled by consumer");
       }
-      default -> {
-        fail(StreamError.of(StreamError.PROTOCOL, 500, "unexpected control frame '" + kind + "'"));
-        closedHandler.handle("protocol error");
-      }
+      default -> throw new IllegalArgumentException("unexpected control frame '" + kind + "'");
     }
+  }
+
+  /** The credits a {@code credit} frame grants: a whole number from 1 that keeps the total within {@link #MAX_CREDITS}. */
+  private long grantIn(Object body) {
+    Object n = body instanceof JsonObject json ? json.getValue("n") : null;
+    if (!(n instanceof Integer || n instanceof Long)) {
+      throw new IllegalArgumentException("a credit frame needs a whole number 'n', got " + body);
+    }
+    long granted = ((Number) n).longValue();
+    if (granted < 1 || granted > MAX_CREDITS - credits) {
+      throw new IllegalArgumentException("credit " + granted + " is out of range: " + credits + " held, at most " + MAX_CREDITS);
+    }
+    return granted;
+  }
+
+  @Override
+  protected void onBrokenFrame(String kind, Throwable failure) {
+    fail(StreamError.of(StreamError.PROTOCOL, 500, "bad '" + kind + "' frame: " + failure.getMessage()));
+    closedHandler.handle("protocol error");
   }
 
   @Override

@@ -103,7 +103,7 @@ final class TransformStream implements StreamListener {
     List<Object[]> rows;
     try {
       rows = chain.apply(batch.rows());
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // an Error too: the stream must end, not hang
       LOG.error("[{}] dataset '{}': a transform failed", downstream.requestId(), dataset.name(), e);
       upstream.cancel();
       downstream.fail(StreamError.of(StreamError.INTERNAL, 500, "transform failed: " + e));

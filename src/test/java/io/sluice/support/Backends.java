@@ -60,7 +60,7 @@ public final class Backends {
 
   /** Takes every connection of the pool at once and counts the prepared statements they hold. */
   public static long preparedStatements(Sluice sluice) {
-    int size = sluice.config().database().poolSize();
+    int size = io.sluice.db.Database.QUERY_POOL_SIZE;
     List<Future<SqlConnection>> connections = new ArrayList<>();
     for (int i = 0; i < size; i++) {
       connections.add(sluice.pool().getConnection());

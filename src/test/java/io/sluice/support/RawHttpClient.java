@@ -68,6 +68,12 @@ public final class RawHttpClient implements AutoCloseable {
     throw new IOException("no end of headers in " + raw.length + " bytes");
   }
 
+  /** Sends one more byte, as a client that trickles data to look alive while it reads nothing. */
+  public void trickle() throws IOException {
+    socket.getOutputStream().write(' ');
+    socket.getOutputStream().flush();
+  }
+
   /** Vanishes: a TCP reset, as when a client process is killed. */
   public void abort() throws IOException {
     socket.setSoLinger(true, 0);

@@ -1,0 +1,110 @@
+package io.sluice;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sluice.dataset.StreamRequest;
+import io.sluice.protocol.Frames;
+import io.sluice.protocol.RowBatch;
+import io.sluice.protocol.StreamConsumer;
+import io.sluice.protocol.StreamError;
+import io.sluice.support.Backends;
+import io.sluice.support.RawHttpClient;
+import io.sluice.support.RecordingListener;
+import io.sluice.support.ServiceTest;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Limits on a stream's life: batches bounded in bytes, the stall timeout and the whole-stream deadline. */
+@DisplayName("A stream's limits")
+class DeliveryLimitsIT extends ServiceTest {
+
+  private static final int BATCH_BYTES = 256 * 1024;
+  private static final long MAX_DURATION_MS = 4_000;
+  private static Vertx vertx;
+
+  @BeforeAll
+  static void start(Vertx v) throws Exception {
+    vertx = v;
+    startSluice(vertx, json -> {
+      json.getJsonObject("http").put("stallTimeoutSeconds", 1).put("sendBufferSize", 16 * 1024);
+      json.getJsonObject("stream").put("batchBytes", BATCH_BYTES).put("maxDurationMs", MAX_DURATION_MS);
+    });
+  }
+
+  @AfterEach
+  void released() {
+    Backends.awaitReleased(sluice);
+  }
+
+  private static StreamConsumer open(RecordingListener listener, String dataset, Map<String, String> params, int credits,
+      AtomicReference<StreamConsumer> ref) throws Exception {
+    StreamConsumer consumer = new StreamConsumer(vertx, 5_000, listener);
+    ref.set(consumer);
+    consumer.open(Frames.CURSOR_OPEN, new StreamRequest(dataset, params, null).toJson(), credits, "it").await(10, TimeUnit.SECONDS);
+    return consumer;
+  }
+
+  @Test
+  @DisplayName("of 50 KB rows travels in batches of at most batchBytes, however many rows a fetch may hold")
+  void batchesBoundedInBytes() throws Exception {
+    AtomicReference<StreamConsumer> consumer = new AtomicReference<>();
+    RecordingListener listener = new RecordingListener().onEachBatch(b -> consumer.get().grant(1));
+    open(listener, "wide_rows", Map.of("count", "60"), 2, consumer);
+
+    await().atMost(Duration.ofSeconds(20)).until(listener::finished);
+
+    assertThat(listener.errors).isEmpty();
+    assertThat(listener.rows()).isEqualTo(60);
+    assertThat(listener.batches).allSatisfy(batch -> assertThat(bytes(batch)).isLessThanOrEqualTo(BATCH_BYTES));
+  }
+
+  private static long bytes(RowBatch batch) {
+    return batch.rows().stream().mapToLong(row -> ((String) row[1]).length() + 8).sum();
+  }
+
+  @Test
+  @DisplayName("whose client takes nothing is ended after the stall timeout, however many bytes the client trickles in")
+  void stalledClient() throws Exception {
+    ScheduledExecutorService trickler = Executors.newSingleThreadScheduledExecutor();
+    try (RawHttpClient client = RawHttpClient.get(port, "/v1/datasets/transactions_raw/rows")) {
+      trickler.scheduleAtFixedRate(() -> {
+        try {
+          client.trickle();
+        } catch (Exception closed) {
+          // the server gave up on us, as it should
+        }
+      }, 0, 200, TimeUnit.MILLISECONDS);
+      await().atMost(Duration.ofSeconds(10)).until(() -> sluice.metrics().blockedResponses() == 1);
+
+      // stalled for 1 s, noticed within a quarter of that: released long before the lease or the idle timeout
+      await().atMost(Duration.ofSeconds(3)).until(() -> sluice.metrics().activeCursors() == 0 && Backends.busy() == 0);
+      assertThat(sluice.metrics().blockedResponses()).isZero();
+    } finally {
+      trickler.shutdownNow();
+    }
+  }
+
+  @Test
+  @DisplayName("still running at its deadline ends with deadline-exceeded and releases everything")
+  void deadline() throws Exception {
+    AtomicReference<StreamConsumer> consumer = new AtomicReference<>();
+    RecordingListener listener = new RecordingListener();
+    open(listener, "series", Map.of("count", "1000000"), 1, consumer);
+    // one credit, never more: the stream waits, keeping the consumer's lease alive with pings
+
+    await().atMost(Duration.ofMillis(MAX_DURATION_MS + 2_000)).until(listener::finished);
+
+    assertThat(listener.rows()).isPositive();
+    assertThat(listener.errors).singleElement().extracting(StreamError::code).isEqualTo(StreamError.DEADLINE_EXCEEDED);
+  }
+}
