@@ -12,6 +12,8 @@ import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.sqlclient.Pool;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -58,13 +60,25 @@ public final class Main {
     return DemoSeeder.seed(pool, rows).eventually(pool::close);
   }
 
-  /** The demo opens the API to pages of any origin unless the configuration names origins. */
+  /**
+   * The demo opens the API to pages of any origin unless the configuration names origins, and
+   * signs resume tokens with a key of its own unless one is configured (never on Kubernetes,
+   * where pods must share one).
+   */
   private static SluiceConfig demoConfig(SluiceConfig config) {
-    if (!config.http().corsOrigins().isEmpty()) {
-      return config;
+    SluiceConfig demo = config;
+    if (demo.http().corsOrigins().isEmpty()) {
+      LOG.info("demo: CORS allows every origin");
+      demo = demo.withHttp(demo.http().withCorsOrigins(List.of("*")));
     }
-    LOG.info("demo: CORS allows every origin");
-    return config.withHttp(config.http().withCorsOrigins(List.of("*")));
+    if (!demo.resume().hasKey() && System.getenv("KUBERNETES_SERVICE_HOST") == null) {
+      LOG.warn("demo: resume tokens are signed with a key made up for this process; they stop working when it restarts."
+          + " Set SLUICE_RESUME_KEY to keep them");
+      byte[] key = new byte[32];
+      new SecureRandom().nextBytes(key);
+      demo = demo.withResume(demo.resume().withSigningKey(Base64.getEncoder().encodeToString(key)));
+    }
+    return demo;
   }
 
   private static void shutdown(Vertx vertx, Sluice sluice) {

@@ -1,5 +1,7 @@
 package io.sluice;
 
+import io.sluice.config.ConfigException;
+import io.sluice.config.ResumeConfig;
 import io.sluice.config.SluiceConfig;
 import io.sluice.cursor.CursorVerticle;
 import io.sluice.dataset.Catalogue;
@@ -13,6 +15,7 @@ import io.sluice.http.HttpVerticle;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.RowBatch;
 import io.sluice.protocol.RowBatchCodec;
+import io.sluice.resume.ResumeTokens;
 import io.sluice.transform.TransformContext;
 import io.sluice.transform.TransformRegistry;
 import io.sluice.transform.TransformVerticle;
@@ -25,6 +28,7 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +43,7 @@ public final class Sluice {
   private static final Logger LOG = LoggerFactory.getLogger(Sluice.class);
   /** How often readiness may ask the database whether it answers; checks in between reuse the answer. */
   static final long PROBE_INTERVAL_MS = 5_000;
+  private static final long PROBE_TIMEOUT_MS = 1_500;
 
   private final Vertx vertx;
   private final SluiceConfig config;
@@ -63,6 +68,10 @@ public final class Sluice {
 
   /** Starts Sluice on {@code vertx}; fails (and releases what it took) if any part cannot start. */
   public static Future<Sluice> start(Vertx vertx, SluiceConfig config, SluiceMetrics metrics) {
+    if (!config.resume().hasKey()) {
+      return Future.failedFuture(new ConfigException("resume.signingKey (SLUICE_RESUME_KEY) is not set: every node must sign resume tokens"
+          + " with the same key of at least " + ResumeConfig.MIN_KEY_LENGTH + " characters (only the demo makes one up)"));
+    }
     registerCodec(vertx);
     Sluice sluice = new Sluice(vertx, config, metrics);
     return sluice.loadCatalogue()
@@ -92,11 +101,13 @@ public final class Sluice {
     HealthEndpoints health = new HealthEndpoints(
         HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK())),
         HealthChecks.create(vertx).register("database", 2_000, promise ->
-            probe.check().map(v -> Status.OK()).onComplete(promise)));
+            // answered before the check's own timeout, so a database that hangs reads DOWN (503), not a failed check (500)
+            probe.check().timeout(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS).map(v -> Status.OK()).onComplete(promise)));
+    ResumeTokens tokens = new ResumeTokens(config.resume().signingKey(), config.resume().tokenTtlSeconds());
     ClientLimiter limiter = new ClientLimiter(config.http().maxStreamsPerClient(), config.http().trustedProxies());
     return deploy(() -> new CursorVerticle(catalogue, pool, gate, connections, config.stream(), metrics), instances)
         .compose(v -> deploy(() -> new TransformVerticle(catalogue), instances))
-        .compose(v -> deploy(() -> new HttpVerticle(config.http(), config.stream(), catalogue, metrics, health, limiter), instances));
+        .compose(v -> deploy(() -> new HttpVerticle(config.http(), config.stream(), catalogue, metrics, health, limiter, tokens), instances));
   }
 
   private Future<Void> deploy(Supplier<Deployable> verticle, DeploymentOptions options) {

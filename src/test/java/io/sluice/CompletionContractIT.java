@@ -157,9 +157,11 @@ class CompletionContractIT extends ServiceTest {
       Sse.Event last = events.get(events.size() - 1);
       assertThat(last.type()).isEqualTo("fail");
       JsonObject summary = new JsonObject(last.data());
-      assertThat(summary.getString("status")).isEqualTo("error");
+      assertThat(summary.getString("status")).isEqualTo("partial");
       assertThat(summary.getLong("rows")).isEqualTo(events.size() - 1L);
-      assertThat(last.lastEventId()).isEqualTo(Long.toString(events.size() - 1L));
+      assertThat(last.lastEventId()).as("the fail event repeats the last row's id: a reconnect resumes after it")
+          .isEqualTo(events.get(events.size() - 2).lastEventId());
+      assertThat(summary.getString("resume")).isNotBlank();
       assertThat(events.subList(0, events.size() - 1)).allMatch(e -> e.type().equals("message"));
     }
   }
@@ -232,7 +234,7 @@ class CompletionContractIT extends ServiceTest {
   private static void assertErrorRecordLast(List<String> lines) {
     assertThat(lines.size()).isGreaterThan(1);
     JsonObject record = new JsonObject(lines.get(lines.size() - 1)).getJsonObject("_sluice");
-    assertThat(record.getString("status")).isEqualTo("error");
+    assertThat(record.getString("status")).isEqualTo("partial");
     assertThat(record.getLong("rows")).as("rows before the record").isEqualTo(lines.size() - 1L);
     assertThat(record.getJsonObject("error").getString("message")).contains("division by zero");
     lines.subList(0, lines.size() - 1).forEach(line -> assertThat(new JsonObject(line).containsKey("id")).isTrue());

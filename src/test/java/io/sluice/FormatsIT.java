@@ -9,14 +9,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import io.sluice.resume.ResumeTokens;
 import io.sluice.support.Http;
 import io.sluice.support.ServiceTest;
 import io.sluice.support.Sse;
+import io.sluice.support.TestSluice;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -30,6 +34,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @DisplayName("Each format, read back by its own parser")
 class FormatsIT extends ServiceTest {
+
+  private static final ResumeTokens TOKENS = new ResumeTokens(TestSluice.RESUME_KEY, 60);
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
@@ -66,15 +72,17 @@ class FormatsIT extends ServiceTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"/v1/datasets/types/rows", "/v1/datasets/transactions/rows?limit=1500"})
-  @DisplayName("sse is one event per NDJSON object, numbered, then the end event")
+  @DisplayName("sse is one event per NDJSON object, each with the resume token after its row as id, then the end event")
   void sse(String path) throws Exception {
     List<Sse.Event> events = Sse.parse(body(path, "sse"));
     List<JsonNode> expected = ndjson(path);
+    String dataset = path.split("/")[3];
 
     assertThat(events).hasSize(expected.size() + 1);
     for (int i = 0; i < expected.size(); i++) {
       assertThat(events.get(i).type()).isEqualTo("message");
-      assertThat(events.get(i).lastEventId()).isEqualTo(Long.toString(i + 1));
+      assertThat(TOKENS.verify(events.get(i).lastEventId(), dataset, Map.of())).as("the key in event %d's id", i + 1)
+          .containsExactly(expected.get(i).get("id").asText());
       assertThat(JSON.readTree(events.get(i).data())).as("event %d", i + 1).isEqualTo(expected.get(i));
     }
     Sse.Event end = events.get(expected.size());
@@ -110,13 +118,21 @@ class FormatsIT extends ServiceTest {
   }
 
   @Test
-  @DisplayName("an EventSource reconnecting after the end gets 204, and mid-stream 409, both of which stop it")
-  void sseReconnect() {
-    HttpResponse<String> pastTheEnd = Http.get(port, "/v1/datasets/series/rows?count=3&format=sse", "Last-Event-ID", "end");
-    HttpResponse<String> midStream = Http.get(port, "/v1/datasets/series/rows?count=3&format=sse", "Last-Event-ID", "2");
+  @DisplayName("an EventSource reconnecting resumes after the event it names, past the end gets 204, and with a bad id 400, which stops it")
+  void sseReconnect() throws Exception {
+    String path = "/v1/datasets/series/rows?count=5&format=sse";
+    List<Sse.Event> first = Sse.parse(Http.get(port, path).body());
 
+    HttpResponse<String> resumed = Http.get(port, path, "Last-Event-ID", first.get(1).lastEventId());
+    HttpResponse<String> pastTheEnd = Http.get(port, path, "Last-Event-ID", "end");
+    HttpResponse<String> forged = Http.get(port, path, "Last-Event-ID", "2");
+
+    List<Sse.Event> rest = Sse.parse(resumed.body());
+    assertThat(resumed.statusCode()).isEqualTo(200);
+    assertThat(rest).extracting(Sse.Event::data).containsExactlyElementsOf(
+        first.subList(2, first.size()).stream().map(Sse.Event::data).map(d -> d.replace("\"rows\":5", "\"rows\":3")).toList());
     assertThat(pastTheEnd.statusCode()).isEqualTo(204);
-    assertThat(midStream.statusCode()).isEqualTo(409);
-    assertThat(midStream.body()).contains("cannot-resume");
+    assertThat(forged.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(forged.body()).getJsonObject("error").getString("parameter")).isEqualTo("resume");
   }
 }

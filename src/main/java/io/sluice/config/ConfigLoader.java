@@ -18,6 +18,7 @@ public final class ConfigLoader {
   /** Environment variable to the dotted path it overrides. */
   static final Map<String, String> ENV_OVERRIDES =
       Map.of(
+          "SLUICE_RESUME_KEY", "resume.signingKey",
           "SLUICE_HTTP_HOST", "http.host",
           "SLUICE_HTTP_PORT", "http.port",
           "SLUICE_DB_URL", "database.url",

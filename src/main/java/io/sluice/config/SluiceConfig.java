@@ -14,6 +14,7 @@ public record SluiceConfig(
     HttpConfig http,
     DatabaseConfig database,
     StreamConfig stream,
+    ResumeConfig resume,
     int instances,
     List<DatasetDefinition> datasets) {
 
@@ -29,15 +30,20 @@ public record SluiceConfig(
         HttpConfig.from(json.getJsonObject("http", new JsonObject())),
         DatabaseConfig.from(json.getJsonObject("database", new JsonObject())),
         StreamConfig.from(json.getJsonObject("stream", new JsonObject())),
+        ResumeConfig.from(json.getJsonObject("resume", new JsonObject())),
         instances > 0 ? instances : Runtime.getRuntime().availableProcessors(),
         List.copyOf(datasets));
   }
 
   public SluiceConfig withHttp(HttpConfig newHttp) {
-    return new SluiceConfig(newHttp, database, stream, instances, datasets);
+    return new SluiceConfig(newHttp, database, stream, resume, instances, datasets);
   }
 
   public SluiceConfig withDatabase(DatabaseConfig newDatabase) {
-    return new SluiceConfig(http, newDatabase, stream, instances, datasets);
+    return new SluiceConfig(http, newDatabase, stream, resume, instances, datasets);
+  }
+
+  public SluiceConfig withResume(ResumeConfig newResume) {
+    return new SluiceConfig(http, database, stream, newResume, instances, datasets);
   }
 }

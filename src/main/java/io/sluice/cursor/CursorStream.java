@@ -50,6 +50,8 @@ final class CursorStream {
   private final StreamProducer producer;
   private final Dataset dataset;
   private final Tuple arguments;
+  private final boolean resumed;
+  private final int[] keyIndexes;
   private final StreamConfig config;
   private final long statementTimeoutMs;
   private final SluiceMetrics metrics;
@@ -67,11 +69,15 @@ final class CursorStream {
   private long deadlineTimer = -1;
   private long sent;
 
-  CursorStream(Vertx vertx, StreamProducer producer, Dataset dataset, Tuple arguments, StreamConfig config, SluiceMetrics metrics) {
+  /** A stream of {@code dataset} with checked {@code arguments}; a {@code resumed} one starts after the key they end with. */
+  CursorStream(Vertx vertx, StreamProducer producer, Dataset dataset, Tuple arguments, boolean resumed, StreamConfig config,
+      SluiceMetrics metrics) {
     this.vertx = vertx;
     this.producer = producer;
     this.dataset = dataset;
     this.arguments = arguments;
+    this.resumed = resumed;
+    this.keyIndexes = dataset.keyIndexes();
     this.config = config;
     this.statementTimeoutMs = dataset.statementTimeoutMs(config.statementTimeoutMs());
     this.metrics = metrics;
@@ -104,7 +110,7 @@ final class CursorStream {
     conn.closeHandler(v -> stop(ClosedConnectionException.INSTANCE));
     String begin = "BEGIN READ ONLY; SET LOCAL statement_timeout = " + statementTimeoutMs;
     return statement(() -> conn.query(begin).execute())
-        .compose(v -> statement(() -> conn.prepare(dataset.streamSql())))
+        .compose(v -> statement(() -> conn.prepare(dataset.streamSql(resumed))))
         .compose(prepared -> announceStart(conn).map(prepared))
         .compose(this::openCursor);
   }
@@ -114,7 +120,7 @@ final class CursorStream {
    * ({@code EXPLAIN}, which plans but does not run it); an estimate that cannot be had is left out.
    */
   private Future<Void> announceStart(PgConnection conn) {
-    return statement(() -> conn.preparedQuery(dataset.explainSql()).execute(arguments))
+    return statement(() -> conn.preparedQuery(dataset.explainSql(resumed)).execute(arguments))
         .map(plan -> Dataset.estimatedRows(plan.iterator().next().getValue(0)))
         .otherwise(err -> null)
         .map(estimate -> {
@@ -158,13 +164,16 @@ final class CursorStream {
   private void deliver(RowSet<Row> rows) {
     if (rows.size() > 0) {
       List<Object[]> batch = new ArrayList<>(rows.size());
+      List<Object[]> keys = new ArrayList<>(rows.size());
       for (Row row : rows) {
-        batch.add(converter.convert(row));
+        Object[] values = converter.convert(row);
+        batch.add(values);
+        keys.add(keyOf(values));
       }
       metrics.rowsRead(batch.size());
       sizer.observe(batch);
       sent += batch.size();
-      producer.send(batch);
+      producer.send(batch, keys);
     }
     if (cursor.hasMore()) {
       readNext();
@@ -172,6 +181,14 @@ final class CursorStream {
       producer.end(sent);
       stop(null);
     }
+  }
+
+  private Object[] keyOf(Object[] values) {
+    Object[] key = new Object[keyIndexes.length];
+    for (int i = 0; i < key.length; i++) {
+      key[i] = values[keyIndexes[i]];
+    }
+    return key;
   }
 
   /**

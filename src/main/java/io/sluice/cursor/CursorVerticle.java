@@ -58,10 +58,11 @@ public final class CursorVerticle extends VerticleBase {
   private void openStream(Message<JsonObject> open) {
     OpenFrame frame;
     Dataset dataset;
+    StreamRequest request;
     Tuple arguments;
     try {
       frame = OpenFrame.fromJson(open.body());
-      StreamRequest request = StreamRequest.fromJson(frame.request());
+      request = StreamRequest.fromJson(frame.request());
       dataset = catalogue.require(request.dataset());
       arguments = dataset.bind(request, config.maxLimit());
     } catch (InvalidRequestException e) {
@@ -72,7 +73,7 @@ public final class CursorVerticle extends VerticleBase {
       return;
     }
     StreamProducer.accept(vertx, open, frame, dataset.columns())
-        .onSuccess(producer -> new CursorStream(vertx, producer, dataset, arguments, config, metrics).run(gate, connections))
+        .onSuccess(producer -> new CursorStream(vertx, producer, dataset, arguments, request.resumed(), config, metrics).run(gate, connections))
         .onFailure(err -> StreamProducer.refuse(open, StreamError.of(StreamError.PROTOCOL, 400, err.getMessage())));
   }
 
@@ -83,16 +84,17 @@ public final class CursorVerticle extends VerticleBase {
    */
   private void checkRequest(Message<JsonObject> check) {
     Dataset dataset;
+    StreamRequest request;
     Tuple arguments;
     try {
-      StreamRequest request = StreamRequest.fromJson(check.body());
+      request = StreamRequest.fromJson(check.body());
       dataset = catalogue.require(request.dataset());
       arguments = dataset.bind(request, config.maxLimit());
     } catch (InvalidRequestException e) {
       StreamProducer.refuse(check, e.toStreamError());
       return;
     }
-    pool.preparedQuery(dataset.explainSql()).execute(arguments)
+    pool.preparedQuery(dataset.explainSql(request.resumed())).execute(arguments)
         .map(plan -> new StreamStart(Dataset.estimatedRows(plan.iterator().next().getValue(0))).toJson())
         .otherwise(err -> new JsonObject())
         .onSuccess(check::reply);

@@ -16,6 +16,16 @@ public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceCol
 
   /** The request parameter that selects output columns. */
   public static final String COLUMNS = "columns";
+  /** The request parameter that resumes after a row's key. */
+  public static final String AFTER = "after";
+
+  public Dataset {
+    for (String key : definition.orderBy()) {
+      if (sourceColumns.stream().noneMatch(c -> c.name().equals(key))) {
+        throw new io.sluice.config.ConfigException("dataset '" + definition.name() + "': orderBy column '" + key + "' is not in its result");
+      }
+    }
+  }
 
   public String name() {
     return definition.name();
@@ -43,28 +53,81 @@ public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceCol
     if (request.columns().stream().distinct().count() != request.columns().size()) {
       throw InvalidRequestException.badParameter(COLUMNS, "names a column twice");
     }
-    return definition.bind(request, maxLimit);
+    Tuple arguments = definition.bind(request, maxLimit);
+    if (request.resumed()) {
+      keyOf(request.after()).forEach(arguments::addValue);
+    }
+    return arguments;
+  }
+
+  /** Where in a source row the key's values are, in {@code orderBy} order. */
+  public int[] keyIndexes() {
+    List<String> names = sourceColumns.stream().map(SourceColumn::name).toList();
+    return definition.orderBy().stream().mapToInt(names::indexOf).toArray();
+  }
+
+  /**
+   * Whether clients can resume with {@code after=}: the key's columns are in the output, so a
+   * client holds its last row's key, and of types a query string can carry.
+   */
+  public boolean offersAfter() {
+    List<String> output = outputColumns().stream().map(Column::name).toList();
+    return keyColumns().stream().allMatch(c -> output.contains(c.name()) && KeyValues.readable(c.kind()));
+  }
+
+  private List<Column> keyColumns() {
+    return definition.orderBy().stream()
+        .map(key -> sourceColumns.stream().filter(c -> c.name().equals(key)).findFirst().orElseThrow().column())
+        .toList();
+  }
+
+  /** Checks a key, one text value per key column, and returns the values the statement compares with. */
+  private List<String> keyOf(List<String> after) {
+    List<Column> key = keyColumns();
+    if (after.size() != key.size()) {
+      throw InvalidRequestException.badParameter(AFTER, "needs " + key.size() + " comma-separated value(s), one per key column "
+          + definition.orderBy() + ", got " + after.size());
+    }
+    List<String> values = new java.util.ArrayList<>(key.size());
+    for (int i = 0; i < key.size(); i++) {
+      try {
+        values.add(KeyValues.canonical(key.get(i).kind(), after.get(i)));
+      } catch (IllegalArgumentException e) {
+        throw InvalidRequestException.badParameter(AFTER, "key column '" + key.get(i).name() + "': " + e.getMessage());
+      }
+    }
+    return values;
   }
 
   /**
    * The statement the cursor prepares: the dataset's SQL as a subquery, numeric and JSON
-   * columns read as text, ordered by the unique key, limited by the last parameter.
+   * columns read as text, ordered by the unique key, limited by the parameter after the
+   * dataset's own. A {@code resumed} one starts after a key given by the parameters after the
+   * limit: a row comparison on the key, which an index on it serves (never {@code OFFSET}).
    */
-  public String streamSql() {
+  public String streamSql(boolean resumed) {
     String select =
         sourceColumns.stream()
             .map(c -> c.readMode().selectExpression(quote(c.name())))
             .collect(Collectors.joining(", "));
-    String order =
-        definition.orderBy().stream().map(k -> "q." + quote(k)).collect(Collectors.joining(", "));
+    List<String> key = definition.orderBy().stream().map(k -> "q." + quote(k)).toList();
     int limitIndex = definition.parameters().size() + 1;
-    return "SELECT " + select + " FROM (" + definition.sql() + ") AS q ORDER BY " + order
+    String where = "";
+    if (resumed) {
+      List<Column> keyColumns = keyColumns();
+      List<String> bounds = new java.util.ArrayList<>();
+      for (int i = 0; i < keyColumns.size(); i++) {
+        bounds.add("$" + (limitIndex + 1 + i) + "::text::" + keyColumns.get(i).dbType());
+      }
+      where = " WHERE (" + String.join(", ", key) + ") > (" + String.join(", ", bounds) + ")";
+    }
+    return "SELECT " + select + " FROM (" + definition.sql() + ") AS q" + where + " ORDER BY " + String.join(", ", key)
         + " LIMIT $" + limitIndex;
   }
 
-  /** The plan of {@link #streamSql()} as JSON: planned with the request's values, not run. */
-  public String explainSql() {
-    return "EXPLAIN (FORMAT JSON) " + streamSql();
+  /** The plan of {@link #streamSql} as JSON: planned with the request's values, not run. */
+  public String explainSql(boolean resumed) {
+    return "EXPLAIN (FORMAT JSON) " + streamSql(resumed);
   }
 
   /** The planner's row estimate from the result of {@link #explainSql()}, or null. */
@@ -97,6 +160,7 @@ public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceCol
         .put("name", name())
         .put("description", definition.description())
         .put("orderBy", new JsonArray(definition.orderBy()))
+        .put("resume", new JsonObject().put("token", true).put("after", offersAfter()))
         .put("parameters", new JsonArray(definition.parameters().stream().map(ParameterDefinition::toJson).toList()))
         .put("sourceColumns", new JsonArray(columns().stream().map(Column::toJson).toList()))
         .put("columns", new JsonArray(outputColumns().stream().map(Column::toJson).toList()))

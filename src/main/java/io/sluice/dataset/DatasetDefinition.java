@@ -26,7 +26,7 @@ public record DatasetDefinition(
     Long statementTimeoutMs) {
 
   /** Query-string names with a meaning of their own, which a parameter may not take. */
-  public static final Set<String> RESERVED = Set.of("limit", "format", "header", "csv_safe", "meta", "columns");
+  public static final Set<String> RESERVED = Set.of("limit", "format", "header", "csv_safe", "meta", "columns", "after", "resume", "degrade");
 
   public static DatasetDefinition from(JsonObject json) {
     String name = json.getString("name");

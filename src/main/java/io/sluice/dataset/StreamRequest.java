@@ -7,14 +7,29 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What a client asks of a dataset: its raw (string) parameters, an optional row limit and the
- * output columns it wants ({@code columns}, empty for all, in that order). This is the body of
- * the protocol's {@code open} frame; the cursor stage checks it, once, with {@link Dataset#bind}.
+ * What a client asks of a dataset: its raw (string) parameters, an optional row limit, the
+ * output columns it wants ({@code columns}, empty for all, in that order) and, to resume,
+ * the key of the last row it has ({@code after}, one text value per {@code orderBy} column;
+ * empty to start from the first row). This is the body of the protocol's {@code open} frame;
+ * the cursor stage checks it, once, with {@link Dataset#bind}.
  */
-public record StreamRequest(String dataset, Map<String, String> params, Long limit, List<String> columns) {
+public record StreamRequest(String dataset, Map<String, String> params, Long limit, List<String> columns, List<String> after) {
 
   public StreamRequest(String dataset, Map<String, String> params, Long limit) {
-    this(dataset, params, limit, List.of());
+    this(dataset, params, limit, List.of(), List.of());
+  }
+
+  public StreamRequest(String dataset, Map<String, String> params, Long limit, List<String> columns) {
+    this(dataset, params, limit, columns, List.of());
+  }
+
+  /** The same request, resumed after {@code key}. */
+  public StreamRequest after(List<String> key) {
+    return new StreamRequest(dataset, params, limit, columns, List.copyOf(key));
+  }
+
+  public boolean resumed() {
+    return !after.isEmpty();
   }
 
   public JsonObject toJson() {
@@ -24,14 +39,27 @@ public record StreamRequest(String dataset, Map<String, String> params, Long lim
     if (!columns.isEmpty()) {
       json.put("columns", new JsonArray(columns));
     }
+    if (!after.isEmpty()) {
+      json.put("after", new JsonArray(after));
+    }
     return json;
   }
 
+  /** Reads a request; throws {@link IllegalArgumentException} when a field has the wrong type. */
   public static StreamRequest fromJson(JsonObject json) {
+    try {
+      return read(json);
+    } catch (ClassCastException wrongType) {
+      throw new IllegalArgumentException("malformed stream request: " + wrongType.getMessage());
+    }
+  }
+
+  private static StreamRequest read(JsonObject json) {
     Map<String, String> params = new TreeMap<>();
     JsonObject p = json.getJsonObject("params", new JsonObject());
     p.forEach(e -> params.put(e.getKey(), String.valueOf(e.getValue())));
     List<String> columns = json.getJsonArray("columns", new JsonArray()).stream().map(String::valueOf).toList();
-    return new StreamRequest(json.getString("dataset"), params, json.getLong("limit"), columns);
+    List<String> after = json.getJsonArray("after", new JsonArray()).stream().map(String::valueOf).toList();
+    return new StreamRequest(json.getString("dataset"), params, json.getLong("limit"), columns, after);
   }
 }

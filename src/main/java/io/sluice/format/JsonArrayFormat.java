@@ -39,7 +39,7 @@ public final class JsonArrayFormat implements OutputFormat {
     }
 
     @Override
-    protected void beforeRow(JsonGenerator json) throws IOException {
+    protected void beforeRow(JsonGenerator json, Object[] key) throws IOException {
       json.writeRaw(separator());
     }
 

@@ -33,8 +33,8 @@ abstract class JsonRowsEncoder implements RowEncoder {
     return Buffer.buffer();
   }
 
-  /** Writes what goes before a row; {@link #rows} counts the rows before it. */
-  protected abstract void beforeRow(JsonGenerator json) throws IOException;
+  /** Writes what goes before a row, given its key (or null); {@link #rows} counts the rows before it. */
+  protected abstract void beforeRow(JsonGenerator json, Object[] key) throws IOException;
 
   /** Writes what goes after a row. */
   protected abstract void afterRow(JsonGenerator json) throws IOException;
@@ -47,12 +47,18 @@ abstract class JsonRowsEncoder implements RowEncoder {
 
   @Override
   public final Buffer encode(List<Object[]> batch) {
+    return encode(batch, List.of());
+  }
+
+  @Override
+  public final Buffer encode(List<Object[]> batch, List<Object[]> keys) {
     ByteArrayBuilder out = new ByteArrayBuilder(batch.size() * 64 * Math.max(names.length, 1));
     try (JsonGenerator json = JsonValues.FACTORY.createGenerator(out)) {
       json.setRootValueSeparator(null);
       JsonValues values = new JsonValues(json);
-      for (Object[] row : batch) {
-        beforeRow(json);
+      for (int r = 0; r < batch.size(); r++) {
+        Object[] row = batch.get(r);
+        beforeRow(json, keys.isEmpty() ? null : keys.get(r));
         json.writeStartObject();
         for (int i = 0; i < names.length; i++) {
           json.writeFieldName(names[i]);

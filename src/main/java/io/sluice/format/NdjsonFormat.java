@@ -39,7 +39,7 @@ public final class NdjsonFormat implements OutputFormat {
     }
 
     @Override
-    protected void beforeRow(JsonGenerator json) {}
+    protected void beforeRow(JsonGenerator json, Object[] key) {}
 
     @Override
     protected void afterRow(JsonGenerator json) throws IOException {

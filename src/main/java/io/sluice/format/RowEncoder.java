@@ -17,6 +17,11 @@ public interface RowEncoder {
   /** One batch of rows, in column order. */
   Buffer encode(List<Object[]> rows);
 
+  /** One batch of rows with each row's key (an empty list when there are none), for formats that name rows by it. */
+  default Buffer encode(List<Object[]> rows, List<Object[]> keys) {
+    return encode(rows);
+  }
+
   /** What ends a complete body; may be empty. */
   Buffer end(StreamSummary summary);
 

@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * Server-sent events ({@code text/event-stream}) for browsers' {@code EventSource}: one
- * {@code message} event per row, its data the row as JSON and its {@code id} the row's
- * number (1, 2, ...). A complete stream ends with an {@value #END} event (id {@value #END_ID})
+ * {@code message} event per row, its data the row as JSON and its {@code id} the row's resume
+ * token (or, without one, its number: 1, 2, ...), so that the browser's own reconnect, which
+ * sends the last id as {@code Last-Event-ID}, resumes after the last row it received. A complete stream ends with an {@value #END} event (id {@value #END_ID})
  * whose data is the summary; a cut one with a {@value #FAIL} event carrying the error record
  * (not {@code error}, which EventSource fires on its own at every reconnect).
  */
@@ -41,13 +42,17 @@ public final class SseFormat implements OutputFormat {
 
   private static final class Encoder extends JsonRowsEncoder {
 
+    /** The id of the last row event: a failure repeats it, so the browser resumes after that row. */
+    private String lastId;
+
     Encoder(EncodingOptions options) {
       super(options);
     }
 
     @Override
-    protected void beforeRow(JsonGenerator json) throws IOException {
-      json.writeRaw("id: " + (rows + 1) + "\ndata: ");
+    protected void beforeRow(JsonGenerator json, Object[] key) throws IOException {
+      lastId = key == null || options.rowIds() == null ? Long.toString(rows + 1) : options.rowIds().of(key);
+      json.writeRaw("id: " + lastId + "\ndata: ");
     }
 
     @Override
@@ -67,7 +72,8 @@ public final class SseFormat implements OutputFormat {
 
     @Override
     public Buffer cut(StreamSummary summary) {
-      return Buffer.buffer("event: " + FAIL + "\nid: " + rows + "\ndata: " + summary.toJson().encode() + "\n\n");
+      String id = lastId != null ? lastId : summary.resume() != null ? summary.resume() : "0";
+      return Buffer.buffer("event: " + FAIL + "\nid: " + id + "\ndata: " + summary.toJson().encode() + "\n\n");
     }
   }
 }

@@ -5,25 +5,29 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * How a stream ended, as the in-band summary and error records state it: {@code complete}
- * with the rows sent, or {@code error} with the rows sent before it and the error.
+ * with the rows sent, or {@code partial} with the rows sent before the error, the error and
+ * {@code resume}, the token that goes on after the last of those rows.
  */
-public record StreamSummary(String status, long rows, StreamError error) {
+public record StreamSummary(String status, long rows, StreamError error, String resume) {
 
   public static final String COMPLETE = "complete";
-  public static final String ERROR = "error";
+  public static final String PARTIAL = "partial";
 
   public static StreamSummary complete(long rows) {
-    return new StreamSummary(COMPLETE, rows, null);
+    return new StreamSummary(COMPLETE, rows, null, null);
   }
 
-  public static StreamSummary failed(long rows, StreamError error) {
-    return new StreamSummary(ERROR, rows, error);
+  public static StreamSummary partial(long rows, StreamError error, String resume) {
+    return new StreamSummary(PARTIAL, rows, error, resume);
   }
 
   public JsonObject toJson() {
     JsonObject json = new JsonObject().put("status", status).put("rows", rows);
     if (error != null) {
       json.put("error", new JsonObject().put("code", error.code()).put("message", error.message()));
+    }
+    if (resume != null) {
+      json.put("resume", resume);
     }
     return json;
   }

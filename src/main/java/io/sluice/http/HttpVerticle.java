@@ -16,6 +16,8 @@ import io.sluice.protocol.Frames;
 import io.sluice.protocol.StreamConsumer;
 import io.sluice.protocol.StreamError;
 import io.sluice.protocol.StreamStart;
+import io.sluice.resume.InvalidTokenException;
+import io.sluice.resume.ResumeTokens;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
@@ -64,15 +66,17 @@ public final class HttpVerticle extends VerticleBase {
   private final SluiceMetrics metrics;
   private final HealthEndpoints health;
   private final ClientLimiter limiter;
+  private final ResumeTokens tokens;
 
   public HttpVerticle(HttpConfig httpConfig, StreamConfig streamConfig, Catalogue catalogue, SluiceMetrics metrics, HealthEndpoints health,
-      ClientLimiter limiter) {
+      ClientLimiter limiter, ResumeTokens tokens) {
     this.httpConfig = httpConfig;
     this.streamConfig = streamConfig;
     this.catalogue = catalogue;
     this.metrics = metrics;
     this.health = health;
     this.limiter = limiter;
+    this.tokens = tokens;
   }
 
   @Override
@@ -170,12 +174,13 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void streamRows(RoutingContext ctx) {
-    RowsRequest rows = rowsRequest(ctx);
     String lastEventId = ctx.request().getHeader(LAST_EVENT_ID);
-    if (rows.format() instanceof SseFormat && lastEventId != null) {
-      answerReconnect(ctx, lastEventId);
+    if (SseFormat.END_ID.equals(lastEventId)) {
+      // an EventSource reconnecting past the end: 204 makes it stop
+      ctx.response().setStatusCode(204).end();
       return;
     }
+    RowsRequest rows = rowsRequest(ctx);
     String client = limiter.clientOf(ctx.request());
     ClientLimiter.Lease lease = limiter.acquire(client);
     if (lease == null) {
@@ -185,22 +190,8 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     new RowsResponse(vertx, ctx.request(), rows.headers(), rows.format().newEncoder(rows.options()), httpConfig, streamConfig, metrics,
-        ctx.get(REQUEST_ID), lease)
+        ctx.get(REQUEST_ID), lease, rows.tokens())
         .start(rows.stream(), rows.format());
-  }
-
-  /**
-   * An {@code EventSource} that reconnects: past the end it gets 204, which makes it stop;
-   * anywhere else it would need a resume, which streams cannot do yet, so it gets 409 (and
-   * stops too) rather than the whole stream again, whose rows the page already has.
-   */
-  private static void answerReconnect(RoutingContext ctx, String lastEventId) {
-    if (lastEventId.equals(SseFormat.END_ID)) {
-      ctx.response().setStatusCode(204).end();
-    } else {
-      HttpErrors.send(ctx.response(), 409, StreamError.of(StreamError.CANNOT_RESUME, 409,
-          "this stream cannot be resumed after event " + lastEventId + " yet: open it anew without Last-Event-ID").toJson());
-    }
   }
 
   /**
@@ -234,10 +225,48 @@ public final class HttpVerticle extends VerticleBase {
     Map<String, String> params = parameters(query);
     OutputFormat format = chooseFormat(ctx, query.get(RowsRequest.FORMAT));
     boolean http10 = ctx.request().version() == HttpVersion.HTTP_1_0;
+    ResumeTokens.Minter minter = tokens.minter(dataset.name(), params, null);
     EncodingOptions options = new EncodingOptions(
-        flag(query, RowsRequest.HEADER, true), flag(query, RowsRequest.CSV_SAFE, true), flag(query, RowsRequest.META, http10));
+        flag(query, RowsRequest.HEADER, true), flag(query, RowsRequest.CSV_SAFE, true), flag(query, RowsRequest.META, http10))
+        .withRowIds(minter::afterRow);
     StreamRequest request = new StreamRequest(dataset.name(), params, limit(query.get(RowsRequest.LIMIT)), columns(query.get(Dataset.COLUMNS)));
-    return new RowsRequest(request, format, options, ResponseHeaders.of(format, dataset.name()));
+    List<String> after = resumeAfter(ctx, dataset, params, format);
+    return new RowsRequest(after.isEmpty() ? request : request.after(after), format, options, ResponseHeaders.of(format, dataset.name()), minter);
+  }
+
+  /**
+   * Where a request resumes: after the key of {@code after=} (comma-separated for a composite
+   * key), or the one a {@code resume=} token holds (or, for SSE, the token a browser sends back
+   * as {@code Last-Event-ID}); empty to start from the first row. The token is checked here,
+   * where it enters; the key's values are checked with the other parameters, by the cursor.
+   */
+  private List<String> resumeAfter(RoutingContext ctx, Dataset dataset, Map<String, String> params, OutputFormat format) {
+    String after = ctx.queryParams().get(Dataset.AFTER);
+    String token = ctx.queryParams().get(RowsRequest.RESUME);
+    if ((token == null || token.isEmpty()) && format instanceof SseFormat) {
+      token = ctx.request().getHeader(LAST_EVENT_ID);
+    }
+    boolean hasAfter = after != null && !after.isEmpty();
+    boolean hasToken = token != null && !token.isEmpty();
+    if (hasAfter && hasToken) {
+      throw InvalidRequestException.badParameter(Dataset.AFTER, "give after= or resume=, not both");
+    }
+    if (hasAfter) {
+      if (!dataset.offersAfter()) {
+        throw InvalidRequestException.badParameter(Dataset.AFTER, "dataset '" + dataset.name() + "' does not offer after= (its key "
+            + dataset.definition().orderBy() + " is not in its output, or not of a type a query string carries): resume with the token"
+            + " of the stream's last record instead");
+      }
+      return dataset.definition().orderBy().size() == 1 ? List.of(after) : Arrays.asList(after.split(",", -1));
+    }
+    if (hasToken) {
+      try {
+        return tokens.verify(token, dataset.name(), params);
+      } catch (InvalidTokenException e) {
+        throw InvalidRequestException.badParameter(RowsRequest.RESUME, "the resume token " + e.getMessage());
+      }
+    }
+    return List.of();
   }
 
   private static OutputFormat chooseFormat(RoutingContext ctx, String format) {

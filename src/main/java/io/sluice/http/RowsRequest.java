@@ -3,13 +3,19 @@ package io.sluice.http;
 import io.sluice.dataset.StreamRequest;
 import io.sluice.format.EncodingOptions;
 import io.sluice.format.OutputFormat;
+import io.sluice.resume.ResumeTokens;
 
-/** A checked row request: what to stream, in which format, and the headers to answer with. */
-record RowsRequest(StreamRequest stream, OutputFormat format, EncodingOptions options, ResponseHeaders headers) {
+/**
+ * A checked row request: what to stream, in which format, the headers to answer with, and
+ * how to mint the resume tokens of its rows.
+ */
+record RowsRequest(StreamRequest stream, OutputFormat format, EncodingOptions options, ResponseHeaders headers,
+    ResumeTokens.Minter tokens) {
 
   static final String LIMIT = "limit";
   static final String FORMAT = "format";
   static final String HEADER = "header";
   static final String CSV_SAFE = "csv_safe";
   static final String META = "meta";
+  static final String RESUME = "resume";
 }

@@ -15,6 +15,7 @@ import io.sluice.protocol.StreamError;
 import io.sluice.protocol.StreamListener;
 import io.sluice.protocol.StreamRefusedException;
 import io.sluice.protocol.StreamStart;
+import io.sluice.resume.ResumeTokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * <p>The completion contract ({@code docs/http.md}): only a complete body ends cleanly, with
  * the trailers {@value #STATUS_TRAILER} and {@value #ROW_COUNT_TRAILER} (HTTP/1.1 and HTTP/2)
  * or by closing the connection after the format's summary (HTTP/1.0). A body cut after its
- * first row gets the format's in-band error record and then never ends cleanly: no
+ * first row gets the format's in-band error record, status {@code partial} with the resume
+ * token of the last row written, and then never ends cleanly: no
  * terminating chunk on HTTP/1.1, {@code RST_STREAM(INTERNAL_ERROR)} on HTTP/2, the connection
  * closed on HTTP/1.0.
  *
@@ -66,6 +68,9 @@ final class RowsResponse implements StreamListener {
   private final int chunkSize;
   private final long stallNanos;
   private final ClientLimiter.Lease lease;
+  private final ResumeTokens.Minter tokens;
+  /** The key of the last row written: where the stream goes on if it is cut now. */
+  private Object[] lastKey;
   private long heartbeatTimer = -1;
   private long stallTimer = -1;
   /** When the client last took bytes: a write reached the kernel, or the write queue drained. */
@@ -80,7 +85,7 @@ final class RowsResponse implements StreamListener {
   private long rows;
 
   RowsResponse(Vertx vertx, HttpServerRequest request, ResponseHeaders headers, RowEncoder encoder,
-      HttpConfig http, StreamConfig config, SluiceMetrics metrics, String requestId, ClientLimiter.Lease lease) {
+      HttpConfig http, StreamConfig config, SluiceMetrics metrics, String requestId, ClientLimiter.Lease lease, ResumeTokens.Minter tokens) {
     this.vertx = vertx;
     this.request = request;
     this.response = request.response();
@@ -93,6 +98,7 @@ final class RowsResponse implements StreamListener {
     this.chunkSize = http.chunkSize();
     this.stallNanos = TimeUnit.SECONDS.toNanos(http.stallTimeoutSeconds());
     this.lease = lease;
+    this.tokens = tokens;
     this.stream = new StreamConsumer(vertx, config.leaseMs(), this);
   }
 
@@ -147,7 +153,7 @@ final class RowsResponse implements StreamListener {
     Buffer chunk;
     try {
       sendHeaders();
-      chunk = encoder.encode(batch.rows());
+      chunk = encoder.encode(batch.rows(), batch.keys());
     } catch (Throwable e) { // an Error too: the stream must end, not hang
       stream.cancel();
       onError(e instanceof UnrepresentableValueException
@@ -156,6 +162,9 @@ final class RowsResponse implements StreamListener {
       return;
     }
     write(chunk);
+    if (batch.lastKey() != null) {
+      lastKey = batch.lastKey();
+    }
     rows += batch.size();
     metrics.rowsWritten(batch.size());
     owed++;
@@ -227,7 +236,7 @@ final class RowsResponse implements StreamListener {
       return;
     }
     LOG.warn("[{}] stream {} cut after {} rows: {}", requestId, stream.streamId(), rows, error.message());
-    Buffer record = encoder.cut(StreamSummary.failed(rows, error));
+    Buffer record = encoder.cut(StreamSummary.partial(rows, error, tokens.afterRow(lastKey)));
     finish();
     if (error.code().equals(StreamError.CLIENT_STALLED)) {
       response.write(record); // for the record: a stalled client would not take it in time

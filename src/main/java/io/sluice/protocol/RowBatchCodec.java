@@ -20,7 +20,7 @@ public final class RowBatchCodec implements MessageCodec<RowBatch, RowBatch> {
 
   public static final String NAME = "sluice-row-batch";
   /** The wire form this codec writes and the only one it reads. */
-  public static final byte VERSION = 1;
+  public static final byte VERSION = 2;
 
   private static final byte NULL = 0;
   private static final byte FALSE = 1;
@@ -39,15 +39,9 @@ public final class RowBatchCodec implements MessageCodec<RowBatch, RowBatch> {
     buffer.appendInt(0);
     buffer.appendByte(VERSION);
     buffer.appendLong(batch.seq());
-    int columnCount = batch.rows().isEmpty() ? 0 : batch.rows().get(0).length;
-    buffer.appendInt(columnCount);
-    buffer.appendInt(batch.rows().size());
     Writer writer = new Writer(buffer);
-    for (Object[] row : batch.rows()) {
-      for (Object value : row) {
-        Values.accept(value, writer);
-      }
-    }
+    writeRows(buffer, writer, batch.rows());
+    writeRows(buffer, writer, batch.keys());
     buffer.setInt(start, buffer.length() - start - 4);
   }
 
@@ -60,6 +54,22 @@ public final class RowBatchCodec implements MessageCodec<RowBatch, RowBatch> {
     }
     in.pos++;
     long seq = in.readLong();
+    List<Object[]> rows = readRows(in);
+    return new RowBatch(seq, rows, readRows(in));
+  }
+
+  /** Value arrays of one width: the width, the count, then the values row by row. */
+  private static void writeRows(Buffer buffer, Writer writer, List<Object[]> rows) {
+    buffer.appendInt(rows.isEmpty() ? 0 : rows.get(0).length);
+    buffer.appendInt(rows.size());
+    for (Object[] row : rows) {
+      for (Object value : row) {
+        Values.accept(value, writer);
+      }
+    }
+  }
+
+  private static List<Object[]> readRows(Reader in) {
     int columnCount = in.readInt();
     int rowCount = in.readInt();
     List<Object[]> rows = new ArrayList<>(rowCount);
@@ -70,7 +80,7 @@ public final class RowBatchCodec implements MessageCodec<RowBatch, RowBatch> {
       }
       rows.add(row);
     }
-    return new RowBatch(seq, rows);
+    return rows;
   }
 
   @Override

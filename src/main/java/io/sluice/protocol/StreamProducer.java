@@ -89,13 +89,13 @@ public final class StreamProducer extends StreamEndpoint {
     sendToPeer(Frames.STARTED, start.toJson());
   }
 
-  /** Sends one batch against one credit. */
-  public void send(List<Object[]> rows) {
+  /** Sends one batch, with each row's key (or none: an empty list), against one credit. */
+  public void send(List<Object[]> rows, List<Object[]> keys) {
     if (!hasCredit()) {
       throw new IllegalStateException("stream " + streamId + ": batch sent without credit");
     }
     credits--;
-    sendToPeer(Frames.BATCH, new RowBatch(++seq, rows));
+    sendToPeer(Frames.BATCH, new RowBatch(++seq, rows, keys));
   }
 
   /** Ends the stream successfully; {@code rows} is the total sent. */

@@ -75,6 +75,9 @@ final class TransformStream implements StreamListener {
     if (err instanceof StreamRefusedException refused) {
       return refused.error();
     }
+    if (err instanceof IllegalArgumentException malformed) {
+      return StreamError.of(StreamError.PROTOCOL, 400, malformed.getMessage());
+    }
     return StreamError.of(StreamError.INTERNAL, 500, "cannot open stream: " + err.getMessage());
   }
 
@@ -109,7 +112,7 @@ final class TransformStream implements StreamListener {
       downstream.fail(StreamError.of(StreamError.INTERNAL, 500, "transform failed: " + e));
       return;
     }
-    downstream.send(rows);
+    downstream.send(rows, batch.keys());
   }
 
   @Override

@@ -65,7 +65,7 @@ class EncodersTest {
   @DisplayName("NDJSON ends a complete body with a summary only when asked, and a cut one always with an error record")
   void ndjsonSummaryAndCut() throws Exception {
     StreamSummary complete = StreamSummary.complete(2);
-    StreamSummary cut = StreamSummary.failed(2, StreamError.of("query-failed", 500, "boom \"quoted\"\nline"));
+    StreamSummary cut = StreamSummary.partial(2, StreamError.of("query-failed", 500, "boom \"quoted\"\nline"), "v1.token");
 
     assertThat(new NdjsonFormat().newEncoder(EncodingOptions.DEFAULTS).end(complete).length()).isZero();
     String summary = new NdjsonFormat().newEncoder(new EncodingOptions(true, true, true)).end(complete).toString();
@@ -74,8 +74,9 @@ class EncodersTest {
     assertThat(summary).isEqualTo("{\"_sluice\":{\"status\":\"complete\",\"rows\":2}}\n");
     assertThat(error).endsWith("\n").doesNotContain("\nline");
     assertThat(new JsonObject(error.strip()).getJsonObject("_sluice"))
-        .isEqualTo(new JsonObject().put("status", "error").put("rows", 2)
-            .put("error", new JsonObject().put("code", "query-failed").put("message", "boom \"quoted\"\nline")));
+        .isEqualTo(new JsonObject().put("status", "partial").put("rows", 2)
+            .put("error", new JsonObject().put("code", "query-failed").put("message", "boom \"quoted\"\nline"))
+            .put("resume", "v1.token"));
   }
 
   @Test
@@ -92,7 +93,7 @@ class EncodersTest {
   void csvCutIsRejected() throws Exception {
     RowEncoder encoder = new CsvFormat().newEncoder(EncodingOptions.DEFAULTS);
     String complete = encoder.start(COLUMNS).toString() + encoder.encode(ROWS);
-    String cut = complete + encoder.cut(StreamSummary.failed(2, StreamError.of("query-failed", 500, "say \"why\"\r\n")));
+    String cut = complete + encoder.cut(StreamSummary.partial(2, StreamError.of("query-failed", 500, "say \"why\"\r\n"), null));
     CsvMapper mapper = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY);
 
     assertThat(readAll(mapper, complete)).hasSize(3);

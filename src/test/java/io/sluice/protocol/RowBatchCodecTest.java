@@ -41,7 +41,12 @@ class RowBatchCodecTest {
       }
       rows.add(row);
     }
-    RowBatch batch = new RowBatch(random.nextLong(), rows);
+    List<Object[]> keys = new ArrayList<>();
+    boolean keyed = random.nextBoolean();
+    for (int r = 0; keyed && r < rowCount; r++) {
+      keys.add(new Object[] {random.nextLong(), "k" + r});
+    }
+    RowBatch batch = new RowBatch(random.nextLong(), rows, keys);
     Buffer wire = Buffer.buffer().appendString("prefix");
 
     codec.encodeToWire(wire, batch);
@@ -51,6 +56,10 @@ class RowBatchCodecTest {
     assertThat(decoded.rows()).hasSameSizeAs(rows);
     for (int r = 0; r < rowCount; r++) {
       assertThat(canonical(Arrays.asList(decoded.rows().get(r)))).as("row %d", r).isEqualTo(canonical(Arrays.asList(rows.get(r))));
+    }
+    assertThat(decoded.keys()).hasSameSizeAs(keys);
+    for (int r = 0; r < keys.size(); r++) {
+      assertThat(decoded.keys().get(r)).as("key %d", r).containsExactly(keys.get(r));
     }
     assertThat(wire.getInt(6)).isEqualTo(wire.length() - 10);
   }

@@ -74,6 +74,30 @@ public final class RawHttpClient implements AutoCloseable {
     socket.getOutputStream().flush();
   }
 
+  /** Reads the headers of an unframed (HTTP/1.0) response, then at most {@code budget} body bytes; fewer at its end. */
+  public byte[] readBodyUpTo(int budget) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    int matched = 0;
+    while (matched < 4) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("the response ended inside its headers");
+      }
+      head.write(b);
+      matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+    }
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    byte[] buffer = new byte[8192];
+    while (body.size() < budget) {
+      int count = in.read(buffer, 0, Math.min(buffer.length, budget - body.size()));
+      if (count < 0) {
+        break;
+      }
+      body.write(buffer, 0, count);
+    }
+    return body.toByteArray();
+  }
+
   /** Vanishes: a TCP reset, as when a client process is killed. */
   public void abort() throws IOException {
     socket.setSoLinger(true, 0);

@@ -16,6 +16,8 @@ import java.util.function.Consumer;
 public final class TestSluice {
 
   public static final String APPLICATION_NAME = "sluice-it";
+  /** The key the test services sign resume tokens with. */
+  public static final String RESUME_KEY = "integration-tests-resume-signing-key-0123456789";
 
   private TestSluice() {}
 
@@ -27,6 +29,7 @@ public final class TestSluice {
       json.put("database", new JsonObject().put("url", dbUrl).put("applicationName", APPLICATION_NAME).put("poolSize", 4));
       json.put("stream", new JsonObject().put("fetchSize", 100).put("window", 4).put("leaseMs", 5_000));
       json.put("instances", 2);
+      json.put("resume", new JsonObject().put("signingKey", RESUME_KEY));
       Fixtures.testDatasets().forEach(d -> json.getJsonArray("datasets").add(d));
       tweak.accept(json);
       return Sluice.start(vertx, SluiceConfig.from(json), new SluiceMetrics());

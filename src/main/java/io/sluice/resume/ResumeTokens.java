@@ -1,0 +1,143 @@
+package io.sluice.resume;
+
+import io.sluice.value.Values;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Mints and checks resume tokens: {@code v1.<payload>.<signature>}, base64url, the payload a
+ * JSON object with the dataset, a hash of the request's parameters, the key of the last row
+ * delivered (null: nothing yet), an expiry and a slot for the principal, signed with
+ * HMAC-SHA256. A token says where to go on and for which request, and cannot be forged or
+ * moved to another dataset or other parameters.
+ */
+public final class ResumeTokens {
+
+  private static final String VERSION = "v1";
+  private static final String ALGORITHM = "HmacSHA256";
+  private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+  private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+
+  private final SecretKeySpec key;
+  private final long ttlSeconds;
+  private final Clock clock;
+
+  public ResumeTokens(String signingKey, long ttlSeconds) {
+    this(signingKey, ttlSeconds, Clock.systemUTC());
+  }
+
+  /** Tokens whose expiry follows {@code clock}. */
+  public ResumeTokens(String signingKey, long ttlSeconds, Clock clock) {
+    this.key = new SecretKeySpec(signingKey.getBytes(StandardCharsets.UTF_8), ALGORITHM);
+    this.ttlSeconds = ttlSeconds;
+    this.clock = clock;
+  }
+
+  /** A token for going on after {@code key} (null: from the first row) in the stream of {@code dataset} with {@code params}. */
+  public String mint(String dataset, Map<String, String> params, List<String> key, String principal) {
+    JsonObject payload = new JsonObject()
+        .put("d", dataset)
+        .put("p", hash(params))
+        .put("k", key == null ? null : new JsonArray(key))
+        .put("e", clock.instant().getEpochSecond() + ttlSeconds)
+        .put("u", principal);
+    String body = ENCODER.encodeToString(payload.encode().getBytes(StandardCharsets.UTF_8));
+    return VERSION + "." + body + "." + ENCODER.encodeToString(sign(VERSION + "." + body));
+  }
+
+  /** A token's minting callable with the request's parts fixed: one per stream. */
+  public Minter minter(String dataset, Map<String, String> params, String principal) {
+    return key -> mint(dataset, params, key, principal);
+  }
+
+  /**
+   * Checks {@code token} against the request it comes with and returns the key to go on
+   * after (empty: from the first row); throws {@link InvalidTokenException} saying why not.
+   */
+  public List<String> verify(String token, String dataset, Map<String, String> params) {
+    String[] parts = token.split("\\.");
+    if (parts.length != 3 || !parts[0].equals(VERSION)) {
+      throw new InvalidTokenException("is not a resume token of version " + VERSION);
+    }
+    byte[] expected = sign(parts[0] + "." + parts[1]);
+    byte[] given;
+    JsonObject payload;
+    try {
+      given = DECODER.decode(parts[2]);
+      payload = new JsonObject(new String(DECODER.decode(parts[1]), StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException | DecodeException e) {
+      throw new InvalidTokenException("is malformed");
+    }
+    if (!MessageDigest.isEqual(expected, given)) {
+      throw new InvalidTokenException("has a signature that does not match: it was changed, or signed with another key");
+    }
+    if (!dataset.equals(payload.getString("d"))) {
+      throw new InvalidTokenException("is for dataset '" + payload.getString("d") + "', not '" + dataset + "'");
+    }
+    if (!hash(params).equals(payload.getString("p"))) {
+      throw new InvalidTokenException("is for other parameters: repeat the parameters of the request it came from");
+    }
+    if (clock.instant().getEpochSecond() > payload.getLong("e", 0L)) {
+      throw new InvalidTokenException("expired");
+    }
+    JsonArray key = payload.getJsonArray("k");
+    List<String> values = new ArrayList<>();
+    if (key != null) {
+      key.forEach(v -> values.add(String.valueOf(v)));
+    }
+    return values;
+  }
+
+  private byte[] sign(String text) {
+    try {
+      Mac mac = Mac.getInstance(ALGORITHM);
+      mac.init(key);
+      return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HMAC-SHA256 is not available", e);
+    }
+  }
+
+  private static String hash(Map<String, String> params) {
+    JsonObject canonical = new JsonObject();
+    new TreeMap<>(params).forEach(canonical::put);
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.encode().getBytes(StandardCharsets.UTF_8));
+      return ENCODER.encodeToString(java.util.Arrays.copyOf(digest, 16));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
+  }
+
+  /** The text form of a key as a batch carries it, as tokens and {@code after=} hold it. */
+  public static List<String> keyText(Object[] key) {
+    List<String> texts = new ArrayList<>(key.length);
+    for (Object value : key) {
+      texts.add(Values.text(value));
+    }
+    return texts;
+  }
+
+  /** Mints the tokens of one stream from the key of a row. */
+  @FunctionalInterface
+  public interface Minter {
+    String after(List<String> key);
+
+    /** A token after the row with {@code key} as a batch carries it, or from the first row when null. */
+    default String afterRow(Object[] key) {
+      return after(key == null ? null : keyText(key));
+    }
+  }
+}
