@@ -7,14 +7,9 @@ import io.sluice.support.Backends;
 import io.sluice.support.Http;
 import io.sluice.support.RawHttpClient;
 import io.sluice.support.ServiceTest;
-import io.sluice.support.TestDatabase;
-import io.sluice.support.TestSluice;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -60,12 +55,7 @@ class DatabaseFailureIT extends ServiceTest {
       await().atMost(Duration.ofSeconds(20)).until(() ->
           sluice.metrics().blockedResponses() == 1 && sluice.metrics().awaitingCredit() == 1);
 
-      try (Connection conn = TestDatabase.jdbc(); Statement st = conn.createStatement();
-          ResultSet rs = st.executeQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-              + " WHERE application_name = '" + TestSluice.APPLICATION_NAME + "' AND state = 'idle in transaction'")) {
-        assertThat(rs.next()).isTrue();
-        assertThat(rs.getBoolean(1)).isTrue();
-      }
+      assertThat(Backends.terminate("idle in transaction")).isEqualTo(1);
 
       RawHttpClient.Chunked response = RawHttpClient.Chunked.decode(client.readToEnd());
       assertThat(response.status()).isEqualTo(200);

@@ -18,8 +18,6 @@ import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -110,11 +108,7 @@ class ResumeIT extends ServiceTest {
     String cutBody;
     try (RawHttpClient client = RawHttpClient.get(port, path)) {
       await().atMost(Duration.ofSeconds(20)).until(() -> sluice.metrics().blockedResponses() == 1 && sluice.metrics().awaitingCredit() == 1);
-      try (Connection conn = TestDatabase.jdbc(); Statement st = conn.createStatement();
-          ResultSet rs = st.executeQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-              + " WHERE application_name = '" + TestSluice.APPLICATION_NAME + "' AND state = 'idle in transaction'")) {
-        assertThat(rs.next()).isTrue();
-      }
+      assertThat(Backends.terminate("idle in transaction")).isEqualTo(1);
       cutBody = RawHttpClient.Chunked.decode(client.readToEnd()).body();
     }
     List<String> lines = cutBody.lines().toList();

@@ -40,6 +40,22 @@ public final class Backends {
     return states;
   }
 
+  /** Terminates the service's backends in {@code state} (as PostgreSQL names it); returns how many. */
+  public static int terminate(String state) {
+    try (Connection conn = TestDatabase.jdbc();
+        PreparedStatement st = conn.prepareStatement(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ? AND state = ?")) {
+      st.setString(1, TestSluice.APPLICATION_NAME);
+      st.setString(2, state);
+      try (ResultSet rs = st.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Number of the service's backends busy with a query or holding a transaction open. */
   public static int busy() {
     return states().entrySet().stream().filter(e -> !e.getKey().equals("idle")).mapToInt(Map.Entry::getValue).sum();
