@@ -11,10 +11,6 @@ import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -215,12 +211,9 @@ final class ArrowEncoder implements RowEncoder {
       case NUMERIC -> vector instanceof DecimalVector decimal
           ? (i, value) -> decimal.setSafe(i, ((BigDecimal) value).setScale(decimal.getScale()))
           : utf8((VarCharVector) vector);
-      case DATE -> (i, value) -> ((DateDayVector) vector).setSafe(i, Math.toIntExact(LocalDate.parse((String) value).toEpochDay()));
-      case TIMESTAMPTZ -> (i, value) -> {
-        OffsetDateTime instant = OffsetDateTime.parse((String) value);
-        ((TimeStampMicroTZVector) vector).setSafe(i, micros(instant.toLocalDateTime(), instant.getOffset()));
-      };
-      case TIMESTAMP -> (i, value) -> ((TimeStampMicroVector) vector).setSafe(i, micros(LocalDateTime.parse((String) value), ZoneOffset.UTC));
+      case DATE -> (i, value) -> ((DateDayVector) vector).setSafe(i, Math.toIntExact(ArrowTemporals.epochDay((String) value)));
+      case TIMESTAMPTZ -> (i, value) -> ((TimeStampMicroTZVector) vector).setSafe(i, ArrowTemporals.offsetMicros((String) value));
+      case TIMESTAMP -> (i, value) -> ((TimeStampMicroVector) vector).setSafe(i, ArrowTemporals.localMicros((String) value));
       case BYTES -> (i, value) -> ((VarBinaryVector) vector).setSafe(i, (byte[]) value);
       case TEXT, JSON, UUID, OTHER -> utf8((VarCharVector) vector);
     };
@@ -244,11 +237,6 @@ final class ArrowEncoder implements RowEncoder {
       case "-Infinity" -> Double.NEGATIVE_INFINITY;
       default -> throw new IllegalArgumentException("not a number: " + value);
     };
-  }
-
-  private static long micros(LocalDateTime local, ZoneOffset offset) {
-    long seconds = local.toEpochSecond(offset);
-    return Math.addExact(Math.multiplyExact(seconds, 1_000_000L), local.getNano() / 1_000);
   }
 
   private static String text(Object value) {
