@@ -55,6 +55,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
 final class ArrowEncoder implements RowEncoder {
 
   private static final Pattern DECLARED_NUMERIC = Pattern.compile("numeric\\((\\d+),(\\d+)\\)");
+  /** Vectors holding more than this after a batch are freed rather than kept for the next one. */
+  private static final long RETAINED_MEMORY = 8L * 1024 * 1024;
 
   private final BufferAllocator allocator;
   private final ChunkChannel channel = new ChunkChannel();
@@ -63,6 +65,7 @@ final class ArrowEncoder implements RowEncoder {
   private List<Column> columns;
   private ValueWriter[] writers;
   private long rows;
+  private boolean allocated;
 
   ArrowEncoder(BufferAllocator allocator) {
     this.allocator = allocator;
@@ -91,7 +94,7 @@ final class ArrowEncoder implements RowEncoder {
 
   @Override
   public Buffer encode(List<Object[]> batch) {
-    root.allocateNew();
+    prepareVectors();
     for (int r = 0; r < batch.size(); r++) {
       Object[] row = batch.get(r);
       for (int c = 0; c < writers.length; c++) {
@@ -109,7 +112,23 @@ final class ArrowEncoder implements RowEncoder {
       throw new UncheckedIOException(e);
     }
     rows += batch.size();
+    if (allocator.getAllocatedMemory() > RETAINED_MEMORY) {
+      root.clear();
+      allocated = false;
+    }
     return channel.take();
+  }
+
+  /** Empties the vectors for a batch, reusing what they hold from the one before. */
+  private void prepareVectors() {
+    if (!allocated) {
+      root.allocateNew();
+      allocated = true;
+      return;
+    }
+    for (FieldVector vector : root.getFieldVectors()) {
+      vector.reset();
+    }
   }
 
   @Override
@@ -249,22 +268,34 @@ final class ArrowEncoder implements RowEncoder {
     return Values.text(value);
   }
 
-  /** Collects what the Arrow writer writes, handed out as one chunk per call. */
+  /**
+   * Collects what the Arrow writer writes, copied once into a buffer sized after the chunk
+   * before it, handed out as one chunk per call.
+   */
   private static final class ChunkChannel implements WritableByteChannel {
-    private Buffer chunk = Buffer.buffer();
+    private static final int MIN_CAPACITY = 4096;
+    private Buffer chunk;
+    private int capacity = MIN_CAPACITY;
 
     @Override
     public int write(ByteBuffer source) {
+      if (chunk == null) {
+        chunk = Buffer.buffer(capacity);
+      }
       int length = source.remaining();
-      byte[] bytes = new byte[length];
-      source.get(bytes);
-      chunk.appendBytes(bytes);
+      // a slice, as Buffer.setBytes takes the source's limit for the end of what it copies
+      chunk.setBytes(chunk.length(), source.slice());
+      source.position(source.limit());
       return length;
     }
 
     Buffer take() {
+      if (chunk == null) {
+        return Buffer.buffer();
+      }
       Buffer taken = chunk;
-      chunk = Buffer.buffer();
+      chunk = null;
+      capacity = Math.max(MIN_CAPACITY, taken.length() + taken.length() / 8);
       return taken;
     }
 
