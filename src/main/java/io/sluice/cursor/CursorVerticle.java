@@ -57,24 +57,20 @@ public final class CursorVerticle extends VerticleBase {
 
   private void openStream(Message<JsonObject> open) {
     OpenFrame frame;
-    Dataset dataset;
-    StreamRequest request;
-    Tuple arguments;
     try {
       frame = OpenFrame.fromJson(open.body());
-      request = StreamRequest.fromJson(frame.request());
-      dataset = catalogue.require(request.dataset());
-      arguments = dataset.bind(request, config.maxLimit());
-    } catch (InvalidRequestException e) {
-      StreamProducer.refuse(open, e.toStreamError());
-      return;
     } catch (IllegalArgumentException malformed) {
-      StreamProducer.refuse(open, StreamError.of(StreamError.PROTOCOL, 400, malformed.getMessage()));
+      refuseMalformed(open, malformed);
       return;
     }
-    StreamProducer.accept(vertx, open, frame, dataset.columns())
-        .onSuccess(producer -> new CursorStream(vertx, producer, dataset, arguments, request.resumed(), config, metrics).run(gate, connections))
-        .onFailure(err -> StreamProducer.refuse(open, StreamError.of(StreamError.PROTOCOL, 400, err.getMessage())));
+    Checked checked = check(open, frame.request());
+    if (checked == null) {
+      return;
+    }
+    StreamProducer.accept(vertx, open, frame, checked.dataset().columns())
+        .onSuccess(producer -> new CursorStream(vertx, producer, checked.dataset(), checked.arguments(), checked.request().resumed(), config,
+            metrics).run(gate, connections))
+        .onFailure(err -> refuseMalformed(open, err));
   }
 
   /**
@@ -82,21 +78,35 @@ public final class CursorVerticle extends VerticleBase {
    * refusal, or the planner's estimate of its rows ({@code EXPLAIN}, which does not run the
    * query; left out when it cannot be had, a full pool say).
    */
-  private void checkRequest(Message<JsonObject> check) {
-    Dataset dataset;
-    StreamRequest request;
-    Tuple arguments;
-    try {
-      request = StreamRequest.fromJson(check.body());
-      dataset = catalogue.require(request.dataset());
-      arguments = dataset.bind(request, config.maxLimit());
-    } catch (InvalidRequestException e) {
-      StreamProducer.refuse(check, e.toStreamError());
+  private void checkRequest(Message<JsonObject> message) {
+    Checked checked = check(message, message.body());
+    if (checked == null) {
       return;
     }
-    pool.preparedQuery(dataset.explainSql(request.resumed())).execute(arguments)
+    pool.preparedQuery(checked.dataset().explainSql(checked.request().resumed())).execute(checked.arguments())
         .map(plan -> new StreamStart(Dataset.estimatedRows(plan.iterator().next().getValue(0))).toJson())
         .otherwise(err -> new JsonObject())
-        .onSuccess(check::reply);
+        .onSuccess(message::reply);
+  }
+
+  /** A request checked in full: its dataset and the arguments of its statement. */
+  private record Checked(Dataset dataset, StreamRequest request, Tuple arguments) {}
+
+  /** Checks a request body, the one place requests are validated; refuses {@code message} and returns null when it is bad. */
+  private Checked check(Message<JsonObject> message, JsonObject body) {
+    try {
+      StreamRequest request = StreamRequest.fromJson(body);
+      Dataset dataset = catalogue.require(request.dataset());
+      return new Checked(dataset, request, dataset.bind(request, config.maxLimit()));
+    } catch (InvalidRequestException e) {
+      StreamProducer.refuse(message, e.toStreamError());
+    } catch (IllegalArgumentException malformed) {
+      refuseMalformed(message, malformed);
+    }
+    return null;
+  }
+
+  private static void refuseMalformed(Message<JsonObject> message, Throwable malformed) {
+    StreamProducer.refuse(message, StreamError.of(StreamError.PROTOCOL, 400, malformed.getMessage()));
   }
 }
