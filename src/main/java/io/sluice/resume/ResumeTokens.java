@@ -47,19 +47,15 @@ public final class ResumeTokens {
 
   /** A token for going on after {@code key} (null: from the first row) in the stream of {@code dataset} with {@code params}. */
   public String mint(String dataset, Map<String, String> params, List<String> key, String principal) {
-    JsonObject payload = new JsonObject()
-        .put("d", dataset)
-        .put("p", hash(params))
-        .put("k", key == null ? null : new JsonArray(key))
-        .put("e", clock.instant().getEpochSecond() + ttlSeconds)
-        .put("u", principal);
-    String body = ENCODER.encodeToString(payload.encode().getBytes(StandardCharsets.UTF_8));
-    return VERSION + "." + body + "." + ENCODER.encodeToString(sign(VERSION + "." + body));
+    return minter(dataset, params, principal).after(key);
   }
 
-  /** A token's minting callable with the request's parts fixed: one per stream. */
+  /**
+   * The minter of one stream's tokens: the request's parts, their hash and the HMAC are set up
+   * once, since SSE mints a token for every row. Used from one thread.
+   */
   public Minter minter(String dataset, Map<String, String> params, String principal) {
-    return key -> mint(dataset, params, key, principal);
+    return new Minter(dataset, hash(params), principal);
   }
 
   /**
@@ -71,7 +67,7 @@ public final class ResumeTokens {
     if (parts.length != 3 || !parts[0].equals(VERSION)) {
       throw new InvalidTokenException("is not a resume token of version " + VERSION);
     }
-    byte[] expected = sign(parts[0] + "." + parts[1]);
+    byte[] expected = sign(newMac(), parts[0] + "." + parts[1]);
     byte[] given;
     JsonObject payload;
     try {
@@ -100,14 +96,18 @@ public final class ResumeTokens {
     return values;
   }
 
-  private byte[] sign(String text) {
+  private Mac newMac() {
     try {
       Mac mac = Mac.getInstance(ALGORITHM);
       mac.init(key);
-      return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
+      return mac;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HMAC-SHA256 is not available", e);
     }
+  }
+
+  private static byte[] sign(Mac mac, String text) {
+    return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
   }
 
   private static String hash(Map<String, String> params) {
@@ -122,7 +122,7 @@ public final class ResumeTokens {
   }
 
   /** The text form of a key as a batch carries it, as tokens and {@code after=} hold it. */
-  public static List<String> keyText(Object[] key) {
+  private static List<String> keyText(Object[] key) {
     List<String> texts = new ArrayList<>(key.length);
     for (Object value : key) {
       texts.add(Values.text(value));
@@ -131,12 +131,35 @@ public final class ResumeTokens {
   }
 
   /** Mints the tokens of one stream from the key of a row. */
-  @FunctionalInterface
-  public interface Minter {
-    String after(List<String> key);
+  public final class Minter {
+    private final String dataset;
+    private final String paramsHash;
+    private final String principal;
+    private Mac mac;
+
+    private Minter(String dataset, String paramsHash, String principal) {
+      this.dataset = dataset;
+      this.paramsHash = paramsHash;
+      this.principal = principal;
+    }
+
+    /** A token after the row with {@code key} (text values), or from the first row when null. */
+    public String after(List<String> key) {
+      JsonObject payload = new JsonObject()
+          .put("d", dataset)
+          .put("p", paramsHash)
+          .put("k", key == null ? null : new JsonArray(key))
+          .put("e", clock.instant().getEpochSecond() + ttlSeconds)
+          .put("u", principal);
+      String body = VERSION + "." + ENCODER.encodeToString(payload.encode().getBytes(StandardCharsets.UTF_8));
+      if (mac == null) {
+        mac = newMac();
+      }
+      return body + "." + ENCODER.encodeToString(sign(mac, body));
+    }
 
     /** A token after the row with {@code key} as a batch carries it, or from the first row when null. */
-    default String afterRow(Object[] key) {
+    public String afterRow(Object[] key) {
       return after(key == null ? null : keyText(key));
     }
   }
