@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 public final class TestDatabase {
 
   public static final String DEFAULT_URL = "postgresql://postgres@localhost:5432/postgres";
-  public static final String DATABASE = "sluice_test";
+  /** The test database; {@code SLUICE_IT_DB} names another, so test runs side by side do not share one. */
+  public static final String DATABASE = System.getenv().getOrDefault("SLUICE_IT_DB", "sluice_test");
   public static final int DEMO_ROWS = 50_000;
 
   private static String url;

@@ -15,7 +15,8 @@ import java.util.function.Consumer;
 /** Starts a whole Sluice in the test's Vert.x: conf/sluice.yaml plus the test datasets, on a free port. */
 public final class TestSluice {
 
-  public static final String APPLICATION_NAME = "sluice-it";
+  /** The application name of the service's backends; {@code SLUICE_IT_APP} sets another, so test runs side by side can tell theirs apart. */
+  public static final String APPLICATION_NAME = System.getenv().getOrDefault("SLUICE_IT_APP", "sluice-it");
   /** The key the test services sign resume tokens with. */
   public static final String RESUME_KEY = "integration-tests-resume-signing-key-0123456789";
 
