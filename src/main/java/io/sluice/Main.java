@@ -17,6 +17,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,10 +25,16 @@ import org.slf4j.LoggerFactory;
  * Command line: {@code java -jar sluice.jar} serves the configuration in {@code
  * SLUICE_CONFIG} (default {@code conf/sluice.yaml}); {@code java -jar sluice.jar demo} first
  * creates and seeds the demo tables ({@code SLUICE_DEMO_ROWS}, default 1,000,000).
+ *
+ * <p>SIGTERM (and Ctrl-C) drain the node ({@link Sluice#drain}) and exit 0, not the JVM's
+ * 143: a pod being replaced has done its job.
  */
 public final class Main {
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  /** What a drain may take beyond its drain time before the process gives up on it. */
+  private static final long DRAIN_OVERRUN_MS = 10_000;
+  private static final AtomicBoolean STOPPING = new AtomicBoolean();
 
   private Main() {}
 
@@ -47,7 +54,11 @@ public final class Main {
         .compose(config -> DatabaseLocator.locate(vertx, config.database(), demo).map(config::withDatabase))
         .compose(config -> demo ? seedDemo(vertx, config).map(demoConfig(config)) : Future.succeededFuture(config))
         .compose(config -> Sluice.start(vertx, config, metrics))
-        .onSuccess(sluice -> Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, sluice), "sluice-shutdown")))
+        .onSuccess(sluice -> {
+          onSignal("TERM", () -> drainAndExit(vertx, sluice));
+          onSignal("INT", () -> drainAndExit(vertx, sluice));
+          Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, sluice), "sluice-shutdown"));
+        })
         .onFailure(err -> {
           LOG.error("Sluice could not start: {}", err.getMessage(), err);
           vertx.close().onComplete(ar -> System.exit(1));
@@ -81,7 +92,43 @@ public final class Main {
     return demo;
   }
 
+  @SuppressWarnings("sunapi") // the JDK's only way to handle SIGTERM instead of exiting 143
+  private static void onSignal(String name, Runnable action) {
+    sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> action.run());
+  }
+
+  /** Drains the node, then exits 0; a drain that hangs past its time and an overrun ends the process with 1. */
+  private static void drainAndExit(Vertx vertx, Sluice sluice) {
+    if (!STOPPING.compareAndSet(false, true)) {
+      return;
+    }
+    long drainMs = TimeUnit.SECONDS.toMillis(sluice.config().shutdown().drainSeconds());
+    LOG.info("signal received: draining for at most {} ms", drainMs);
+    Thread watchdog = new Thread(() -> {
+      try {
+        Thread.sleep(drainMs + Sluice.END_GRACE_MS + DRAIN_OVERRUN_MS);
+        LOG.error("the drain did not finish in time: exiting anyway");
+        Runtime.getRuntime().halt(1);
+      } catch (InterruptedException stopped) {
+        Thread.currentThread().interrupt();
+      }
+    }, "sluice-drain-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
+    sluice.drain(drainMs)
+        .eventually(vertx::close)
+        .onComplete(ar -> {
+          LOG.info("drained and stopped: exiting");
+          // System.exit waits for the shutdown hooks: never on a Vert.x thread
+          new Thread(() -> System.exit(0), "sluice-exit").start();
+        });
+  }
+
+  /** Stops on any other way out (System.exit, SIGHUP): no drain, a bounded stop. */
   private static void shutdown(Vertx vertx, Sluice sluice) {
+    if (!STOPPING.compareAndSet(false, true)) {
+      return;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     sluice.stop().eventually(vertx::close).onComplete(ar -> stopped.countDown());
     try {

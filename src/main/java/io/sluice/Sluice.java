@@ -7,6 +7,7 @@ import io.sluice.cursor.CursorVerticle;
 import io.sluice.dataset.Catalogue;
 import io.sluice.db.ConnectionGate;
 import io.sluice.db.Database;
+import io.sluice.db.DatabaseBreaker;
 import io.sluice.db.DatabaseProbe;
 import io.sluice.db.StreamConnections;
 import io.sluice.http.ClientLimiter;
@@ -21,14 +22,19 @@ import io.sluice.transform.TransformRegistry;
 import io.sluice.transform.TransformVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +50,10 @@ public final class Sluice {
   /** How often readiness may ask the database whether it answers; checks in between reuse the answer. */
   static final long PROBE_INTERVAL_MS = 5_000;
   private static final long PROBE_TIMEOUT_MS = 1_500;
+  /** How often a drain looks whether the streams in flight are done. */
+  private static final long DRAIN_POLL_MS = 100;
+  /** How long streams ended by a drain get to deliver their last record and let go of their connections. */
+  static final long END_GRACE_MS = 3_000;
 
   private final Vertx vertx;
   private final SluiceConfig config;
@@ -52,8 +62,10 @@ public final class Sluice {
   private final StreamConnections connections;
   private final SluiceMetrics metrics;
   private final DatabaseProbe probe;
+  private final DatabaseBreaker breaker;
   private final List<String> deployments = new ArrayList<>();
   private Catalogue catalogue;
+  private volatile boolean draining;
 
   private Sluice(Vertx vertx, SluiceConfig config, SluiceMetrics metrics) {
     this.vertx = vertx;
@@ -64,6 +76,12 @@ public final class Sluice {
     this.gate = new ConnectionGate(vertx, config.database().poolSize(), config.database().maxWaitQueue(), config.database().queueTimeoutMs());
     metrics.admission(gate::held, gate::waiting);
     this.probe = new DatabaseProbe(vertx, config.database(), PROBE_INTERVAL_MS);
+    this.breaker = new DatabaseBreaker(vertx, config.database().breaker());
+    metrics.breaker(Arrays.stream(CircuitBreakerState.values()).map(Sluice::stateName).toList(), () -> stateName(breaker.state()));
+  }
+
+  private static String stateName(CircuitBreakerState state) {
+    return state.name().toLowerCase();
   }
 
   /** Starts Sluice on {@code vertx}; fails (and releases what it took) if any part cannot start. */
@@ -100,18 +118,75 @@ public final class Sluice {
     DeploymentOptions instances = new DeploymentOptions().setInstances(config.instances());
     HealthEndpoints health = new HealthEndpoints(
         HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK())),
-        HealthChecks.create(vertx).register("database", 2_000, promise ->
-            // answered before the check's own timeout, so a database that hangs reads DOWN (503), not a failed check (500)
-            probe.check().timeout(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS).map(v -> Status.OK()).onComplete(promise)));
+        HealthChecks.create(vertx)
+            .register("database", 2_000, promise ->
+                // answered before the check's own timeout, so a database that hangs reads DOWN (503), not a failed check (500)
+                probe.check().timeout(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS).map(v -> Status.OK()).onComplete(promise))
+            .register("database-breaker", promise -> promise.complete(new Status()
+                .setOk(!breaker.isOpen()).setData(new JsonObject().put("state", stateName(breaker.state())))))
+            .register("accepting-streams", promise -> promise.complete(new Status()
+                .setOk(!draining).setData(new JsonObject().put("draining", draining)))));
     ResumeTokens tokens = new ResumeTokens(config.resume().signingKey(), config.resume().tokenTtlSeconds());
     ClientLimiter limiter = new ClientLimiter(config.http().maxStreamsPerClient(), config.http().trustedProxies());
-    return deploy(() -> new CursorVerticle(catalogue, pool, gate, connections, config.stream(), metrics), instances)
+    return deploy(() -> new CursorVerticle(catalogue, pool, gate, connections, breaker, config.stream(), metrics), instances)
         .compose(v -> deploy(() -> new TransformVerticle(catalogue), instances))
         .compose(v -> deploy(() -> new HttpVerticle(config.http(), config.stream(), catalogue, metrics, health, limiter, tokens), instances));
   }
 
   private Future<Void> deploy(Supplier<Deployable> verticle, DeploymentOptions options) {
     return vertx.deployVerticle(verticle, options).onSuccess(deployments::add).mapEmpty();
+  }
+
+  /**
+   * The graceful shutdown: readiness turns false and new streams are refused at once, streams
+   * in flight get {@code drainMs} to finish, then those left are ended {@code partial} with
+   * their resume token and get a few seconds to deliver it and let go of their connections;
+   * then everything is stopped.
+   */
+  public Future<Void> drain(long drainMs) {
+    draining = true;
+    vertx.eventBus().publish(CursorVerticle.DRAIN, null);
+    LOG.info("draining: streams in flight ({}) get {} ms to finish", inFlight(), drainMs);
+    return awaitStreams(drainMs)
+        .compose(done -> {
+          if (!done) {
+            LOG.warn("drain time over: ending the streams in flight ({}), each with its resume token", inFlight());
+            vertx.eventBus().publish(CursorVerticle.END_ALL, null);
+          }
+          return awaitStreams(END_GRACE_MS);
+        })
+        .compose(done -> {
+          if (!done) {
+            LOG.warn("streams still open after the drain ({}): closing them", inFlight());
+          }
+          return stop();
+        });
+  }
+
+  private String inFlight() {
+    return metrics.activeResponses() + " HTTP responses, " + metrics.activeCursors() + " cursors";
+  }
+
+  /** Completes with true once no stream is in flight, or with false after {@code timeoutMs}. */
+  private Future<Boolean> awaitStreams(long timeoutMs) {
+    BooleanSupplier idle = () -> metrics.activeResponses() == 0 && metrics.activeCursors() == 0;
+    if (idle.getAsBoolean()) {
+      return Future.succeededFuture(true);
+    }
+    Promise<Boolean> outcome = Promise.promise();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    vertx.setPeriodic(DRAIN_POLL_MS, timer -> {
+      boolean done = idle.getAsBoolean();
+      if (done || System.nanoTime() - deadline >= 0) {
+        vertx.cancelTimer(timer);
+        outcome.tryComplete(done);
+      }
+    });
+    return outcome.future();
+  }
+
+  public boolean draining() {
+    return draining;
   }
 
   /** Undeploys the verticles, stops lookups and closes the pool. */
@@ -121,11 +196,16 @@ public final class Sluice {
         .eventually(() -> catalogue == null ? Future.succeededFuture() : catalogue.close())
         .eventually(pool::close)
         .eventually(connections::close)
+        .andThen(ar -> breaker.close())
         .mapEmpty();
   }
 
   public Pool pool() {
     return pool;
+  }
+
+  public DatabaseBreaker breaker() {
+    return breaker;
   }
 
   public DatabaseProbe databaseProbe() {

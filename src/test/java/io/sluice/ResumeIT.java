@@ -13,11 +13,9 @@ import io.sluice.support.TestSluice;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +29,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.postgresql.PGConnection;
 
 /**
  * Resuming: segments cut anywhere add up to one {@code COPY} of the query, with {@code
@@ -50,15 +47,6 @@ class ResumeIT extends ServiceTest {
   @AfterEach
   void released() {
     Backends.awaitReleased(sluice);
-  }
-
-  /** The ids of the query, as PostgreSQL's own COPY writes them. */
-  private static List<String> copyIds(String query) throws Exception {
-    try (Connection conn = TestDatabase.jdbc()) {
-      StringWriter out = new StringWriter();
-      conn.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (" + query + ") TO STDOUT", out);
-      return out.toString().lines().toList();
-    }
   }
 
   /** Reads the complete lines of at most {@code budget} body bytes of an NDJSON export, then drops the connection. */
@@ -98,7 +86,7 @@ class ResumeIT extends ServiceTest {
       }
       after = ids.isEmpty() ? null : ids.get(ids.size() - 1);
     }
-    assertThat(ids).as("ids of every segment, in order").isEqualTo(copyIds("SELECT id FROM transactions ORDER BY id"));
+    assertThat(ids).as("ids of every segment, in order").isEqualTo(TestDatabase.copy("SELECT id FROM transactions ORDER BY id"));
   }
 
   @Test
@@ -122,7 +110,7 @@ class ResumeIT extends ServiceTest {
     List<String> ids = new ArrayList<>();
     lines.subList(0, lines.size() - 1).forEach(l -> ids.add(new JsonObject(l).getValue("id").toString()));
     rest.body().lines().forEach(l -> ids.add(new JsonObject(l).getValue("id").toString()));
-    assertThat(ids).isEqualTo(copyIds("SELECT id FROM transactions ORDER BY id"));
+    assertThat(ids).isEqualTo(TestDatabase.copy("SELECT id FROM transactions ORDER BY id"));
   }
 
   @Test

@@ -17,17 +17,19 @@ public final class ConfigLoader {
 
   /** Environment variable to the dotted path it overrides. */
   static final Map<String, String> ENV_OVERRIDES =
-      Map.of(
-          "SLUICE_RESUME_KEY", "resume.signingKey",
-          "SLUICE_HTTP_HOST", "http.host",
-          "SLUICE_HTTP_PORT", "http.port",
-          "SLUICE_DB_URL", "database.url",
-          "SLUICE_DB_POOL_SIZE", "database.poolSize",
-          "SLUICE_FETCH_SIZE", "stream.fetchSize",
-          "SLUICE_WINDOW", "stream.window",
-          "SLUICE_LEASE_MS", "stream.leaseMs",
-          "SLUICE_MAX_LIMIT", "stream.maxLimit",
-          "SLUICE_INSTANCES", "instances");
+      Map.ofEntries(
+          Map.entry("SLUICE_RESUME_KEY", "resume.signingKey"),
+          Map.entry("SLUICE_HTTP_HOST", "http.host"),
+          Map.entry("SLUICE_HTTP_PORT", "http.port"),
+          Map.entry("SLUICE_DB_URL", "database.url"),
+          Map.entry("SLUICE_DB_POOL_SIZE", "database.poolSize"),
+          Map.entry("SLUICE_DB_APPLICATION_NAME", "database.applicationName"),
+          Map.entry("SLUICE_FETCH_SIZE", "stream.fetchSize"),
+          Map.entry("SLUICE_WINDOW", "stream.window"),
+          Map.entry("SLUICE_LEASE_MS", "stream.leaseMs"),
+          Map.entry("SLUICE_MAX_LIMIT", "stream.maxLimit"),
+          Map.entry("SLUICE_DRAIN_SECONDS", "shutdown.drainSeconds"),
+          Map.entry("SLUICE_INSTANCES", "instances"));
 
   private ConfigLoader() {}
 

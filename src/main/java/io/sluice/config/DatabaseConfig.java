@@ -9,7 +9,7 @@ import io.vertx.core.json.JsonObject;
  * a connection of its own); up to {@code maxWaitQueue} more wait, first come first served,
  * for at most {@code queueTimeoutMs}, then are refused as busy. {@code jit} is PostgreSQL's
  * JIT for Sluice's sessions: off by default, because compiling a big query delays its first
- * row by tens of milliseconds.
+ * row by tens of milliseconds. {@code breaker} is the circuit breaker in front of it.
  */
 public record DatabaseConfig(
     String url,
@@ -19,7 +19,8 @@ public record DatabaseConfig(
     long queueTimeoutMs,
     int connectTimeoutMs,
     String applicationName,
-    boolean jit) {
+    boolean jit,
+    BreakerConfig breaker) {
 
   public static final String DEFAULT_URL = "postgresql://postgres@localhost:5432/postgres";
 
@@ -33,7 +34,8 @@ public record DatabaseConfig(
         json.getLong("queueTimeoutMs", 5_000L),
         json.getInteger("connectTimeoutMs", 5000),
         json.getString("applicationName", "sluice"),
-        json.getBoolean("jit", false));
+        json.getBoolean("jit", false),
+        BreakerConfig.from(json.getJsonObject("breaker", new JsonObject())));
     if (config.poolSize < 1 || config.maxWaitQueue < 0 || config.queueTimeoutMs < 0 || config.connectTimeoutMs < 1) {
       throw new ConfigException("database: poolSize and connectTimeoutMs must be >= 1, maxWaitQueue and queueTimeoutMs >= 0");
     }
@@ -46,6 +48,6 @@ public record DatabaseConfig(
   }
 
   public DatabaseConfig withUrl(String newUrl) {
-    return new DatabaseConfig(newUrl, true, poolSize, maxWaitQueue, queueTimeoutMs, connectTimeoutMs, applicationName, jit);
+    return new DatabaseConfig(newUrl, true, poolSize, maxWaitQueue, queueTimeoutMs, connectTimeoutMs, applicationName, jit, breaker);
   }
 }

@@ -15,6 +15,7 @@ public record SluiceConfig(
     DatabaseConfig database,
     StreamConfig stream,
     ResumeConfig resume,
+    ShutdownConfig shutdown,
     int instances,
     List<DatasetDefinition> datasets) {
 
@@ -31,19 +32,20 @@ public record SluiceConfig(
         DatabaseConfig.from(json.getJsonObject("database", new JsonObject())),
         StreamConfig.from(json.getJsonObject("stream", new JsonObject())),
         ResumeConfig.from(json.getJsonObject("resume", new JsonObject())),
+        ShutdownConfig.from(json.getJsonObject("shutdown", new JsonObject())),
         instances > 0 ? instances : Runtime.getRuntime().availableProcessors(),
         List.copyOf(datasets));
   }
 
   public SluiceConfig withHttp(HttpConfig newHttp) {
-    return new SluiceConfig(newHttp, database, stream, resume, instances, datasets);
+    return new SluiceConfig(newHttp, database, stream, resume, shutdown, instances, datasets);
   }
 
   public SluiceConfig withDatabase(DatabaseConfig newDatabase) {
-    return new SluiceConfig(http, newDatabase, stream, resume, instances, datasets);
+    return new SluiceConfig(http, newDatabase, stream, resume, shutdown, instances, datasets);
   }
 
   public SluiceConfig withResume(ResumeConfig newResume) {
-    return new SluiceConfig(http, database, stream, newResume, instances, datasets);
+    return new SluiceConfig(http, database, stream, newResume, shutdown, instances, datasets);
   }
 }

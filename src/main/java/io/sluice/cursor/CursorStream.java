@@ -3,11 +3,11 @@ package io.sluice.cursor;
 import io.sluice.config.StreamConfig;
 import io.sluice.dataset.Dataset;
 import io.sluice.db.ConnectionGate;
+import io.sluice.db.DatabaseBreaker;
 import io.sluice.db.DatabaseErrors;
 import io.sluice.db.DatabaseUnavailableException;
 import io.sluice.db.StreamConnections;
 import io.sluice.metrics.SluiceMetrics;
-import io.sluice.protocol.StreamError;
 import io.sluice.protocol.StreamProducer;
 import io.sluice.protocol.StreamStart;
 import io.vertx.core.Future;
@@ -85,8 +85,11 @@ final class CursorStream {
     this.sizer = new BatchSizer(config.fetchSize(), config.batchBytes());
   }
 
-  /** Runs the stream to its end; the future completes once everything is released. */
-  Future<Void> run(ConnectionGate gate, StreamConnections connections) {
+  /**
+   * Runs the stream to its end; the future completes once everything is released. Connecting
+   * and {@code BEGIN} go through the {@code breaker}, which counts a database that cannot be reached.
+   */
+  Future<Void> run(ConnectionGate gate, StreamConnections connections, DatabaseBreaker breaker) {
     producer.closedHandler(reason -> {
       LOG.debug("[{}] cursor stopped: {}", producer.requestId(), reason);
       stop(null);
@@ -98,19 +101,23 @@ final class CursorStream {
     }
     ticket = gate.enter();
     return ticket.admitted()
-        .compose(v -> stopped ? finished.future() : connections.open().compose(this::read))
+        .compose(v -> stopped ? finished.future() : breaker.guard(() -> connections.open().compose(this::begin)).compose(this::read))
         .onFailure(this::stop)
         .eventually(this::release)
         .recover(err -> Future.succeededFuture());
   }
 
-  private Future<Void> read(PgConnection conn) {
+  /** Takes the stream's new connection and opens its read-only transaction. */
+  private Future<PgConnection> begin(PgConnection conn) {
     connection = conn;
     // a paused stream learns of a dead connection only through it: see pitfalls
     conn.closeHandler(v -> stop(ClosedConnectionException.INSTANCE));
     String begin = "BEGIN READ ONLY; SET LOCAL statement_timeout = " + statementTimeoutMs;
-    return statement(() -> conn.query(begin).execute())
-        .compose(v -> statement(() -> conn.prepare(dataset.streamSql(resumed))))
+    return statement(() -> conn.query(begin).execute()).map(conn);
+  }
+
+  private Future<Void> read(PgConnection conn) {
+    return statement(() -> conn.prepare(dataset.streamSql(resumed)))
         .compose(prepared -> announceStart(conn).map(prepared))
         .compose(this::openCursor);
   }
@@ -219,6 +226,11 @@ final class CursorStream {
     finished.tryComplete();
   }
 
+  /** Ends the stream because the node shuts down: the consumer gets a {@code shutting-down} error and its resume point. */
+  void shutDown() {
+    stop(new ShuttingDownException());
+  }
+
   /** Stops reading, in whatever phase; the failure, if any, is reported to the consumer. */
   private void stop(Throwable failure) {
     if (stopped) {
@@ -229,9 +241,7 @@ final class CursorStream {
     setAwaitingCredit(false);
     if (failure != null && !(failure instanceof StreamStoppedException)) {
       LOG.warn("[{}] dataset '{}' failed after {} rows: {}", producer.requestId(), dataset.name(), sent, failure.toString());
-      producer.fail(failure instanceof StreamDeadlineException deadline
-          ? StreamError.of(StreamError.DEADLINE_EXCEEDED, 504, deadline.getMessage())
-          : DatabaseErrors.classify(failure));
+      producer.fail(failure instanceof StreamEndedException ended ? ended.error() : DatabaseErrors.classify(failure));
     }
     if (ticket != null) {
       ticket.leave(); // a permit already held goes back only once the connection is closed

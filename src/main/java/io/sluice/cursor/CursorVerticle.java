@@ -6,6 +6,8 @@ import io.sluice.dataset.Dataset;
 import io.sluice.dataset.InvalidRequestException;
 import io.sluice.dataset.StreamRequest;
 import io.sluice.db.ConnectionGate;
+import io.sluice.db.DatabaseBreaker;
+import io.sluice.db.DatabaseErrors;
 import io.sluice.db.StreamConnections;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.Frames;
@@ -19,31 +21,48 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Serves {@code open} frames at {@link Frames#CURSOR_OPEN}: checks the request, the one place
  * a request is validated, then reads the dataset from PostgreSQL as a {@link CursorStream}
  * that follows the consumer's credits, once the {@link ConnectionGate} admits it. {@link Frames#CURSOR_CHECK} runs the same check alone.
+ *
+ * <p>While the {@link DatabaseBreaker} is open, opens are refused at once. For a shutdown, a
+ * message at {@link #DRAIN} makes it refuse new streams, and one at {@link #END_ALL} ends
+ * those in flight, each with its resume point (both node-local).
  */
 public final class CursorVerticle extends VerticleBase {
+
+  /** Node-local address: stop taking new streams. */
+  public static final String DRAIN = "sluice.cursor.drain";
+  /** Node-local address: end every stream in flight as {@code shutting-down}. */
+  public static final String END_ALL = "sluice.cursor.end-all";
 
   private final Catalogue catalogue;
   private final Pool pool;
   private final ConnectionGate gate;
   private final StreamConnections connections;
+  private final DatabaseBreaker breaker;
   private final StreamConfig config;
   private final SluiceMetrics metrics;
+  /** This instance's streams still running, so a shutdown can end them. */
+  private final Set<CursorStream> running = new HashSet<>();
+  private boolean draining;
 
   /**
    * Streams read on {@code connections} of their own, admitted by the node's {@code gate};
    * the {@code pool} serves the short queries of request checks.
    */
-  public CursorVerticle(Catalogue catalogue, Pool pool, ConnectionGate gate, StreamConnections connections,
+  public CursorVerticle(Catalogue catalogue, Pool pool, ConnectionGate gate, StreamConnections connections, DatabaseBreaker breaker,
       StreamConfig config, SluiceMetrics metrics) {
     this.catalogue = catalogue;
     this.pool = pool;
     this.gate = gate;
     this.connections = connections;
+    this.breaker = breaker;
     this.config = config;
     this.metrics = metrics;
   }
@@ -52,7 +71,9 @@ public final class CursorVerticle extends VerticleBase {
   public Future<?> start() {
     return Future.join(
         vertx.eventBus().<JsonObject>consumer(Frames.CURSOR_OPEN, this::openStream).completion(),
-        vertx.eventBus().<JsonObject>consumer(Frames.CURSOR_CHECK, this::checkRequest).completion());
+        vertx.eventBus().<JsonObject>consumer(Frames.CURSOR_CHECK, this::checkRequest).completion(),
+        vertx.eventBus().localConsumer(DRAIN, message -> draining = true).completion(),
+        vertx.eventBus().localConsumer(END_ALL, message -> List.copyOf(running).forEach(CursorStream::shutDown)).completion());
   }
 
   private void openStream(Message<JsonObject> open) {
@@ -67,9 +88,21 @@ public final class CursorVerticle extends VerticleBase {
     if (checked == null) {
       return;
     }
+    if (draining) {
+      StreamProducer.refuse(open, ShuttingDownException.refusal());
+      return;
+    }
+    if (breaker.isOpen()) {
+      StreamProducer.refuse(open, DatabaseErrors.classify(breaker.refusal()));
+      return;
+    }
     StreamProducer.accept(vertx, open, frame, checked.dataset().columns())
-        .onSuccess(producer -> new CursorStream(vertx, producer, checked.dataset(), checked.arguments(), checked.request().resumed(), config,
-            metrics).run(gate, connections))
+        .onSuccess(producer -> {
+          CursorStream stream = new CursorStream(vertx, producer, checked.dataset(), checked.arguments(), checked.request().resumed(), config,
+              metrics);
+          running.add(stream);
+          stream.run(gate, connections, breaker).onComplete(ar -> running.remove(stream));
+        })
         .onFailure(err -> refuseMalformed(open, err));
   }
 

@@ -12,6 +12,20 @@ public final class DatabaseErrors {
 
   private DatabaseErrors() {}
 
+  /**
+   * Whether {@code err} says the database cannot be reached (what the {@link DatabaseBreaker}
+   * counts): a connection that could not be opened, was lost or stopped answering, or SQLSTATE
+   * classes 08 (connection), 53 (insufficient resources) and 57P (operator intervention).
+   * Refusals, bad requests, cancels and statement timeouts are not.
+   */
+  public static boolean isUnavailable(Throwable err) {
+    if (err instanceof PgException pg) {
+      String state = pg.getSqlState() == null ? "" : pg.getSqlState();
+      return state.startsWith("08") || state.startsWith("53") || state.startsWith("57P");
+    }
+    return err instanceof DatabaseUnavailableException || err instanceof ClosedConnectionException;
+  }
+
   public static StreamError classify(Throwable err) {
     if (err instanceof PgException pg) {
       String state = pg.getSqlState() == null ? "" : pg.getSqlState();
@@ -19,7 +33,7 @@ public final class DatabaseErrors {
       if (state.equals("57014")) {
         return new StreamError(StreamError.QUERY_TIMEOUT, 504, "query cancelled: " + message, null, state, null);
       }
-      if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57P")) {
+      if (isUnavailable(pg)) {
         return new StreamError(StreamError.DATABASE_UNAVAILABLE, 503, "database unavailable: " + message, null, state, RETRY_AFTER_SECONDS);
       }
       if (state.startsWith("22")) {
@@ -29,6 +43,9 @@ public final class DatabaseErrors {
     }
     if (err instanceof ClosedConnectionException) {
       return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, "database connection lost").withRetryAfter(RETRY_AFTER_SECONDS);
+    }
+    if (err instanceof BreakerOpenException open) {
+      return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, open.getMessage()).withRetryAfter(open.retryAfterSeconds());
     }
     if (err instanceof BusyException busy) {
       return StreamError.of(StreamError.BUSY, 503, "busy: " + busy.getMessage()).withRetryAfter(busy.retryAfterSeconds());

@@ -1,6 +1,6 @@
 package io.sluice.db;
 
-/** No connection could be had: the pool is full or timed out, or the server cannot be reached. */
+/** The database cannot be reached: a connection could not be opened, or it stopped answering. */
 public class DatabaseUnavailableException extends RuntimeException {
 
   public DatabaseUnavailableException(Throwable cause) {

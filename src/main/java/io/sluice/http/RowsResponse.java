@@ -80,6 +80,7 @@ final class RowsResponse implements StreamListener {
   private boolean headersSent;
   private boolean finished;
   private boolean connectionCut;
+  private boolean delivered;
   private boolean blocked;
   private long owed;
   private long rows;
@@ -103,6 +104,7 @@ final class RowsResponse implements StreamListener {
   }
 
   void start(StreamRequest streamRequest, OutputFormat format) {
+    metrics.responseActive(true);
     response.closeHandler(v -> clientGone("connection closed"));
     response.exceptionHandler(err -> clientGone(err.toString()));
     response.drainHandler(v -> {
@@ -219,7 +221,7 @@ final class RowsResponse implements StreamListener {
     } else {
       response.putTrailer(STATUS_TRAILER, StreamSummary.COMPLETE);
       response.putTrailer(ROW_COUNT_TRAILER, Long.toString(rows));
-      response.end();
+      response.end().onComplete(ar -> delivered());
     }
     LOG.info("[{}] stream {} complete: {} rows", requestId, stream.streamId(), rows);
   }
@@ -233,6 +235,7 @@ final class RowsResponse implements StreamListener {
       finish();
       LOG.info("[{}] stream {} refused: {} {}", requestId, stream.streamId(), error.status(), error.message());
       HttpErrors.send(response, error.status(), error.toJson());
+      delivered();
       return;
     }
     LOG.warn("[{}] stream {} cut after {} rows: {}", requestId, stream.streamId(), rows, error.message());
@@ -261,6 +264,7 @@ final class RowsResponse implements StreamListener {
     } else {
       request.connection().close();
     }
+    delivered();
   }
 
   private void sendHeaders() {
@@ -302,6 +306,19 @@ final class RowsResponse implements StreamListener {
       finish();
       LOG.info("[{}] stream {} cancelled after {} rows: client gone ({})", requestId, stream.streamId(), rows, why);
       stream.cancel();
+    }
+    delivered();
+  }
+
+  /**
+   * The response has nothing more to give: its last byte was written or its connection is
+   * gone. Until then it counts as active, so a shutdown waits for an error record to reach
+   * its client rather than dropping it.
+   */
+  private void delivered() {
+    if (!delivered) {
+      delivered = true;
+      metrics.responseActive(false);
     }
   }
 

@@ -6,7 +6,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.List;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * The service's own meters, shared by all verticles of one instance and exposed at {@code
@@ -22,11 +24,20 @@ public final class SluiceMetrics {
   private final AtomicInteger activeCursors = registry.gauge("sluice.cursor.streams.active", new AtomicInteger());
   private final AtomicInteger awaitingCredit = registry.gauge("sluice.cursor.streams.awaiting.credit", new AtomicInteger());
   private final AtomicInteger blockedResponses = registry.gauge("sluice.http.responses.blocked", new AtomicInteger());
+  private final AtomicInteger activeResponses = registry.gauge("sluice.http.streams.active", new AtomicInteger());
 
   /** Streams holding a database connection, and streams waiting for one, as gauges. */
   public void admission(IntSupplier holding, IntSupplier waiting) {
     Gauge.builder("sluice.cursor.connections.held", holding::getAsInt).description("streams holding a database connection").register(registry);
     Gauge.builder("sluice.cursor.connections.waiting", waiting::getAsInt).description("streams waiting for a database connection").register(registry);
+  }
+
+  /** The database circuit breaker's state, one gauge per state, 1 for the current one. */
+  public void breaker(List<String> states, Supplier<String> current) {
+    for (String state : states) {
+      Gauge.builder("sluice.database.breaker.state", () -> state.equals(current.get()) ? 1 : 0)
+          .description("the database circuit breaker's state (1 for the current one)").tag("state", state).register(registry);
+    }
   }
 
   public MeterRegistry registry() {
@@ -81,6 +92,19 @@ public final class SluiceMetrics {
     } else {
       blockedResponses.decrementAndGet();
     }
+  }
+
+  /** A streamed response began (true) or ended (false). */
+  public void responseActive(boolean active) {
+    if (active) {
+      activeResponses.incrementAndGet();
+    } else {
+      activeResponses.decrementAndGet();
+    }
+  }
+
+  public int activeResponses() {
+    return activeResponses.get();
   }
 
   public int blockedResponses() {

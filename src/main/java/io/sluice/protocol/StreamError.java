@@ -30,6 +30,8 @@ public record StreamError(String code, int status, String message, String parame
   public static final String DEADLINE_EXCEEDED = "deadline-exceeded";
   /** The client took nothing for the stall timeout. */
   public static final String CLIENT_STALLED = "client-stalled";
+  /** The node is shutting down: streams are no longer taken, and those in flight are ended once the drain time is over. */
+  public static final String SHUTTING_DOWN = "shutting-down";
 
   public static StreamError of(String code, int status, String message) {
     return new StreamError(code, status, message, null, null, null);

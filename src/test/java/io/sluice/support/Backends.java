@@ -23,11 +23,16 @@ public final class Backends {
 
   /** State to number of backends of the service under test. */
   public static Map<String, Integer> states() {
+    return states(TestSluice.APPLICATION_NAME);
+  }
+
+  /** State to number of backends of the service connecting as {@code applicationName}. */
+  public static Map<String, Integer> states(String applicationName) {
     Map<String, Integer> states = new TreeMap<>();
     try (Connection conn = TestDatabase.jdbc();
         PreparedStatement st = conn.prepareStatement(
             "SELECT coalesce(state, 'unknown'), count(*) FROM pg_stat_activity WHERE application_name = ? AND datname = ? GROUP BY 1")) {
-      st.setString(1, TestSluice.APPLICATION_NAME);
+      st.setString(1, applicationName);
       st.setString(2, TestDatabase.DATABASE);
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {

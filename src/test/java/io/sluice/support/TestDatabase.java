@@ -101,6 +101,15 @@ public final class TestDatabase {
         "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase(), props);
   }
 
+  /** The lines PostgreSQL's own {@code COPY (query) TO STDOUT} writes, in the test database: what an export must add up to. */
+  public static java.util.List<String> copy(String query) throws SQLException, java.io.IOException {
+    try (Connection conn = jdbc()) {
+      java.io.StringWriter out = new java.io.StringWriter();
+      conn.unwrap(org.postgresql.PGConnection.class).getCopyAPI().copyOut("COPY (" + query + ") TO STDOUT", out);
+      return out.toString().lines().toList();
+    }
+  }
+
   public static Connection jdbc() throws SQLException {
     return jdbc(url());
   }

@@ -24,8 +24,13 @@ public final class TestSluice {
 
   /** Starts Sluice; {@code tweak} may change the JSON configuration first. */
   public static Future<Sluice> start(Vertx vertx, Consumer<JsonObject> tweak) {
+    return config(vertx, tweak).compose(json -> Sluice.start(vertx, SluiceConfig.from(json), new SluiceMetrics()));
+  }
+
+  /** The test configuration in its JSON form, changed by {@code tweak}. */
+  public static Future<JsonObject> config(Vertx vertx, Consumer<JsonObject> tweak) {
     String dbUrl = TestDatabase.url();
-    return ConfigLoader.loadJson(vertx, "conf/sluice.yaml").compose(json -> {
+    return ConfigLoader.loadJson(vertx, "conf/sluice.yaml").map(json -> {
       json.put("http", new JsonObject().put("host", "127.0.0.1").put("port", freePort()));
       json.put("database", new JsonObject().put("url", dbUrl).put("applicationName", APPLICATION_NAME).put("poolSize", 4));
       json.put("stream", new JsonObject().put("fetchSize", 100).put("window", 4).put("leaseMs", 5_000));
@@ -33,7 +38,7 @@ public final class TestSluice {
       json.put("resume", new JsonObject().put("signingKey", RESUME_KEY));
       Fixtures.testDatasets().forEach(d -> json.getJsonArray("datasets").add(d));
       tweak.accept(json);
-      return Sluice.start(vertx, SluiceConfig.from(json), new SluiceMetrics());
+      return json;
     });
   }
 
@@ -41,7 +46,7 @@ public final class TestSluice {
     return start(vertx, json -> {});
   }
 
-  static int freePort() {
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     } catch (IOException e) {

@@ -1,0 +1,19 @@
+package io.sluice.config;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * What SIGTERM does ({@code shutdown}): new streams are refused at once, streams in flight
+ * get {@code drainSeconds} to finish, then are ended {@code partial} with their resume token.
+ * Keep it a few seconds shorter than the pod's {@code terminationGracePeriodSeconds}.
+ */
+public record ShutdownConfig(int drainSeconds) {
+
+  static ShutdownConfig from(JsonObject json) {
+    ShutdownConfig config = new ShutdownConfig(json.getInteger("drainSeconds", 20));
+    if (config.drainSeconds < 0) {
+      throw new ConfigException("shutdown.drainSeconds must be >= 0");
+    }
+    return config;
+  }
+}

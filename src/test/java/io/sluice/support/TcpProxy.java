@@ -1,0 +1,81 @@
+package io.sluice.support;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A TCP proxy in front of the test database that a test can take down: while refusing, it
+ * accepts each connection and closes it at once (as a server that is gone would), and it
+ * counts every connection attempt, so a test can tell that nothing tried the database.
+ */
+public final class TcpProxy {
+
+  private final NetServer server;
+  private final NetClient client;
+  private final String targetHost;
+  private final int targetPort;
+  private final AtomicInteger attempts = new AtomicInteger();
+  private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
+  private volatile boolean refusing;
+
+  private TcpProxy(Vertx vertx, String targetHost, int targetPort) {
+    this.server = vertx.createNetServer();
+    this.client = vertx.createNetClient();
+    this.targetHost = targetHost;
+    this.targetPort = targetPort;
+  }
+
+  /** A proxy on a free port of 127.0.0.1 to {@code targetHost:targetPort}. */
+  public static Future<TcpProxy> start(Vertx vertx, String targetHost, int targetPort) {
+    TcpProxy proxy = new TcpProxy(vertx, targetHost, targetPort);
+    return proxy.server.connectHandler(proxy::accept).listen(0, "127.0.0.1").map(proxy);
+  }
+
+  private void accept(NetSocket downstream) {
+    attempts.incrementAndGet();
+    if (refusing) {
+      downstream.close();
+      return;
+    }
+    downstream.pause();
+    client.connect(targetPort, targetHost)
+        .onSuccess(upstream -> {
+          open.add(downstream);
+          open.add(upstream);
+          downstream.closeHandler(v -> open.remove(downstream));
+          upstream.closeHandler(v -> open.remove(upstream));
+          downstream.pipeTo(upstream);
+          upstream.pipeTo(downstream);
+        })
+        .onFailure(err -> downstream.close());
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  /** Connection attempts so far, refused ones included. */
+  public int attempts() {
+    return attempts.get();
+  }
+
+  /** Refuses new connections (true) or lets them through again (false). */
+  public void refuse(boolean refuse) {
+    refusing = refuse;
+  }
+
+  /** Cuts every connection through the proxy, as a crashed server would. */
+  public void cutAll() {
+    open.forEach(NetSocket::close);
+  }
+
+  public Future<Void> close() {
+    return server.close().eventually(client::close);
+  }
+}
