@@ -39,11 +39,6 @@ final class SamplingPolicy {
     return RATES[step];
   }
 
-  /** Whether rows have been sampled at all: the rate went up at least once. */
-  boolean engaged() {
-    return step > 0;
-  }
-
   /**
    * Closes the measuring window if it is over, and raises the rate when the response spent
    * more than the allowed share of it blocked; true when the rate went up.
