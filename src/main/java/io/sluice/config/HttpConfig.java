@@ -16,10 +16,13 @@ import java.util.List;
  * whatever it sends; {@code maxStreamsPerClient} bounds the streams one client runs at once
  * (0: no bound), a client being its address, or the one {@code X-Forwarded-For} names when
  * the request comes from one of the {@code trustedProxies} (addresses or CIDR ranges).
+ * A stream that asked for {@code degrade=sample} starts sampling its rows when its response
+ * spent more than {@code sampleBlockedShare} (strictly between 0 and 1) of a window of
+ * {@code sampleWindowSeconds} waiting on its client's socket.
  */
 public record HttpConfig(String host, int port, int sendBufferSize, int idleTimeoutSeconds, List<String> corsOrigins,
     int compressionLevel, int heartbeatSeconds, int chunkSize, int stallTimeoutSeconds, int maxStreamsPerClient,
-    List<String> trustedProxies) {
+    List<String> trustedProxies, int sampleWindowSeconds, double sampleBlockedShare) {
 
   static HttpConfig from(JsonObject json) {
     HttpConfig config = new HttpConfig(
@@ -33,11 +36,14 @@ public record HttpConfig(String host, int port, int sendBufferSize, int idleTime
         json.getInteger("chunkSize", 64 * 1024),
         json.getInteger("stallTimeoutSeconds", 60),
         json.getInteger("maxStreamsPerClient", 8),
-        json.getJsonArray("trustedProxies", new JsonArray()).stream().map(String::valueOf).toList());
+        json.getJsonArray("trustedProxies", new JsonArray()).stream().map(String::valueOf).toList(),
+        json.getInteger("sampleWindowSeconds", 10),
+        json.getDouble("sampleBlockedShare", 0.5));
     if (config.compressionLevel < 0 || config.compressionLevel > 9 || config.heartbeatSeconds < 0 || config.chunkSize < 1024
-        || config.stallTimeoutSeconds < 1 || config.maxStreamsPerClient < 0) {
+        || config.stallTimeoutSeconds < 1 || config.maxStreamsPerClient < 0 || config.sampleWindowSeconds < 1
+        || !(config.sampleBlockedShare > 0 && config.sampleBlockedShare < 1)) {
       throw new ConfigException("http: compressionLevel must be 0-9, heartbeatSeconds >= 0, chunkSize >= 1024,"
-          + " stallTimeoutSeconds >= 1, maxStreamsPerClient >= 0");
+          + " stallTimeoutSeconds >= 1, maxStreamsPerClient >= 0, sampleWindowSeconds >= 1, sampleBlockedShare between 0 and 1 (exclusive)");
     }
     return config;
   }
@@ -45,6 +51,6 @@ public record HttpConfig(String host, int port, int sendBufferSize, int idleTime
   /** The same server, open to pages of every origin (the demo's choice when none is configured). */
   public HttpConfig withCorsOrigins(List<String> origins) {
     return new HttpConfig(host, port, sendBufferSize, idleTimeoutSeconds, List.copyOf(origins), compressionLevel, heartbeatSeconds,
-        chunkSize, stallTimeoutSeconds, maxStreamsPerClient, trustedProxies);
+        chunkSize, stallTimeoutSeconds, maxStreamsPerClient, trustedProxies, sampleWindowSeconds, sampleBlockedShare);
   }
 }

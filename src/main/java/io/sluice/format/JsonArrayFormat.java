@@ -9,6 +9,8 @@ import java.util.List;
  * One JSON array of row objects, streamed: valid JSON only when complete. A cut body gets
  * the {@code _sluice} error record as its last element and no closing bracket, so any JSON
  * parser rejects it; with {@code meta=true} a complete array ends with the summary record.
+ * A sampled array holds a {@code {"_sluice":{"sampling":{...}}}} element before the first row
+ * of each new rate, and always ends with the summary, status {@code sampled}.
  */
 public final class JsonArrayFormat implements OutputFormat {
 
@@ -23,11 +25,19 @@ public final class JsonArrayFormat implements OutputFormat {
   }
 
   @Override
+  public boolean marksSampling() {
+    return true;
+  }
+
+  @Override
   public RowEncoder newEncoder(EncodingOptions options) {
     return new Encoder(options);
   }
 
   private static final class Encoder extends JsonRowsEncoder {
+
+    /** Whether the array has an element yet (a row or a sampling record): the next one needs a comma. */
+    private boolean hasElement;
 
     Encoder(EncodingOptions options) {
       super(options);
@@ -47,13 +57,20 @@ public final class JsonArrayFormat implements OutputFormat {
     protected void afterRow(JsonGenerator json) {}
 
     private String separator() {
-      return rows == 0 ? "\n" : ",\n";
+      String separator = hasElement ? ",\n" : "\n";
+      hasElement = true;
+      return separator;
     }
 
     @Override
     public Buffer end(StreamSummary summary) {
-      String last = options.summary() ? separator() + record(summary) : "";
+      String last = endsWithSummary(summary) ? separator() + record(summary) : "";
       return Buffer.buffer(last + "\n]\n");
+    }
+
+    @Override
+    public Buffer samplingChange(SamplingChange change) {
+      return Buffer.buffer(separator()).appendBuffer(samplingRecord(change));
     }
 
 

@@ -12,12 +12,15 @@ import java.util.List;
 
 /**
  * What the JSON-based formats share: each row is one JSON object, keys in column order,
- * written with Jackson's streaming generator; a format adds only what goes around a row.
+ * written with Jackson's streaming generator; a format adds only what goes around a row and
+ * its in-band records (summary, error, sampling change).
  */
 abstract class JsonRowsEncoder implements RowEncoder {
 
   /** The key of the in-band summary and error records. */
   static final String RESERVED_KEY = "_sluice";
+  /** The field of the {@code _sluice} record that announces a change of sampling rate. */
+  static final String SAMPLING_KEY = "sampling";
 
   protected final EncodingOptions options;
   private SerializedString[] names;
@@ -83,5 +86,60 @@ abstract class JsonRowsEncoder implements RowEncoder {
   /** The summary or error record: {@code {"_sluice": {...}}}. */
   static String record(StreamSummary summary) {
     return new JsonObject().put(RESERVED_KEY, summary.toJson()).encode();
+  }
+
+  /** Whether a complete body ends with the summary record: when asked, and always when rows were sampled out. */
+  protected boolean endsWithSummary(StreamSummary summary) {
+    return options.summary() || summary.sampled() != null;
+  }
+
+  /** The sampling record: {@code {"_sluice":{"sampling":{"rate":5,"after":"v1...","key":[4900]}}}}. */
+  static Buffer samplingRecord(SamplingChange change) {
+    return generate(json -> {
+      json.writeStartObject();
+      json.writeFieldName(RESERVED_KEY);
+      json.writeStartObject();
+      json.writeFieldName(SAMPLING_KEY);
+      writeSampling(json, change);
+      json.writeEndObject();
+      json.writeEndObject();
+    });
+  }
+
+  /** A sampling change as one object, {@code {"rate":5,"after":"v1...","key":[4900]}}, the key's values written as in rows. */
+  static Buffer samplingObject(SamplingChange change) {
+    return generate(json -> writeSampling(json, change));
+  }
+
+  private static void writeSampling(JsonGenerator json, SamplingChange change) throws IOException {
+    json.writeStartObject();
+    json.writeNumberField("rate", change.rate());
+    if (change.after() != null) {
+      json.writeStringField("after", change.after());
+    }
+    if (change.key() != null) {
+      json.writeArrayFieldStart("key");
+      JsonValues values = new JsonValues(json);
+      for (Object value : change.key()) {
+        values.write(value);
+      }
+      json.writeEndArray();
+    }
+    json.writeEndObject();
+  }
+
+  private static Buffer generate(JsonWriting writing) {
+    ByteArrayBuilder out = new ByteArrayBuilder(256);
+    try (JsonGenerator json = JsonValues.FACTORY.createGenerator(out)) {
+      writing.write(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Buffer.buffer(out.toByteArray());
+  }
+
+  @FunctionalInterface
+  private interface JsonWriting {
+    void write(JsonGenerator json) throws IOException;
   }
 }

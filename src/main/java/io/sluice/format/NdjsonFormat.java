@@ -8,7 +8,9 @@ import java.util.List;
 /**
  * NDJSON: one JSON object per row and line. A cut body ends with one more line, an object
  * under the reserved key {@code _sluice} holding status {@code error}; a complete body ends
- * with one holding status {@code complete} when the client asks for a summary.
+ * with one holding status {@code complete} when the client asks for a summary. A sampled
+ * body has a line {@code {"_sluice":{"sampling":{...}}}} before the first row of each new
+ * rate, and always ends with the summary, status {@code sampled}.
  */
 public final class NdjsonFormat implements OutputFormat {
 
@@ -25,6 +27,11 @@ public final class NdjsonFormat implements OutputFormat {
   @Override
   public List<String> mediaTypes() {
     return List.of("application/x-ndjson", "application/jsonl");
+  }
+
+  @Override
+  public boolean marksSampling() {
+    return true;
   }
 
   @Override
@@ -48,7 +55,12 @@ public final class NdjsonFormat implements OutputFormat {
 
     @Override
     public Buffer end(StreamSummary summary) {
-      return options.summary() ? line(summary) : Buffer.buffer();
+      return endsWithSummary(summary) ? line(summary) : Buffer.buffer();
+    }
+
+    @Override
+    public Buffer samplingChange(SamplingChange change) {
+      return samplingRecord(change).appendString("\n");
     }
 
     @Override

@@ -34,5 +34,13 @@ public interface OutputFormat {
     return true;
   }
 
+  /**
+   * Whether its encoders can announce a change of sampling rate in-band ({@link
+   * RowEncoder#samplingChange}), which a stream needs to sample ({@code degrade=sample}).
+   */
+  default boolean marksSampling() {
+    return false;
+  }
+
   RowEncoder newEncoder(EncodingOptions options);
 }

@@ -22,7 +22,15 @@ public interface RowEncoder {
     return encode(rows);
   }
 
-  /** What ends a complete body; may be empty. */
+  /**
+   * The in-band record announcing a change of sampling rate, written before the first row it
+   * applies to; only formats whose {@link OutputFormat#marksSampling()} is true have one.
+   */
+  default Buffer samplingChange(SamplingChange change) {
+    throw new UnsupportedOperationException(getClass().getName() + " cannot mark sampling in-band");
+  }
+
+  /** What ends a complete body (a sampled one too); may be empty. */
   Buffer end(StreamSummary summary);
 
   /**

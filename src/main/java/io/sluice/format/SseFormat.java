@@ -11,12 +11,14 @@ import java.util.List;
  * token (or, without one, its number: 1, 2, ...), so that the browser's own reconnect, which
  * sends the last id as {@code Last-Event-ID}, resumes after the last row it received. A complete stream ends with an {@value #END} event (id {@value #END_ID})
  * whose data is the summary; a cut one with a {@value #FAIL} event carrying the error record
- * (not {@code error}, which EventSource fires on its own at every reconnect).
+ * (not {@code error}, which EventSource fires on its own at every reconnect). A sampled
+ * stream sends a {@value #SAMPLING} event before the first row of each new rate.
  */
 public final class SseFormat implements OutputFormat {
 
   public static final String END = "end";
   public static final String FAIL = "fail";
+  public static final String SAMPLING = "sampling";
   /** The id of the end event: a reconnect that names it asks for nothing more. */
   public static final String END_ID = "end";
 
@@ -33,6 +35,11 @@ public final class SseFormat implements OutputFormat {
   @Override
   public String contentType() {
     return "text/event-stream; charset=utf-8";
+  }
+
+  @Override
+  public boolean marksSampling() {
+    return true;
   }
 
   @Override
@@ -63,6 +70,12 @@ public final class SseFormat implements OutputFormat {
     @Override
     public Buffer end(StreamSummary summary) {
       return Buffer.buffer("event: " + END + "\nid: " + END_ID + "\ndata: " + summary.toJson().encode() + "\n\n");
+    }
+
+    /** No id: the browser's last event id stays the last row's, so a reconnect resumes after it. */
+    @Override
+    public Buffer samplingChange(SamplingChange change) {
+      return Buffer.buffer("event: " + SAMPLING + "\ndata: ").appendBuffer(samplingObject(change)).appendString("\n\n");
     }
 
     @Override

@@ -5,24 +5,43 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * How a stream ended, as the in-band summary and error records state it: {@code complete}
- * with the rows sent, or {@code partial} with the rows sent before the error, the error and
- * {@code resume}, the token that goes on after the last of those rows.
+ * with the rows sent, {@code sampled} with the rows sent and the rows read of which they are
+ * a sample, or {@code partial} with the rows sent before the error, the error and {@code
+ * resume}, the token that goes on after the last of those rows. A sampled stream's summary,
+ * partial or not, also names the rows read and the last sampling rate ({@code sampled}).
  */
-public record StreamSummary(String status, long rows, StreamError error, String resume) {
+public record StreamSummary(String status, long rows, StreamError error, String resume, Sampled sampled) {
 
   public static final String COMPLETE = "complete";
+  public static final String SAMPLED = "sampled";
   public static final String PARTIAL = "partial";
 
+  /** What sampling left out: {@code read} rows reached the response, one in {@code rate} was sent at the end. */
+  public record Sampled(long read, int rate) {}
+
   public static StreamSummary complete(long rows) {
-    return new StreamSummary(COMPLETE, rows, null, null);
+    return new StreamSummary(COMPLETE, rows, null, null, null);
+  }
+
+  /** A clean end that sent {@code rows} of the rows read: a sample, not every row. */
+  public static StreamSummary sampled(long rows, Sampled sampled) {
+    return new StreamSummary(SAMPLED, rows, null, null, sampled);
   }
 
   public static StreamSummary partial(long rows, StreamError error, String resume) {
-    return new StreamSummary(PARTIAL, rows, error, resume);
+    return partial(rows, error, resume, null);
+  }
+
+  /** A cut after {@code rows} rows; {@code sampled} is null unless sampling left rows out before the cut. */
+  public static StreamSummary partial(long rows, StreamError error, String resume, Sampled sampled) {
+    return new StreamSummary(PARTIAL, rows, error, resume, sampled);
   }
 
   public JsonObject toJson() {
     JsonObject json = new JsonObject().put("status", status).put("rows", rows);
+    if (sampled != null) {
+      json.put("read", sampled.read()).put("rate", sampled.rate());
+    }
     if (error != null) {
       json.put("error", new JsonObject().put("code", error.code()).put("message", error.message()));
     }

@@ -190,7 +190,7 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     new RowsResponse(vertx, ctx.request(), rows.headers(), rows.format().newEncoder(rows.options()), httpConfig, streamConfig, metrics,
-        ctx.get(REQUEST_ID), lease, rows.tokens())
+        ctx.get(REQUEST_ID), lease, rows.tokens(), rows.sample())
         .start(rows.stream(), rows.format());
   }
 
@@ -229,9 +229,11 @@ public final class HttpVerticle extends VerticleBase {
     EncodingOptions options = new EncodingOptions(
         flag(query, RowsRequest.HEADER, true), flag(query, RowsRequest.CSV_SAFE, true), flag(query, RowsRequest.META, http10))
         .withRowIds(minter::afterRow);
+    boolean sample = sample(query.get(RowsRequest.DEGRADE), format);
     StreamRequest request = new StreamRequest(dataset.name(), params, limit(query.get(RowsRequest.LIMIT)), columns(query.get(Dataset.COLUMNS)));
     List<String> after = resumeAfter(ctx, dataset, params, format);
-    return new RowsRequest(after.isEmpty() ? request : request.after(after), format, options, ResponseHeaders.of(format, dataset.name()), minter);
+    return new RowsRequest(after.isEmpty() ? request : request.after(after), format, options, ResponseHeaders.of(format, dataset.name()), minter,
+        sample);
   }
 
   /**
@@ -290,6 +292,25 @@ public final class HttpVerticle extends VerticleBase {
       }
     }
     return params;
+  }
+
+  /**
+   * Whether {@code degrade=} asks for sampling, which only a format that announces each rate
+   * in-band may do: a client must never take a sample for every row.
+   */
+  private static boolean sample(String degrade, OutputFormat format) {
+    if (degrade == null || degrade.isEmpty()) {
+      return false;
+    }
+    if (!degrade.equalsIgnoreCase(RowsRequest.SAMPLE)) {
+      throw InvalidRequestException.badParameter(RowsRequest.DEGRADE, "must be " + RowsRequest.SAMPLE);
+    }
+    if (!format.marksSampling()) {
+      throw InvalidRequestException.badParameter(RowsRequest.DEGRADE, "format " + format.name()
+          + " cannot mark sampled rows in-band, so it is never sampled; ask for one of "
+          + OutputFormats.ALL.stream().filter(OutputFormat::marksSampling).map(OutputFormat::name).toList());
+    }
+    return true;
   }
 
   private static boolean flag(MultiMap query, String name, boolean otherwise) {

@@ -5,6 +5,7 @@ import io.sluice.config.StreamConfig;
 import io.sluice.dataset.StreamRequest;
 import io.sluice.format.OutputFormat;
 import io.sluice.format.RowEncoder;
+import io.sluice.format.SamplingChange;
 import io.sluice.format.StreamSummary;
 import io.sluice.format.UnrepresentableValueException;
 import io.sluice.metrics.SluiceMetrics;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * has room again. Headers go out with the first batch (or the end), so an error found
  * before the first row still gets its status. A client that leaves cancels the stream.
  *
- * <p>The completion contract ({@code docs/http.md}): only a complete body ends cleanly, with
+ * <p>The completion contract ({@code docs/http.md}): only a complete (or sampled) body ends cleanly, with
  * the trailers {@value #STATUS_TRAILER} and {@value #ROW_COUNT_TRAILER} (HTTP/1.1 and HTTP/2)
  * or by closing the connection after the format's summary (HTTP/1.0). A body cut after its
  * first row gets the format's in-band error record, status {@code partial} with the resume
@@ -43,6 +44,11 @@ import org.slf4j.LoggerFactory;
  * <p>A client that has taken nothing for the stall timeout while the response waits on its
  * socket is given up, whatever it sends: the stream ends {@code partial} with the format's
  * error record, releasing its database connection and snapshot, and the connection is cut.
+ *
+ * <p>A stream that asked for {@code degrade=sample} is measured window by window (see {@link
+ * SamplingPolicy}); when its client kept it blocked too long, it sends one row in 5, then in
+ * 10, of the rows it receives (credits flow back per batch as before), announces each rate
+ * in-band before the rows it applies to, and ends {@code sampled} when it left rows out.
  */
 final class RowsResponse implements StreamListener {
 
@@ -69,10 +75,14 @@ final class RowsResponse implements StreamListener {
   private final long stallNanos;
   private final ClientLimiter.Lease lease;
   private final ResumeTokens.Minter tokens;
+  /** Null unless the client asked for {@code degrade=sample}. */
+  private final SamplingPolicy sampling;
+  private final long samplingCheckMs;
   /** The key of the last row written: where the stream goes on if it is cut now. */
   private Object[] lastKey;
   private long heartbeatTimer = -1;
   private long stallTimer = -1;
+  private long samplingTimer = -1;
   /** When the client last took bytes: a write reached the kernel, or the write queue drained. */
   private long lastTaken = System.nanoTime();
   private long lastWrite = System.nanoTime();
@@ -83,10 +93,14 @@ final class RowsResponse implements StreamListener {
   private boolean delivered;
   private boolean blocked;
   private long owed;
+  /** Rows sent to the client. */
   private long rows;
+  /** Rows received from the transform stage: {@link #rows} unless sampling left some out. */
+  private long rowsRead;
 
   RowsResponse(Vertx vertx, HttpServerRequest request, ResponseHeaders headers, RowEncoder encoder,
-      HttpConfig http, StreamConfig config, SluiceMetrics metrics, String requestId, ClientLimiter.Lease lease, ResumeTokens.Minter tokens) {
+      HttpConfig http, StreamConfig config, SluiceMetrics metrics, String requestId, ClientLimiter.Lease lease, ResumeTokens.Minter tokens,
+      boolean sample) {
     this.vertx = vertx;
     this.request = request;
     this.response = request.response();
@@ -101,6 +115,10 @@ final class RowsResponse implements StreamListener {
     this.lease = lease;
     this.tokens = tokens;
     this.stream = new StreamConsumer(vertx, config.leaseMs(), this);
+    long samplingWindowNanos = TimeUnit.SECONDS.toNanos(http.sampleWindowSeconds());
+    this.sampling = sample ? new SamplingPolicy(new BlockedShareMeter(samplingWindowNanos, System::nanoTime), http.sampleBlockedShare()) : null;
+    // a window is closed within a quarter of its length after its end
+    this.samplingCheckMs = Math.max(50, TimeUnit.NANOSECONDS.toMillis(samplingWindowNanos) / 4);
   }
 
   void start(StreamRequest streamRequest, OutputFormat format) {
@@ -112,6 +130,9 @@ final class RowsResponse implements StreamListener {
       grantOwed();
     });
     stallTimer = vertx.setPeriodic(Math.max(50, TimeUnit.NANOSECONDS.toMillis(stallNanos) / 4), id -> checkStall());
+    if (sampling != null) {
+      samplingTimer = vertx.setPeriodic(samplingCheckMs, id -> checkSampling());
+    }
     stream.open(Frames.TRANSFORM_OPEN, streamRequest.toJson(), window, requestId)
         .onFailure(err -> onError(err instanceof StreamRefusedException refused
             ? refused.error()
@@ -152,10 +173,11 @@ final class RowsResponse implements StreamListener {
     if (finished) {
       return;
     }
+    RowBatch sent = sampling == null ? batch : sampling.sample(batch);
     Buffer chunk;
     try {
       sendHeaders();
-      chunk = encoder.encode(batch.rows(), batch.keys());
+      chunk = sent.size() == 0 ? null : encoder.encode(sent.rows(), sent.keys());
     } catch (Throwable e) { // an Error too: the stream must end, not hang
       stream.cancel();
       onError(e instanceof UnrepresentableValueException
@@ -163,12 +185,18 @@ final class RowsResponse implements StreamListener {
           : StreamError.of(StreamError.INTERNAL, 500, "encoding failed: " + e));
       return;
     }
-    write(chunk);
-    if (batch.lastKey() != null) {
-      lastKey = batch.lastKey();
+    if (chunk != null) {
+      write(chunk);
     }
-    rows += batch.size();
-    metrics.rowsWritten(batch.size());
+    if (sent.lastKey() != null) {
+      lastKey = sent.lastKey();
+    }
+    rowsRead += batch.size();
+    rows += sent.size();
+    metrics.rowsWritten(sent.size());
+    if (sent != batch) {
+      metrics.rowsSampledOut(batch.size() - sent.size());
+    }
     owed++;
     if (response.writeQueueFull()) {
       setBlocked(true);
@@ -187,6 +215,18 @@ final class RowsResponse implements StreamListener {
         "the client took nothing for " + TimeUnit.NANOSECONDS.toSeconds(stallNanos) + " s"));
   }
 
+  /** Raises the sampling rate when the last window was blocked too long, and says so before the next row. */
+  private void checkSampling() {
+    if (finished || !sampling.check()) {
+      return;
+    }
+    metrics.samplingRateRaised();
+    sendHeaders();
+    write(encoder.samplingChange(new SamplingChange(sampling.rate(), tokens.afterRow(lastKey), lastKey)));
+    LOG.info("[{}] stream {} samples 1 row in {} after {} rows sent of {} read: its client keeps it blocked",
+        requestId, stream.streamId(), sampling.rate(), rows, rowsRead);
+  }
+
   private void grantOwed() {
     setBlocked(false);
     if (owed > 0 && !finished) {
@@ -199,6 +239,9 @@ final class RowsResponse implements StreamListener {
     if (blocked != nowBlocked) {
       blocked = nowBlocked;
       metrics.responseBlocked(nowBlocked);
+      if (sampling != null) {
+        sampling.blocked(nowBlocked);
+      }
     }
   }
 
@@ -207,23 +250,30 @@ final class RowsResponse implements StreamListener {
     if (finished) {
       return;
     }
-    if (total != rows) {
-      onError(StreamError.of(StreamError.PROTOCOL, 500, "the stages sent " + total + " rows but " + rows + " arrived"));
+    if (total != rowsRead) {
+      onError(StreamError.of(StreamError.PROTOCOL, 500, "the stages sent " + total + " rows but " + rowsRead + " arrived"));
       return;
     }
     sendHeaders();
-    Buffer last = encoder.end(StreamSummary.complete(rows));
+    StreamSummary.Sampled sampled = sampledSoFar();
+    StreamSummary summary = sampled == null ? StreamSummary.complete(rows) : StreamSummary.sampled(rows, sampled);
+    Buffer last = encoder.end(summary);
     finish();
     write(last);
     if (request.version() == HttpVersion.HTTP_1_0) {
       // no chunked framing in HTTP/1.0: the body ends when the connection does
       response.end().onComplete(ar -> request.connection().close());
     } else {
-      response.putTrailer(STATUS_TRAILER, StreamSummary.COMPLETE);
+      response.putTrailer(STATUS_TRAILER, summary.status());
       response.putTrailer(ROW_COUNT_TRAILER, Long.toString(rows));
       response.end().onComplete(ar -> delivered());
     }
-    LOG.info("[{}] stream {} complete: {} rows", requestId, stream.streamId(), rows);
+    LOG.info("[{}] stream {} {}: {} rows sent of {} read", requestId, stream.streamId(), summary.status(), rows, rowsRead);
+  }
+
+  /** What sampling left out so far, or null when it sent every row it read. */
+  private StreamSummary.Sampled sampledSoFar() {
+    return rows == rowsRead ? null : new StreamSummary.Sampled(rowsRead, sampling.rate());
   }
 
   @Override
@@ -239,7 +289,7 @@ final class RowsResponse implements StreamListener {
       return;
     }
     LOG.warn("[{}] stream {} cut after {} rows: {}", requestId, stream.streamId(), rows, error.message());
-    Buffer record = encoder.cut(StreamSummary.partial(rows, error, tokens.afterRow(lastKey)));
+    Buffer record = encoder.cut(StreamSummary.partial(rows, error, tokens.afterRow(lastKey), sampledSoFar()));
     finish();
     if (error.code().equals(StreamError.CLIENT_STALLED)) {
       response.write(record); // for the record: a stalled client would not take it in time
@@ -327,6 +377,9 @@ final class RowsResponse implements StreamListener {
     finished = true;
     stopHeartbeat();
     vertx.cancelTimer(stallTimer);
+    if (samplingTimer >= 0) {
+      vertx.cancelTimer(samplingTimer);
+    }
     lease.release();
     setBlocked(false);
     encoder.close();

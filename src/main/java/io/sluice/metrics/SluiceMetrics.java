@@ -13,13 +13,18 @@ import java.util.function.Supplier;
 /**
  * The service's own meters, shared by all verticles of one instance and exposed at {@code
  * /metrics}: rows read from PostgreSQL, rows written to clients, streams opened and active,
- * cursors paused for lack of credit and responses waiting for their socket to drain.
+ * cursors paused for lack of credit, responses waiting for their socket to drain, and what
+ * sampling ({@code degrade=sample}) left out and how often it raised a rate.
  */
 public final class SluiceMetrics {
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Counter rowsRead = Counter.builder("sluice.cursor.rows.read").description("rows read from PostgreSQL").register(registry);
   private final Counter rowsWritten = Counter.builder("sluice.http.rows.written").description("rows written to HTTP clients").register(registry);
+  private final Counter rowsSampledOut = Counter.builder("sluice.http.rows.sampled.out")
+      .description("rows of degrade=sample streams left out by sampling").register(registry);
+  private final Counter samplingRateChanges = Counter.builder("sluice.http.sampling.rate.changes")
+      .description("sampling rates raised (1 to 5, 5 to 10) on degrade=sample streams").register(registry);
   private final Counter streamsOpened = Counter.builder("sluice.cursor.streams.opened").description("cursor streams opened").register(registry);
   private final AtomicInteger activeCursors = registry.gauge("sluice.cursor.streams.active", new AtomicInteger());
   private final AtomicInteger awaitingCredit = registry.gauge("sluice.cursor.streams.awaiting.credit", new AtomicInteger());
@@ -54,6 +59,24 @@ public final class SluiceMetrics {
 
   public void rowsWritten(int n) {
     rowsWritten.increment(n);
+  }
+
+  /** Rows a sampling stream read but did not send. */
+  public void rowsSampledOut(long n) {
+    rowsSampledOut.increment(n);
+  }
+
+  public double rowsSampledOut() {
+    return rowsSampledOut.count();
+  }
+
+  /** A sampling stream raised its rate (and announced it in-band). */
+  public void samplingRateRaised() {
+    samplingRateChanges.increment();
+  }
+
+  public double samplingRateChanges() {
+    return samplingRateChanges.count();
   }
 
   public double rowsRead() {

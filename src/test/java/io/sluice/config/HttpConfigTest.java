@@ -1,0 +1,37 @@
+package io.sluice.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@DisplayName("The http configuration")
+class HttpConfigTest {
+
+  @Test
+  @DisplayName("samples a stream blocked more than half of a 10 s window by default, and reads other values")
+  void samplingSettings() {
+    HttpConfig defaults = HttpConfig.from(new JsonObject());
+    HttpConfig set = HttpConfig.from(new JsonObject().put("sampleWindowSeconds", 2).put("sampleBlockedShare", 0.25));
+
+    assertThat(defaults.sampleWindowSeconds()).isEqualTo(10);
+    assertThat(defaults.sampleBlockedShare()).isEqualTo(0.5);
+    assertThat(set.sampleWindowSeconds()).isEqualTo(2);
+    assertThat(set.sampleBlockedShare()).isEqualTo(0.25);
+    assertThat(set.withCorsOrigins(List.of("*")).sampleBlockedShare()).isEqualTo(0.25);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"{\"sampleWindowSeconds\": 0}", "{\"sampleBlockedShare\": 0}", "{\"sampleBlockedShare\": 1}",
+      "{\"sampleBlockedShare\": -0.5}", "{\"sampleBlockedShare\": 1.5}"})
+  @DisplayName("refuses a window under a second and a share not strictly between 0 and 1")
+  void refusesBadSamplingSettings(String http) {
+    assertThatThrownBy(() -> HttpConfig.from(new JsonObject(http)))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("sampleWindowSeconds").hasMessageContaining("sampleBlockedShare");
+  }
+}
