@@ -1,5 +1,6 @@
 package io.sluice;
 
+import io.sluice.cluster.VertxNodes;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.db.Database;
@@ -39,19 +40,44 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    boolean demo = args.length > 0 && args[0].equals("demo");
-    if (args.length > 0 && !demo) {
-      System.err.println("usage: java -jar sluice.jar [demo]");
+    List<String> arguments = List.of(args);
+    boolean demo = arguments.contains("demo");
+    boolean clustered = arguments.contains("--cluster");
+    if (arguments.stream().anyMatch(a -> !a.equals("demo") && !a.equals("--cluster"))) {
+      System.err.println("usage: java -jar sluice.jar [demo] [--cluster]");
       System.exit(2);
     }
+    SluiceConfig loaded;
+    try {
+      loaded = loadConfig(envOr("SLUICE_CONFIG", "conf/sluice.yaml"));
+    } catch (Exception e) {
+      LOG.error("Sluice could not start: {}", e.getMessage(), e);
+      System.exit(1);
+      return;
+    }
+    SluiceConfig configured = clustered ? loaded.withCluster(loaded.cluster().withEnabled(true)) : loaded;
     SluiceMetrics metrics = new SluiceMetrics();
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
-        .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
-        .build();
-    String configPath = envOr("SLUICE_CONFIG", "conf/sluice.yaml");
-    ConfigLoader.load(vertx, configPath)
-        .compose(config -> DatabaseLocator.locate(vertx, config.database(), demo).map(config::withDatabase))
+    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true));
+    VertxNodes.create(configured.cluster(), options, new MicrometerMetricsFactory(metrics.registry()))
+        .onFailure(err -> {
+          LOG.error("Sluice could not join its cluster: {}", err.getMessage(), err);
+          System.exit(1);
+        })
+        .onSuccess(vertx -> start(vertx, configured, demo, metrics));
+  }
+
+  /** Reads the configuration, before the node's Vert.x exists: whether it is clustered is part of it. */
+  private static SluiceConfig loadConfig(String path) throws Exception {
+    Vertx bootstrap = Vertx.vertx();
+    try {
+      return ConfigLoader.load(bootstrap, path).await(30, TimeUnit.SECONDS);
+    } finally {
+      bootstrap.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void start(Vertx vertx, SluiceConfig configured, boolean demo, SluiceMetrics metrics) {
+    DatabaseLocator.locate(vertx, configured.database(), demo).map(configured::withDatabase)
         .compose(config -> demo ? seedDemo(vertx, config).map(demoConfig(config)) : Future.succeededFuture(config))
         .compose(config -> Sluice.start(vertx, config, metrics))
         .onSuccess(sluice -> {
@@ -73,8 +99,8 @@ public final class Main {
 
   /**
    * The demo opens the API to pages of any origin unless the configuration names origins, and
-   * signs resume tokens with a key of its own unless one is configured (never on Kubernetes,
-   * where pods must share one).
+   * signs resume tokens with a key of its own unless one is configured (never on Kubernetes or
+   * in a cluster, where nodes must share one).
    */
   private static SluiceConfig demoConfig(SluiceConfig config) {
     SluiceConfig demo = config;
@@ -82,7 +108,7 @@ public final class Main {
       LOG.info("demo: CORS allows every origin");
       demo = demo.withHttp(demo.http().withCorsOrigins(List.of("*")));
     }
-    if (!demo.resume().hasKey() && System.getenv("KUBERNETES_SERVICE_HOST") == null) {
+    if (!demo.resume().hasKey() && System.getenv("KUBERNETES_SERVICE_HOST") == null && !demo.cluster().enabled()) {
       LOG.warn("demo: resume tokens are signed with a key made up for this process; they stop working when it restarts."
           + " Set SLUICE_RESUME_KEY to keep them");
       byte[] key = new byte[32];

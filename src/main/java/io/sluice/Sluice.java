@@ -2,6 +2,7 @@ package io.sluice;
 
 import io.sluice.config.ConfigException;
 import io.sluice.config.ResumeConfig;
+import io.sluice.config.Role;
 import io.sluice.config.SluiceConfig;
 import io.sluice.cursor.CursorVerticle;
 import io.sluice.dataset.Catalogue;
@@ -16,6 +17,7 @@ import io.sluice.http.HttpVerticle;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.RowBatch;
 import io.sluice.protocol.RowBatchCodec;
+import io.sluice.protocol.StageRoutes;
 import io.sluice.resume.ResumeTokens;
 import io.sluice.transform.TransformContext;
 import io.sluice.transform.TransformRegistry;
@@ -33,6 +35,7 @@ import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -95,8 +98,9 @@ public final class Sluice {
     return sluice.loadCatalogue()
         .compose(v -> sluice.deployVerticles())
         .map(sluice)
-        .onSuccess(s -> LOG.info("Sluice serving {} datasets on port {} with {} instances per verticle",
-            s.catalogue.all().size(), config.http().port(), config.instances()))
+        .onSuccess(s -> LOG.info("Sluice serving {} datasets with roles {} ({} instances each){}{}", s.catalogue.all().size(), config.roles(),
+            config.instances(), config.roles().contains(Role.HTTP) ? " on port " + config.http().port() : "",
+            vertx.isClustered() ? " in cluster '" + config.cluster().name() + "'" : ""))
         .recover(err -> sluice.stop().transform(ignored -> Future.failedFuture(err)));
   }
 
@@ -114,9 +118,34 @@ public final class Sluice {
         .mapEmpty();
   }
 
+  /**
+   * Deploys the verticles of this node's roles, cursor first, each as many times as configured;
+   * a stage the node lacks is reached on the cluster's nodes that have it.
+   */
   private Future<Void> deployVerticles() {
     DeploymentOptions instances = new DeploymentOptions().setInstances(config.instances());
-    HealthEndpoints health = new HealthEndpoints(
+    Set<Role> roles = config.roles();
+    StageRoutes routes = StageRoutes.of(roles.contains(Role.TRANSFORM), roles.contains(Role.CURSOR));
+    Future<Void> deployed = Future.succeededFuture();
+    if (roles.contains(Role.CURSOR)) {
+      deployed = deployed.compose(v -> deploy(() -> new CursorVerticle(catalogue, pool, gate, connections, breaker, config.stream(), metrics),
+          instances));
+    }
+    if (roles.contains(Role.TRANSFORM)) {
+      deployed = deployed.compose(v -> deploy(() -> new TransformVerticle(catalogue, routes), instances));
+    }
+    if (roles.contains(Role.HTTP)) {
+      HealthEndpoints health = healthEndpoints();
+      ResumeTokens tokens = new ResumeTokens(config.resume().signingKey(), config.resume().tokenTtlSeconds());
+      ClientLimiter limiter = new ClientLimiter(config.http().maxStreamsPerClient(), config.http().trustedProxies());
+      deployed = deployed.compose(v -> deploy(() -> new HttpVerticle(config.http(), config.stream(), catalogue, metrics, health, limiter,
+          tokens, routes), instances));
+    }
+    return deployed;
+  }
+
+  private HealthEndpoints healthEndpoints() {
+    return new HealthEndpoints(
         HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK())),
         HealthChecks.create(vertx)
             .register("database", 2_000, promise ->
@@ -126,11 +155,6 @@ public final class Sluice {
                 .setOk(!breaker.isOpen()).setData(new JsonObject().put("state", stateName(breaker.state())))))
             .register("accepting-streams", promise -> promise.complete(new Status()
                 .setOk(!draining).setData(new JsonObject().put("draining", draining)))));
-    ResumeTokens tokens = new ResumeTokens(config.resume().signingKey(), config.resume().tokenTtlSeconds());
-    ClientLimiter limiter = new ClientLimiter(config.http().maxStreamsPerClient(), config.http().trustedProxies());
-    return deploy(() -> new CursorVerticle(catalogue, pool, gate, connections, breaker, config.stream(), metrics), instances)
-        .compose(v -> deploy(() -> new TransformVerticle(catalogue), instances))
-        .compose(v -> deploy(() -> new HttpVerticle(config.http(), config.stream(), catalogue, metrics, health, limiter, tokens), instances));
   }
 
   private Future<Void> deploy(Supplier<Deployable> verticle, DeploymentOptions options) {

@@ -29,7 +29,11 @@ public final class ConfigLoader {
           Map.entry("SLUICE_LEASE_MS", "stream.leaseMs"),
           Map.entry("SLUICE_MAX_LIMIT", "stream.maxLimit"),
           Map.entry("SLUICE_DRAIN_SECONDS", "shutdown.drainSeconds"),
-          Map.entry("SLUICE_INSTANCES", "instances"));
+          Map.entry("SLUICE_INSTANCES", "instances"),
+          Map.entry("SLUICE_ROLES", "roles"),
+          Map.entry("SLUICE_CLUSTER_HOST", "cluster.host"),
+          Map.entry("SLUICE_CLUSTER_PUBLIC_HOST", "cluster.publicHost"),
+          Map.entry("SLUICE_CLUSTER_SERVICE", "cluster.kubernetesService"));
 
   private ConfigLoader() {}
 

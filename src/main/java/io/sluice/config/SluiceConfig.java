@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The whole configuration, built once at start-up from {@code conf/sluice.yaml} and the
@@ -16,6 +17,8 @@ public record SluiceConfig(
     StreamConfig stream,
     ResumeConfig resume,
     ShutdownConfig shutdown,
+    ClusterConfig cluster,
+    Set<Role> roles,
     int instances,
     List<DatasetDefinition> datasets) {
 
@@ -33,19 +36,33 @@ public record SluiceConfig(
         StreamConfig.from(json.getJsonObject("stream", new JsonObject())),
         ResumeConfig.from(json.getJsonObject("resume", new JsonObject())),
         ShutdownConfig.from(json.getJsonObject("shutdown", new JsonObject())),
+        ClusterConfig.from(json.getJsonObject("cluster", new JsonObject())),
+        Role.parse(roles(json.getValue("roles"))),
         instances > 0 ? instances : Runtime.getRuntime().availableProcessors(),
         List.copyOf(datasets));
   }
 
+  /** {@code roles} as a YAML list or, from the environment, a comma-separated string. */
+  private static JsonArray roles(Object value) {
+    if (value instanceof JsonArray list) {
+      return list;
+    }
+    return value == null ? new JsonArray() : new JsonArray(List.of(value.toString().split(",")));
+  }
+
+  public SluiceConfig withCluster(ClusterConfig newCluster) {
+    return new SluiceConfig(http, database, stream, resume, shutdown, newCluster, roles, instances, datasets);
+  }
+
   public SluiceConfig withHttp(HttpConfig newHttp) {
-    return new SluiceConfig(newHttp, database, stream, resume, shutdown, instances, datasets);
+    return new SluiceConfig(newHttp, database, stream, resume, shutdown, cluster, roles, instances, datasets);
   }
 
   public SluiceConfig withDatabase(DatabaseConfig newDatabase) {
-    return new SluiceConfig(http, newDatabase, stream, resume, shutdown, instances, datasets);
+    return new SluiceConfig(http, newDatabase, stream, resume, shutdown, cluster, roles, instances, datasets);
   }
 
   public SluiceConfig withResume(ResumeConfig newResume) {
-    return new SluiceConfig(http, database, stream, newResume, shutdown, instances, datasets);
+    return new SluiceConfig(http, database, stream, newResume, shutdown, cluster, roles, instances, datasets);
   }
 }

@@ -29,6 +29,7 @@ import java.util.Set;
  * Serves {@code open} frames at {@link Frames#CURSOR_OPEN}: checks the request, the one place
  * a request is validated, then reads the dataset from PostgreSQL as a {@link CursorStream}
  * that follows the consumer's credits, once the {@link ConnectionGate} admits it. {@link Frames#CURSOR_CHECK} runs the same check alone.
+ * Both are served at their cluster-wide address and at its node-local twin ({@link Frames#local}).
  *
  * <p>While the {@link DatabaseBreaker} is open, opens are refused at once. For a shutdown, a
  * message at {@link #DRAIN} makes it refuse new streams, and one at {@link #END_ALL} ends
@@ -71,7 +72,9 @@ public final class CursorVerticle extends VerticleBase {
   public Future<?> start() {
     return Future.join(
         vertx.eventBus().<JsonObject>consumer(Frames.CURSOR_OPEN, this::openStream).completion(),
+        vertx.eventBus().<JsonObject>localConsumer(Frames.local(Frames.CURSOR_OPEN), this::openStream).completion(),
         vertx.eventBus().<JsonObject>consumer(Frames.CURSOR_CHECK, this::checkRequest).completion(),
+        vertx.eventBus().<JsonObject>localConsumer(Frames.local(Frames.CURSOR_CHECK), this::checkRequest).completion(),
         vertx.eventBus().localConsumer(DRAIN, message -> draining = true).completion(),
         vertx.eventBus().localConsumer(END_ALL, message -> List.copyOf(running).forEach(CursorStream::shutDown)).completion());
   }

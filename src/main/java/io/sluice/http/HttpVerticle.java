@@ -12,7 +12,7 @@ import io.sluice.format.OutputFormat;
 import io.sluice.format.OutputFormats;
 import io.sluice.format.SseFormat;
 import io.sluice.metrics.SluiceMetrics;
-import io.sluice.protocol.Frames;
+import io.sluice.protocol.StageRoutes;
 import io.sluice.protocol.StreamConsumer;
 import io.sluice.protocol.StreamError;
 import io.sluice.protocol.StreamStart;
@@ -67,9 +67,10 @@ public final class HttpVerticle extends VerticleBase {
   private final HealthEndpoints health;
   private final ClientLimiter limiter;
   private final ResumeTokens tokens;
+  private final StageRoutes routes;
 
   public HttpVerticle(HttpConfig httpConfig, StreamConfig streamConfig, Catalogue catalogue, SluiceMetrics metrics, HealthEndpoints health,
-      ClientLimiter limiter, ResumeTokens tokens) {
+      ClientLimiter limiter, ResumeTokens tokens, StageRoutes routes) {
     this.httpConfig = httpConfig;
     this.streamConfig = streamConfig;
     this.catalogue = catalogue;
@@ -77,6 +78,7 @@ public final class HttpVerticle extends VerticleBase {
     this.health = health;
     this.limiter = limiter;
     this.tokens = tokens;
+    this.routes = routes;
   }
 
   @Override
@@ -191,7 +193,7 @@ public final class HttpVerticle extends VerticleBase {
     }
     new RowsResponse(vertx, ctx.request(), rows.headers(), rows.format().newEncoder(rows.options()), httpConfig, streamConfig, metrics,
         ctx.get(REQUEST_ID), lease, rows.tokens(), rows.sample())
-        .start(rows.stream(), rows.format());
+        .start(rows.stream(), rows.format(), routes.transformOpen());
   }
 
   /**
@@ -200,7 +202,7 @@ public final class HttpVerticle extends VerticleBase {
    */
   private void describeRows(RoutingContext ctx) {
     RowsRequest rows = rowsRequest(ctx);
-    vertx.eventBus().request(Frames.CURSOR_CHECK, rows.stream().toJson(), new DeliveryOptions().setSendTimeout(streamConfig.leaseMs()))
+    vertx.eventBus().request(routes.cursorCheck(), rows.stream().toJson(), new DeliveryOptions().setSendTimeout(streamConfig.leaseMs()))
         .onSuccess(checked -> {
           Long estimate = StreamStart.fromJson((JsonObject) checked.body()).estimatedRows();
           if (estimate != null) {

@@ -9,7 +9,6 @@ import io.sluice.format.SamplingChange;
 import io.sluice.format.StreamSummary;
 import io.sluice.format.UnrepresentableValueException;
 import io.sluice.metrics.SluiceMetrics;
-import io.sluice.protocol.Frames;
 import io.sluice.protocol.RowBatch;
 import io.sluice.protocol.StreamConsumer;
 import io.sluice.protocol.StreamError;
@@ -121,7 +120,8 @@ final class RowsResponse implements StreamListener {
     this.samplingCheckMs = Math.max(50, TimeUnit.NANOSECONDS.toMillis(samplingWindowNanos) / 4);
   }
 
-  void start(StreamRequest streamRequest, OutputFormat format) {
+  /** Opens the stream at the transform stage's {@code transformOpen} address and starts relaying it. */
+  void start(StreamRequest streamRequest, OutputFormat format, String transformOpen) {
     metrics.responseActive(true);
     response.closeHandler(v -> clientGone("connection closed"));
     response.exceptionHandler(err -> clientGone(err.toString()));
@@ -133,7 +133,7 @@ final class RowsResponse implements StreamListener {
     if (sampling != null) {
       samplingTimer = vertx.setPeriodic(samplingCheckMs, id -> checkSampling());
     }
-    stream.open(Frames.TRANSFORM_OPEN, streamRequest.toJson(), window, requestId)
+    stream.open(transformOpen, streamRequest.toJson(), window, requestId)
         .onFailure(err -> onError(err instanceof StreamRefusedException refused
             ? refused.error()
             : StreamError.of(StreamError.INTERNAL, 500, String.valueOf(err.getMessage()))));

@@ -79,6 +79,10 @@ public final class SluiceMetrics {
     return samplingRateChanges.count();
   }
 
+  public double rowsWritten() {
+    return rowsWritten.count();
+  }
+
   public double rowsRead() {
     return rowsRead.count();
   }

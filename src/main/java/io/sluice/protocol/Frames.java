@@ -12,6 +12,11 @@ public final class Frames {
   /** Address of the transform verticles' {@code open} service. */
   public static final String TRANSFORM_OPEN = "sluice.transform.open";
 
+  /** The node-local twin of a stage's service {@code address}: only this node's instances answer it. */
+  public static String local(String address) {
+    return address + ".local";
+  }
+
   /** Header carrying a frame's kind. */
   public static final String KIND = "sluice-frame";
 

@@ -1,7 +1,6 @@
 package io.sluice.transform;
 
 import io.sluice.dataset.Dataset;
-import io.sluice.protocol.Frames;
 import io.sluice.protocol.OpenFrame;
 import io.sluice.protocol.RowBatch;
 import io.sluice.protocol.StreamConsumer;
@@ -43,12 +42,13 @@ final class TransformStream implements StreamListener {
     this.dataset = dataset;
   }
 
-  static Future<Void> relay(Vertx vertx, Message<JsonObject> open, OpenFrame frame, Dataset dataset, List<String> selected) {
+  static Future<Void> relay(Vertx vertx, Message<JsonObject> open, OpenFrame frame, Dataset dataset, List<String> selected,
+      String cursorOpen) {
     TransformStream stream = new TransformStream(dataset);
     // upstream starts with no credit: it gets the downstream credits once downstream is accepted
     StreamConsumer upstream = new StreamConsumer(vertx, frame.leaseMs(), stream);
     stream.upstream = upstream;
-    return upstream.open(Frames.CURSOR_OPEN, frame.request(), 0, frame.requestId())
+    return upstream.open(cursorOpen, frame.request(), 0, frame.requestId())
         .compose(columns -> {
           stream.chain = dataset.transforms().bind(columns, selected);
           return StreamProducer.accept(vertx, open, frame, stream.chain.columns());

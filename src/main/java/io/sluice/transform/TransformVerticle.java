@@ -5,6 +5,7 @@ import io.sluice.dataset.Dataset;
 import io.sluice.dataset.InvalidRequestException;
 import io.sluice.dataset.StreamRequest;
 import io.sluice.protocol.Frames;
+import io.sluice.protocol.StageRoutes;
 import io.sluice.protocol.OpenFrame;
 import io.sluice.protocol.StreamError;
 import io.sluice.protocol.StreamProducer;
@@ -21,14 +22,19 @@ import io.vertx.core.json.JsonObject;
 public final class TransformVerticle extends VerticleBase {
 
   private final Catalogue catalogue;
+  private final StageRoutes routes;
 
-  public TransformVerticle(Catalogue catalogue) {
+  /** Serves the datasets of {@code catalogue}, opening cursor streams where {@code routes} says. */
+  public TransformVerticle(Catalogue catalogue, StageRoutes routes) {
     this.catalogue = catalogue;
+    this.routes = routes;
   }
 
   @Override
   public Future<?> start() {
-    return vertx.eventBus().<JsonObject>consumer(Frames.TRANSFORM_OPEN, this::openStream).completion();
+    return Future.join(
+        vertx.eventBus().<JsonObject>consumer(Frames.TRANSFORM_OPEN, this::openStream).completion(),
+        vertx.eventBus().<JsonObject>localConsumer(Frames.local(Frames.TRANSFORM_OPEN), this::openStream).completion());
   }
 
   private void openStream(Message<JsonObject> open) {
@@ -47,7 +53,7 @@ public final class TransformVerticle extends VerticleBase {
       return;
     }
     // the cursor stage checks the request: a bad one is refused there, before this stage accepts
-    TransformStream.relay(vertx, open, frame, dataset, request.columns())
+    TransformStream.relay(vertx, open, frame, dataset, request.columns(), routes.cursorOpen())
         .onFailure(err -> StreamProducer.refuse(open, TransformStream.refusal(err)));
   }
 }
