@@ -69,11 +69,12 @@ final class RowsResponse implements StreamListener {
   private final long stallNanos;
   private final ClientLimiter.Lease lease;
   private final ResumeTokens.Minter tokens;
+  private final SocketProgress socket;
   /** The key of the last row written: where the stream goes on if it is cut now. */
   private Object[] lastKey;
   private long heartbeatTimer = -1;
   private long stallTimer = -1;
-  /** When the client last took bytes: a write reached the kernel, or the write queue drained. */
+  /** When the client last took bytes: a write reached the kernel, the write queue drained, or the socket took part of a write. */
   private long lastTaken = System.nanoTime();
   private long lastWrite = System.nanoTime();
   private Long estimatedRows;
@@ -99,6 +100,7 @@ final class RowsResponse implements StreamListener {
     this.stallNanos = TimeUnit.SECONDS.toNanos(http.stallTimeoutSeconds());
     this.lease = lease;
     this.tokens = tokens;
+    this.socket = new SocketProgress(request.connection());
     this.stream = new StreamConsumer(vertx, config.leaseMs(), this);
   }
 
@@ -177,6 +179,9 @@ final class RowsResponse implements StreamListener {
 
   /** Gives up a client that took nothing for the stall timeout while the response waited on it. */
   private void checkStall() {
+    if (socket.advanced()) {
+      lastTaken = System.nanoTime();
+    }
     if (finished || !blocked || System.nanoTime() - lastTaken < stallNanos) {
       return;
     }
