@@ -165,5 +165,7 @@ class AdmissionIT extends ServiceTest {
     assertThat(response.statusCode()).isEqualTo(504);
     assertThat(error(response).getString("code")).isEqualTo("query-timeout");
     assertThat(error(response).getString("sqlState")).isEqualTo("57014");
+    // the statement ended at its 300 ms timeout, not the 5 s sleep: its backend is back at once
+    await().atMost(Duration.ofSeconds(1)).until(() -> Backends.busy() == 0 && sluice.metrics().activeCursors() == 0);
   }
 }

@@ -13,7 +13,12 @@ import io.sluice.support.RawHttpClient;
 import io.sluice.support.RecordingListener;
 import io.sluice.support.ServiceTest;
 import io.vertx.core.Vertx;
+import io.sluice.support.Http;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -91,6 +96,38 @@ class DeliveryLimitsIT extends ServiceTest {
       assertThat(sluice.metrics().blockedResponses()).isZero();
     } finally {
       trickler.shutdownNow();
+    }
+  }
+
+  @Test
+  @DisplayName("of as many stalled clients as there are stream connections are each ended, every connection released, and a waiting client served")
+  void stalledClientsExhaustThePool() throws Exception {
+    int poolSize = sluice.config().database().poolSize();
+    List<RawHttpClient> stalled = new ArrayList<>();
+    try {
+      for (int i = 0; i < poolSize; i++) {
+        stalled.add(RawHttpClient.get(port, "/v1/datasets/transactions_raw/rows"));
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> sluice.metrics().blockedResponses() == poolSize);
+      assertThat(Backends.states()).containsEntry("idle in transaction", poolSize);
+
+      // every connection is taken: this one waits in the queue until the stalled ones are given up
+      CompletableFuture<HttpResponse<String>> waiting = CompletableFuture.supplyAsync(() -> Http.get(port, "/v1/datasets/series/rows?count=5"));
+
+      HttpResponse<String> served = waiting.get(10, TimeUnit.SECONDS);
+      assertThat(served.statusCode()).isEqualTo(200);
+      assertThat(served.body().lines()).hasSize(5);
+      // given up together, one stall check apart at most: the last ones are released well under the lease
+      await().atMost(Duration.ofSeconds(1)).until(() -> sluice.metrics().activeCursors() == 0 && Backends.busy() == 0);
+      for (RawHttpClient client : stalled) {
+        RawHttpClient.Chunked cut = RawHttpClient.Chunked.decode(client.readToEnd());
+        assertThat(cut.status()).isEqualTo(200);
+        assertThat(cut.complete()).as("a stalled client's body ends cleanly").isFalse();
+      }
+    } finally {
+      for (RawHttpClient client : stalled) {
+        client.close();
+      }
     }
   }
 

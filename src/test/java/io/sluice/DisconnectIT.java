@@ -7,11 +7,15 @@ import io.sluice.support.Backends;
 import io.sluice.support.RawHttpClient;
 import io.sluice.support.ServiceTest;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A client that vanishes at any point releases everything: the stream is closed, the
@@ -31,6 +35,49 @@ class DisconnectIT extends ServiceTest {
   @AfterEach
   void released() {
     Backends.awaitReleased(sluice);
+  }
+
+  /** A cut at a byte count: 0 (before any answer), -1 (right after the headers), or that many response bytes; then a reset or a close. */
+  @ParameterizedTest(name = "after {0} bytes")
+  @ValueSource(ints = {0, -1, 1, 100, 1_000, 10_000, 100_000, 1_000_000, 4_000_000})
+  @DisplayName("after any number of bytes leaves no backend and no stream open within a second")
+  void afterNBytes(int n) throws Exception {
+    // seeded by n: whether the client resets or closes, and a few bytes more or less
+    Random random = new Random(n);
+    int budget = n <= 0 ? n : n + random.nextInt(Math.max(1, n / 10));
+    RawHttpClient client = RawHttpClient.get(port, "/v1/datasets/transactions_raw/rows");
+    if (budget == -1) {
+      readHeaders(client);
+    } else {
+      for (int received = 0; received < budget; ) {
+        byte[] bytes = client.read(Math.min(8 * 1024, budget - received));
+        if (bytes.length == 0) {
+          break;
+        }
+        received += bytes.length;
+      }
+    }
+
+    if (random.nextBoolean()) {
+      client.abort();
+    } else {
+      client.close();
+    }
+
+    // well under the lease: the client's leaving cancelled the stream
+    await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).until(() ->
+        Backends.busy() == 0 && sluice.metrics().activeCursors() == 0 && sluice.metrics().blockedResponses() == 0);
+  }
+
+  private static void readHeaders(RawHttpClient client) throws IOException {
+    int matched = 0;
+    while (matched < 4) {
+      byte[] b = client.read(1);
+      if (b.length == 0) {
+        throw new IOException("the response ended inside its headers");
+      }
+      matched = (b[0] == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b[0] == '\r' ? 1 : 0);
+    }
   }
 
   @Test

@@ -77,12 +77,13 @@ final class RowsResponse implements StreamListener {
   /** Null unless the client asked for {@code degrade=sample}. */
   private final SamplingPolicy sampling;
   private final long samplingCheckMs;
+  private final SocketProgress socket;
   /** The key of the last row written: where the stream goes on if it is cut now. */
   private Object[] lastKey;
   private long heartbeatTimer = -1;
   private long stallTimer = -1;
   private long samplingTimer = -1;
-  /** When the client last took bytes: a write reached the kernel, or the write queue drained. */
+  /** When the client last took bytes: a write reached the kernel, the write queue drained, or the socket took part of a write. */
   private long lastTaken = System.nanoTime();
   private long lastWrite = System.nanoTime();
   private Long estimatedRows;
@@ -113,6 +114,7 @@ final class RowsResponse implements StreamListener {
     this.stallNanos = TimeUnit.SECONDS.toNanos(http.stallTimeoutSeconds());
     this.lease = lease;
     this.tokens = tokens;
+    this.socket = new SocketProgress(request.connection());
     this.stream = new StreamConsumer(vertx, config.leaseMs(), this);
     long samplingWindowNanos = TimeUnit.SECONDS.toNanos(http.sampleWindowSeconds());
     this.sampling = sample ? new SamplingPolicy(new BlockedShareMeter(samplingWindowNanos, System::nanoTime), http.sampleBlockedShare()) : null;
@@ -207,6 +209,9 @@ final class RowsResponse implements StreamListener {
 
   /** Gives up a client that took nothing for the stall timeout while the response waited on it. */
   private void checkStall() {
+    if (socket.advanced()) {
+      lastTaken = System.nanoTime();
+    }
     if (finished || !blocked || System.nanoTime() - lastTaken < stallNanos) {
       return;
     }

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sluice.Sluice;
 import io.vertx.core.Future;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.SqlConnection;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,17 +24,22 @@ public final class Backends {
 
   /** State to number of backends of the service under test. */
   public static Map<String, Integer> states() {
-    return states(TestSluice.APPLICATION_NAME);
+    return states(TestDatabase.url(), TestSluice.APPLICATION_NAME);
   }
 
-  /** State to number of backends of the service connecting as {@code applicationName}. */
+  /** State to number of backends of the service connecting as {@code applicationName} to the test database. */
   public static Map<String, Integer> states(String applicationName) {
+    return states(TestDatabase.url(), applicationName);
+  }
+
+  /** State to number of backends of {@code applicationName} in the database of {@code url}, on whichever server that names. */
+  public static Map<String, Integer> states(String url, String applicationName) {
     Map<String, Integer> states = new TreeMap<>();
-    try (Connection conn = TestDatabase.jdbc();
+    try (Connection conn = TestDatabase.jdbc(url);
         PreparedStatement st = conn.prepareStatement(
             "SELECT coalesce(state, 'unknown'), count(*) FROM pg_stat_activity WHERE application_name = ? AND datname = ? GROUP BY 1")) {
       st.setString(1, applicationName);
-      st.setString(2, TestDatabase.DATABASE);
+      st.setString(2, PgConnectOptions.fromUri(url).getDatabase());
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
           states.put(rs.getString(1), rs.getInt(2));

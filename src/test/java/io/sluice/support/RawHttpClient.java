@@ -28,8 +28,16 @@ public final class RawHttpClient implements AutoCloseable {
 
   /** Sends {@code requestHead} (request line and headers, ending in an empty line) as it is. */
   public static RawHttpClient send(int port, String requestHead) throws IOException {
+    return send(port, requestHead, 8 * 1024);
+  }
+
+  /**
+   * Sends {@code requestHead} on a socket whose receive buffer is {@code receiveBufferBytes}:
+   * the smaller it is, the sooner the server's kernel sees each byte the client reads.
+   */
+  public static RawHttpClient send(int port, String requestHead, int receiveBufferBytes) throws IOException {
     Socket socket = new Socket();
-    socket.setReceiveBufferSize(8 * 1024);
+    socket.setReceiveBufferSize(receiveBufferBytes);
     socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
     socket.setSoTimeout(60_000);
     socket.getOutputStream().write(requestHead.getBytes(StandardCharsets.US_ASCII));
