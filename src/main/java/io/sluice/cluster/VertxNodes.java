@@ -42,6 +42,8 @@ public final class VertxNodes {
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.shutdownhook.enabled", "false"); // Sluice drains and stops the node itself
+    config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    config.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(cluster.failureTimeoutSeconds()));
     NetworkConfig network = config.getNetworkConfig().setPort(cluster.port()).setPortAutoIncrement(false);
     if (cluster.publicHost() != null) {
       network.setPublicAddress(cluster.publicHost() + ":" + cluster.port());

@@ -10,7 +10,9 @@ import java.util.List;
  * {@code members} ({@code host:port}), or the addresses a Kubernetes headless Service's DNS
  * name resolves to ({@code kubernetesService}). {@code host} and {@code port} are where this
  * member listens, {@code busPort} the event bus (0: any free port); {@code publicHost} and
- * {@code publicBusPort}, when set, are what the others should dial instead (behind NAT).
+ * {@code publicBusPort}, when set, are what the others should dial instead (behind NAT). A
+ * member silent for {@code failureTimeoutSeconds} is dropped from the cluster, and with it
+ * the addresses it served.
  */
 public record ClusterConfig(
     boolean enabled,
@@ -21,7 +23,8 @@ public record ClusterConfig(
     String publicHost,
     int publicBusPort,
     List<String> members,
-    String kubernetesService) {
+    String kubernetesService,
+    int failureTimeoutSeconds) {
 
   static ClusterConfig from(JsonObject json) {
     String host = json.getString("host", "127.0.0.1");
@@ -33,16 +36,25 @@ public record ClusterConfig(
         json.getInteger("busPort", 0),
         blankToNull(json.getString("publicHost")),
         json.getInteger("publicBusPort", 0),
-        json.getJsonArray("members", new JsonArray().add(host + ":" + json.getInteger("port", 5701))).stream().map(String::valueOf).toList(),
-        blankToNull(json.getString("kubernetesService")));
-    if (config.port < 1 || config.port > 65_535 || config.busPort < 0 || config.busPort > 65_535 || config.publicBusPort < 0) {
-      throw new ConfigException("cluster: port must be 1-65535, busPort 0-65535 and publicBusPort >= 0");
+        members(json.getValue("members"), host + ":" + json.getInteger("port", 5701)),
+        blankToNull(json.getString("kubernetesService")),
+        json.getInteger("failureTimeoutSeconds", 10));
+    if (config.port < 1 || config.port > 65_535 || config.busPort < 0 || config.busPort > 65_535 || config.publicBusPort < 0
+        || config.failureTimeoutSeconds < 2) {
+      throw new ConfigException("cluster: port must be 1-65535, busPort 0-65535, publicBusPort >= 0 and failureTimeoutSeconds >= 2");
     }
     return config;
   }
 
+  /** {@code members} as a YAML list or, from the environment, a comma-separated string; this node alone when none. */
+  private static List<String> members(Object value, String self) {
+    List<?> listed = value instanceof JsonArray list ? list.getList() : value == null ? List.of() : List.of(value.toString().split(","));
+    List<String> members = listed.stream().map(m -> String.valueOf(m).strip()).filter(m -> !m.isEmpty()).toList();
+    return members.isEmpty() ? List.of(self) : members;
+  }
+
   public ClusterConfig withEnabled(boolean on) {
-    return new ClusterConfig(on, name, host, port, busPort, publicHost, publicBusPort, members, kubernetesService);
+    return new ClusterConfig(on, name, host, port, busPort, publicHost, publicBusPort, members, kubernetesService, failureTimeoutSeconds);
   }
 
   private static String blankToNull(String value) {

@@ -31,7 +31,11 @@ public final class ConfigLoader {
           Map.entry("SLUICE_DRAIN_SECONDS", "shutdown.drainSeconds"),
           Map.entry("SLUICE_INSTANCES", "instances"),
           Map.entry("SLUICE_ROLES", "roles"),
+          Map.entry("SLUICE_CLUSTER", "cluster.enabled"),
           Map.entry("SLUICE_CLUSTER_HOST", "cluster.host"),
+          Map.entry("SLUICE_CLUSTER_PORT", "cluster.port"),
+          Map.entry("SLUICE_CLUSTER_MEMBERS", "cluster.members"),
+          Map.entry("SLUICE_CLUSTER_BUS_PORT", "cluster.busPort"),
           Map.entry("SLUICE_CLUSTER_PUBLIC_HOST", "cluster.publicHost"),
           Map.entry("SLUICE_CLUSTER_SERVICE", "cluster.kubernetesService"));
 
@@ -87,7 +91,9 @@ public final class ConfigLoader {
       node = child;
     }
     String text = value.toString();
-    Object typed = text.matches("-?\\d+") ? (Object) Long.parseLong(text) : text;
+    Object typed = text.matches("-?\\d+") ? (Object) Long.parseLong(text)
+        : text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false") ? (Object) Boolean.parseBoolean(text)
+        : text;
     node.put(parts[parts.length - 1], typed);
   }
 }

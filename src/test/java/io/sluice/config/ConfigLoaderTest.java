@@ -46,4 +46,33 @@ class ConfigLoaderTest {
     assertThat(config.stream().fetchSize()).isEqualTo(5000);
     assertThat(config.stream().window()).isEqualTo(4);
   }
+
+  @Test
+  @DisplayName("reads the cluster and roles from the environment, as the Kubernetes manifests set them")
+  void clusterFromEnvironment() {
+    JsonObject merged = new JsonObject()
+        .put("SLUICE_CLUSTER", "true")
+        .put("SLUICE_CLUSTER_HOST", "10.1.2.3")
+        .put("SLUICE_CLUSTER_SERVICE", "sluice-cluster.prod.svc.cluster.local")
+        .put("SLUICE_CLUSTER_BUS_PORT", "5702")
+        .put("SLUICE_ROLES", "http,cursor");
+
+    SluiceConfig config = SluiceConfig.from(ConfigLoader.applyEnvironment(merged));
+
+    assertThat(config.cluster().enabled()).isTrue();
+    assertThat(config.cluster().host()).isEqualTo("10.1.2.3");
+    assertThat(config.cluster().kubernetesService()).isEqualTo("sluice-cluster.prod.svc.cluster.local");
+    assertThat(config.cluster().busPort()).isEqualTo(5702);
+    assertThat(config.roles()).containsExactlyInAnyOrder(Role.HTTP, Role.CURSOR);
+  }
+
+  @Test
+  @DisplayName("runs every stage unless told otherwise, and names an unknown role")
+  void roles() {
+    assertThat(SluiceConfig.from(new JsonObject()).roles()).containsExactlyInAnyOrder(Role.values());
+    assertThat(SluiceConfig.from(new JsonObject().put("roles", new io.vertx.core.json.JsonArray().add("all"))).roles())
+        .containsExactlyInAnyOrder(Role.values());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> SluiceConfig.from(new JsonObject().put("roles", "http,db")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'db'");
+  }
 }

@@ -3,6 +3,8 @@ package io.sluice.support;
 import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.Vertx;
+import io.sluice.config.Role;
+import io.sluice.config.SluiceConfig;
 import io.sluice.transform.FailOnTransformFactory;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -35,7 +37,7 @@ public final class ChildSluice implements AutoCloseable {
     this.log = log;
   }
 
-  /** Starts the jar with the test configuration changed by {@code tweak}, and waits until it is ready. */
+  /** Starts the jar with the test configuration changed by {@code tweak}, and waits until it is ready (or, without HTTP, serving). */
   public static ChildSluice start(Vertx vertx, Consumer<JsonObject> tweak) throws Exception {
     int port = TestSluice.freePort();
     JsonObject json = TestSluice.config(vertx, j -> {
@@ -53,11 +55,12 @@ public final class ChildSluice implements AutoCloseable {
         .redirectOutput(log.toFile());
     builder.environment().put("SLUICE_CONFIG", config.toString());
     ChildSluice child = new ChildSluice(builder.start(), port, config, log);
+    boolean http = SluiceConfig.from(json).roles().contains(Role.HTTP);
     await().atMost(Duration.ofSeconds(60)).ignoreException(java.io.UncheckedIOException.class).until(() -> {
       if (!child.process.isAlive()) {
         throw new AssertionError("sluice.jar exited with " + child.process.exitValue() + ":\n" + child.log());
       }
-      return Http.get(port, "/health/ready").statusCode() == 200;
+      return http ? Http.get(port, "/health/ready").statusCode() == 200 : child.log().contains("Sluice serving");
     });
     return child;
   }

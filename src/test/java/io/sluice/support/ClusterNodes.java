@@ -23,6 +23,7 @@ public final class ClusterNodes implements AutoCloseable {
   private final List<Integer> memberPorts = new ArrayList<>();
   private final List<Node> nodes = new ArrayList<>();
   private final String name = "sluice-it-" + TestSluice.freePort();
+  private int started;
 
   /** One running node: its Vert.x and its Sluice. */
   public record Node(Vertx vertx, Sluice sluice) {
@@ -42,11 +43,19 @@ public final class ClusterNodes implements AutoCloseable {
     }
   }
 
+  /**
+   * The {@code cluster} configuration of the next member, which takes the next reserved port:
+   * for a node of this JVM ({@link #start}) or one in a process of its own.
+   */
+  public JsonObject nextMember() {
+    int hazelcastPort = memberPorts.get(started++);
+    return new JsonObject().put("enabled", true).put("name", name).put("host", "127.0.0.1").put("port", hazelcastPort)
+        .put("members", new JsonArray(memberPorts.stream().map(p -> "127.0.0.1:" + p).toList()));
+  }
+
   /** Starts the next node with {@code roles} (e.g. "http" or "transform,cursor"); {@code tweak} may change its configuration. */
   public Node start(String roles, Consumer<JsonObject> tweak) throws Exception {
-    int hazelcastPort = memberPorts.get(nodes.size());
-    JsonObject cluster = new JsonObject().put("enabled", true).put("name", name).put("host", "127.0.0.1").put("port", hazelcastPort)
-        .put("members", new JsonArray(memberPorts.stream().map(p -> "127.0.0.1:" + p).toList()));
+    JsonObject cluster = nextMember();
     Vertx bootstrap = Vertx.vertx();
     JsonObject json;
     try {
