@@ -39,6 +39,11 @@ public final class ConfigLoader {
           Map.entry("SLUICE_CLUSTER_PUBLIC_HOST", "cluster.publicHost"),
           Map.entry("SLUICE_CLUSTER_SERVICE", "cluster.kubernetesService"));
 
+  /** Overridden entries that are text whatever they look like: a signing key of digits stays text. */
+  private static final java.util.Set<String> TEXT_VALUED = java.util.Set.of(
+      "resume.signingKey", "http.host", "database.url", "database.applicationName", "roles",
+      "cluster.host", "cluster.publicHost", "cluster.members", "cluster.kubernetesService");
+
   private ConfigLoader() {}
 
   /** Reads {@code path} (YAML) and the environment. */
@@ -79,6 +84,17 @@ public final class ConfigLoader {
     return result;
   }
 
+  /** A whole number or a boolean as such, anything else as text. */
+  private static Object typed(String text) {
+    if (text.matches("-?\\d{1,18}")) {
+      return Long.parseLong(text);
+    }
+    if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+      return Boolean.parseBoolean(text);
+    }
+    return text;
+  }
+
   private static void put(JsonObject root, String dottedPath, Object value) {
     String[] parts = dottedPath.split("\\.");
     JsonObject node = root;
@@ -90,10 +106,6 @@ public final class ConfigLoader {
       }
       node = child;
     }
-    String text = value.toString();
-    Object typed = text.matches("-?\\d+") ? (Object) Long.parseLong(text)
-        : text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false") ? (Object) Boolean.parseBoolean(text)
-        : text;
-    node.put(parts[parts.length - 1], typed);
+    node.put(parts[parts.length - 1], TEXT_VALUED.contains(dottedPath) ? value.toString() : typed(value.toString()));
   }
 }

@@ -48,6 +48,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("keeps text entries text: a signing key of digits, leading zeros and all")
+  void textStaysText() {
+    String key = "0123456789012345678901234567890123456789";
+    JsonObject merged = new JsonObject().put("SLUICE_RESUME_KEY", key).put("SLUICE_DB_APPLICATION_NAME", "007");
+
+    SluiceConfig config = SluiceConfig.from(ConfigLoader.applyEnvironment(merged));
+
+    assertThat(config.resume().signingKey()).isEqualTo(key);
+    assertThat(config.database().applicationName()).isEqualTo("007");
+  }
+
+  @Test
   @DisplayName("reads the cluster and roles from the environment, as the Kubernetes manifests set them")
   void clusterFromEnvironment() {
     JsonObject merged = new JsonObject()

@@ -24,6 +24,7 @@ public final class ClusterNodes implements AutoCloseable {
   private final List<Node> nodes = new ArrayList<>();
   private final String name = "sluice-it-" + TestSluice.freePort();
   private int started;
+  private final List<Vertx> bare = new ArrayList<>();
 
   /** One running node: its Vert.x and its Sluice. */
   public record Node(Vertx vertx, Sluice sluice) {
@@ -75,12 +76,23 @@ public final class ClusterNodes implements AutoCloseable {
     return node;
   }
 
+  /** Joins the next member as a bare clustered Vert.x, without Sluice: a service that consumes streams. */
+  public Vertx join() throws Exception {
+    ClusterConfig member = SluiceConfig.from(new JsonObject().put("cluster", nextMember())).cluster();
+    Vertx vertx = VertxNodes.create(member, new VertxOptions(), null).await(60, TimeUnit.SECONDS);
+    bare.add(vertx);
+    return vertx;
+  }
+
   public Node start(String roles) throws Exception {
     return start(roles, j -> {});
   }
 
   @Override
   public void close() throws Exception {
+    for (Vertx vertx : bare) {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    }
     for (Node node : nodes) {
       node.sluice().stop().eventually(node.vertx()::close).await(30, TimeUnit.SECONDS);
     }

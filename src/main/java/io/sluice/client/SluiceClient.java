@@ -1,0 +1,78 @@
+package io.sluice.client;
+
+import io.sluice.dataset.StreamRequest;
+import io.sluice.protocol.Frames;
+import io.sluice.protocol.RowBatch;
+import io.sluice.protocol.RowBatchCodec;
+import io.sluice.protocol.StreamConsumer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Opens dataset streams over the event bus from any node of a Sluice cluster (or the JVM of
+ * a standalone Sluice): by name and parameters, optionally after a key, as a {@link
+ * BatchStream} of transformed rows, the rows the HTTP API serves.
+ *
+ * <pre>{@code
+ * SluiceClient client = SluiceClient.create(vertx);
+ * client.open(new StreamRequest("transactions", Map.of("from", "2024-01-01"), null))
+ *     .compose(rows -> rows.pipeTo(myWriteStream));
+ * }</pre>
+ */
+public final class SluiceClient {
+
+  /** Batches credited ahead of the handler. */
+  public static final int DEFAULT_WINDOW = 4;
+  /** How long either side may stay silent before the other gives the stream up. */
+  public static final long DEFAULT_LEASE_MS = 10_000;
+
+  private final Vertx vertx;
+  private final int window;
+  private final long leaseMs;
+
+  private SluiceClient(Vertx vertx, int window, long leaseMs) {
+    this.vertx = vertx;
+    this.window = window;
+    this.leaseMs = leaseMs;
+  }
+
+  /** A client on {@code vertx}, registering the batch codec if nobody has. */
+  public static SluiceClient create(Vertx vertx) {
+    return create(vertx, DEFAULT_WINDOW, DEFAULT_LEASE_MS);
+  }
+
+  public static SluiceClient create(Vertx vertx, int window, long leaseMs) {
+    if (window < 1 || leaseMs < 100) {
+      throw new IllegalArgumentException("window must be >= 1 and leaseMs >= 100");
+    }
+    try {
+      vertx.eventBus().registerDefaultCodec(RowBatch.class, new RowBatchCodec());
+    } catch (IllegalStateException alreadyRegistered) {
+      // a Sluice on this Vert.x registered it
+    }
+    return new SluiceClient(vertx, window, leaseMs);
+  }
+
+  /** Opens {@code dataset} with {@code params}, from its first row. */
+  public Future<BatchStream> open(String dataset, Map<String, String> params) {
+    return open(new StreamRequest(dataset, params, null));
+  }
+
+  /**
+   * Opens the stream {@code request} describes (a resumed one with {@link StreamRequest#after});
+   * fails with a {@link StreamFailedException} when Sluice refuses it (bad parameters, busy...).
+   */
+  public Future<BatchStream> open(StreamRequest request) {
+    BatchStream stream = new BatchStream(window);
+    StreamConsumer consumer = new StreamConsumer(vertx, leaseMs, stream.listener());
+    return consumer.open(Frames.TRANSFORM_OPEN, request.toJson(), 0, UUID.randomUUID().toString())
+        .map(columns -> {
+          stream.attach(consumer, columns);
+          return stream;
+        })
+        .recover(err -> Future.failedFuture(new StreamFailedException(StreamConsumer.refusal(err), List.of())));
+  }
+}
