@@ -8,6 +8,7 @@ import io.sluice.support.ChildSluice;
 import io.sluice.support.ClusterNodes;
 import io.sluice.support.ClusterNodes.Node;
 import io.sluice.support.Http;
+import io.sluice.support.NdjsonIds;
 import io.sluice.support.RawHttpClient;
 import io.sluice.support.TestDatabase;
 import io.sluice.support.TestSluice;
@@ -50,11 +51,6 @@ class ClusterFailureIT {
     return SETTINGS.andThen(json -> json.put("cluster", member).put("roles", roles));
   }
 
-  private static List<String> ids(List<String> lines) {
-    List<String> ids = new ArrayList<>();
-    lines.forEach(line -> ids.add(new JsonObject(line).getValue("id").toString()));
-    return ids;
-  }
 
   @Test
   @DisplayName("the producer's node killed: the consumer ends partial with a token within the lease, and resumes on a surviving node")
@@ -85,8 +81,8 @@ class ClusterFailureIT {
 
         String resume = EXPORT + "?resume=" + URLEncoder.encode(record.getString("resume"), StandardCharsets.UTF_8);
         HttpResponse<String> rest = await().atMost(Duration.ofSeconds(30)).until(() -> Http.get(front.port(), resume), r -> r.statusCode() == 200);
-        List<String> ids = ids(lines.subList(0, lines.size() - 1));
-        ids.addAll(ids(rest.body().lines().toList()));
+        List<String> ids = NdjsonIds.of(lines.subList(0, lines.size() - 1));
+        ids.addAll(NdjsonIds.of(rest.body().lines().toList()));
         assertThat(ids).isEqualTo(TestDatabase.copy("SELECT id FROM transactions ORDER BY id"));
         assertThat(survivor.metrics().rowsRead()).isPositive();
       }

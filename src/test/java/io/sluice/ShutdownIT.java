@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.sluice.support.Backends;
 import io.sluice.support.ChildSluice;
 import io.sluice.support.Http;
+import io.sluice.support.NdjsonIds;
 import io.sluice.support.RawHttpClient;
 import io.sluice.support.ServiceTest;
 import io.sluice.support.TestDatabase;
@@ -47,11 +48,6 @@ class ShutdownIT extends ServiceTest {
     });
   }
 
-  private static List<String> ids(List<String> ndjsonRows) {
-    List<String> ids = new ArrayList<>();
-    ndjsonRows.forEach(line -> ids.add(new JsonObject(line).getValue("id").toString()));
-    return ids;
-  }
 
   @Test
   @DisplayName("SIGTERM: readiness and new streams refused at once, streams in flight finish or end partial with a token, exit 0")
@@ -91,8 +87,8 @@ class ShutdownIT extends ServiceTest {
 
       HttpResponse<String> rest = Http.get(port, EXPORT + "?resume=" + URLEncoder.encode(record.getString("resume"), StandardCharsets.UTF_8));
       assertThat(rest.statusCode()).isEqualTo(200);
-      List<String> ids = ids(lines.subList(0, lines.size() - 1));
-      ids.addAll(ids(rest.body().lines().toList()));
+      List<String> ids = NdjsonIds.of(lines.subList(0, lines.size() - 1));
+      ids.addAll(NdjsonIds.of(rest.body().lines().toList()));
       assertThat(ids).as("ids before and after the shutdown").isEqualTo(TestDatabase.copy(COPY_IDS));
     }
   }
@@ -104,7 +100,7 @@ class ShutdownIT extends ServiceTest {
     try (ChildSluice child = child(vertx);
         RawHttpClient client = RawHttpClient.send(child.port(), "GET " + EXPORT + " HTTP/1.0\r\nHost: x\r\n\r\n")) {
       String body = new String(client.readBodyUpTo(300_000), StandardCharsets.UTF_8);
-      received = ids(body.substring(0, body.lastIndexOf('\n')).lines().toList());
+      received = NdjsonIds.of(body.substring(0, body.lastIndexOf('\n')).lines().toList());
 
       child.kill();
 
@@ -114,7 +110,7 @@ class ShutdownIT extends ServiceTest {
 
     assertThat(rest.statusCode()).isEqualTo(200);
     List<String> ids = new ArrayList<>(received);
-    ids.addAll(ids(rest.body().lines().toList()));
+    ids.addAll(NdjsonIds.of(rest.body().lines().toList()));
     assertThat(ids).isEqualTo(TestDatabase.copy(COPY_IDS));
   }
 }
