@@ -1,5 +1,6 @@
 package io.sluice;
 
+import io.sluice.bridge.BridgeVerticle;
 import io.sluice.config.ConfigException;
 import io.sluice.config.ResumeConfig;
 import io.sluice.config.Role;
@@ -45,7 +46,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A running Sluice: the admission gate and stream connections, the pool for short queries,
  * the described catalogue and the cursor, transform and HTTP verticles (as many instances of
- * each as configured), started in that order.
+ * each as configured), started in that order, then the TCP event-bus bridge when enabled.
  */
 public final class Sluice {
 
@@ -140,6 +141,10 @@ public final class Sluice {
       ClientLimiter limiter = new ClientLimiter(config.http().maxStreamsPerClient(), config.http().trustedProxies());
       deployed = deployed.compose(v -> deploy(() -> new HttpVerticle(config.http(), config.stream(), catalogue, metrics, health, limiter,
           tokens, routes), instances));
+    }
+    if (config.bridge().enabled()) {
+      // one instance: it keeps which client owns which stream
+      deployed = deployed.compose(v -> deploy(() -> new BridgeVerticle(config.bridge()), new DeploymentOptions()));
     }
     return deployed;
   }

@@ -18,6 +18,7 @@ public record SluiceConfig(
     ResumeConfig resume,
     ShutdownConfig shutdown,
     ClusterConfig cluster,
+    BridgeConfig bridge,
     Set<Role> roles,
     int instances,
     List<DatasetDefinition> datasets) {
@@ -37,6 +38,7 @@ public record SluiceConfig(
         ResumeConfig.from(json.getJsonObject("resume", new JsonObject())),
         ShutdownConfig.from(json.getJsonObject("shutdown", new JsonObject())),
         ClusterConfig.from(json.getJsonObject("cluster", new JsonObject())),
+        BridgeConfig.from(json.getJsonObject("bridge", new JsonObject())),
         Role.parse(roles(json.getValue("roles"))),
         instances > 0 ? instances : Runtime.getRuntime().availableProcessors(),
         List.copyOf(datasets));
@@ -51,18 +53,18 @@ public record SluiceConfig(
   }
 
   public SluiceConfig withCluster(ClusterConfig newCluster) {
-    return new SluiceConfig(http, database, stream, resume, shutdown, newCluster, roles, instances, datasets);
+    return new SluiceConfig(http, database, stream, resume, shutdown, newCluster, bridge, roles, instances, datasets);
   }
 
   public SluiceConfig withHttp(HttpConfig newHttp) {
-    return new SluiceConfig(newHttp, database, stream, resume, shutdown, cluster, roles, instances, datasets);
+    return new SluiceConfig(newHttp, database, stream, resume, shutdown, cluster, bridge, roles, instances, datasets);
   }
 
   public SluiceConfig withDatabase(DatabaseConfig newDatabase) {
-    return new SluiceConfig(http, newDatabase, stream, resume, shutdown, cluster, roles, instances, datasets);
+    return new SluiceConfig(http, newDatabase, stream, resume, shutdown, cluster, bridge, roles, instances, datasets);
   }
 
   public SluiceConfig withResume(ResumeConfig newResume) {
-    return new SluiceConfig(http, database, stream, newResume, shutdown, cluster, roles, instances, datasets);
+    return new SluiceConfig(http, database, stream, newResume, shutdown, cluster, bridge, roles, instances, datasets);
   }
 }

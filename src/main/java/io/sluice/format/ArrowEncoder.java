@@ -1,6 +1,7 @@
 package io.sluice.format;
 
 import io.sluice.value.Column;
+import io.sluice.value.JsonValues;
 import io.sluice.value.RawJson;
 import io.sluice.value.ValueKind;
 import io.sluice.value.Values;

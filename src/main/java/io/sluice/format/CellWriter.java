@@ -1,6 +1,7 @@
 package io.sluice.format;
 
 import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
+import io.sluice.value.JsonValues;
 import io.sluice.value.RawJson;
 import io.sluice.value.ValueVisitor;
 import io.sluice.value.Values;

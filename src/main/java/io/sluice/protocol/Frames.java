@@ -37,11 +37,13 @@ public final class Frames {
     return new DeliveryOptions().addHeader(KIND, kind);
   }
 
-  static String dataAddress(String streamId) {
+  /** Where the consumer of stream {@code streamId} listens for data frames, by convention. */
+  public static String dataAddress(String streamId) {
     return "sluice.stream." + streamId + ".data";
   }
 
-  static String controlAddress(String streamId) {
+  /** Where the producer of stream {@code streamId} listens for control frames. */
+  public static String controlAddress(String streamId) {
     return "sluice.stream." + streamId + ".control";
   }
 }

@@ -5,7 +5,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * The {@code open} frame, parsed in this one place: which stream, where its data goes, the
  * credits granted up front and the lease, the id of the request for every stage's logs, and
- * an opaque {@code request} body that only the serving stage interprets. {@code principal}
+ * an opaque {@code request} body that only the serving stage interprets, and how batches
+ * travel ({@code encoding}: binary unless the consumer asks for JSON). {@code principal}
  * and {@code resumeToken} travel untouched for the stages that use them; either may be null.
  */
 public record OpenFrame(
@@ -15,6 +16,7 @@ public record OpenFrame(
     long credits,
     long leaseMs,
     JsonObject request,
+    BatchEncoding encoding,
     String principal,
     String resumeToken) {
 
@@ -36,6 +38,7 @@ public record OpenFrame(
           json.getLong("credits", 0L),
           json.getLong("leaseMs", 10_000L),
           json.getJsonObject("request", new JsonObject()),
+          BatchEncoding.of(json.getString("encoding", BatchEncoding.BINARY.wireName())),
           json.getString("principal"),
           json.getString("resumeToken"));
     } catch (ClassCastException wrongType) {
@@ -61,6 +64,7 @@ public record OpenFrame(
         .put("credits", credits)
         .put("leaseMs", leaseMs)
         .put("request", request);
+    if (encoding != BatchEncoding.BINARY) json.put("encoding", encoding.wireName());
     if (principal != null) json.put("principal", principal);
     if (resumeToken != null) json.put("resumeToken", resumeToken);
     return json;

@@ -38,7 +38,7 @@ public final class StreamConsumer extends StreamEndpoint {
    */
   public Future<List<Column>> open(String serviceAddress, JsonObject request, int credits, String requestId) {
     String dataAddress = Frames.dataAddress(streamId);
-    OpenFrame open = new OpenFrame(streamId, dataAddress, requestId, credits, leaseMs(), request, null, null);
+    OpenFrame open = new OpenFrame(streamId, dataAddress, requestId, credits, leaseMs(), request, BatchEncoding.BINARY, null, null);
     return listen(dataAddress)
         .compose(v -> bus.<JsonObject>request(serviceAddress, open.toJson(), new DeliveryOptions().setSendTimeout(leaseMs())))
         .map(reply -> opened(reply.body()).columns)

@@ -20,14 +20,17 @@ public final class StreamProducer extends StreamEndpoint {
   public static final long MAX_CREDITS = 1L << 20;
 
   private final OpenFrame frame;
+  /** Column names, for JSON batches only. */
+  private final List<String> names;
   private long credits;
   private long seq;
   private Handler<Void> demandHandler = v -> {};
   private Handler<String> closedHandler = reason -> {};
 
-  private StreamProducer(Vertx vertx, OpenFrame frame) {
+  private StreamProducer(Vertx vertx, OpenFrame frame, List<Column> columns) {
     super(vertx, frame.streamId(), frame.leaseMs());
     this.frame = frame;
+    this.names = columns.stream().map(Column::name).toList();
     this.credits = frame.credits();
   }
 
@@ -41,7 +44,7 @@ public final class StreamProducer extends StreamEndpoint {
    * replies with it and the stream's typed columns.
    */
   public static Future<StreamProducer> accept(Vertx vertx, Message<JsonObject> open, OpenFrame frame, List<Column> columns) {
-    StreamProducer producer = new StreamProducer(vertx, frame);
+    StreamProducer producer = new StreamProducer(vertx, frame, columns);
     String control = Frames.controlAddress(producer.streamId);
     JsonArray announced = new JsonArray(columns.stream().map(Column::toJson).toList());
     return producer
@@ -89,13 +92,17 @@ public final class StreamProducer extends StreamEndpoint {
     sendToPeer(Frames.STARTED, start.toJson());
   }
 
-  /** Sends one batch, with each row's key (or none: an empty list), against one credit. */
+  /**
+   * Sends one batch, with each row's key (or none: an empty list), against one credit: a
+   * {@link RowBatch}, or a {@link JsonBatch} when the consumer opened with {@code encoding: json}.
+   */
   public void send(List<Object[]> rows, List<Object[]> keys) {
     if (!hasCredit()) {
       throw new IllegalStateException("stream " + streamId + ": batch sent without credit");
     }
     credits--;
-    sendToPeer(Frames.BATCH, new RowBatch(++seq, rows, keys));
+    seq++;
+    sendToPeer(Frames.BATCH, frame.encoding() == BatchEncoding.JSON ? JsonBatch.of(seq, names, rows, keys) : new RowBatch(seq, rows, keys));
   }
 
   /** Ends the stream successfully; {@code rows} is the total sent. */

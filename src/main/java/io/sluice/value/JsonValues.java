@@ -1,11 +1,8 @@
-package io.sluice.format;
+package io.sluice.value;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
-import io.sluice.value.RawJson;
-import io.sluice.value.ValueVisitor;
-import io.sluice.value.Values;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -14,24 +11,25 @@ import java.util.List;
 
 /**
  * Writes row values as JSON to one generator: numbers exact, JSON columns embedded, bytea as
- * base64, arrays as arrays.
+ * base64, arrays as arrays. The one JSON mapping of values: the JSON-based formats (NDJSON, JSON,
+ * SSE) and the JSON batches of the credit protocol all write through it.
  */
-final class JsonValues implements ValueVisitor<IOException> {
+public final class JsonValues implements ValueVisitor<IOException> {
 
-  static final JsonFactory FACTORY = JsonFactory.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
+  public static final JsonFactory FACTORY = JsonFactory.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
 
   private final JsonGenerator json;
 
-  JsonValues(JsonGenerator json) {
+  public JsonValues(JsonGenerator json) {
     this.json = json;
   }
 
-  void write(Object value) throws IOException {
+  public void write(Object value) throws IOException {
     Values.accept(value, this);
   }
 
   /** A value as JSON text (for formats that hold arrays as text). */
-  static String toJson(Object value) {
+  public static String toJson(Object value) {
     StringWriter text = new StringWriter();
     try (JsonGenerator json = FACTORY.createGenerator(text)) {
       new JsonValues(json).write(value);

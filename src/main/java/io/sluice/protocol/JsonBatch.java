@@ -1,0 +1,106 @@
+package io.sluice.protocol;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.sluice.value.JsonValues;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A batch as JSON, for consumers that cannot read {@link RowBatchCodec}:
+ * {@code {"seq": 1, "rows": [{"id": 1, ...}, ...], "keys": [[1], ...]}}. Each row is an object
+ * keyed by column name, like an NDJSON line, its values written by {@link JsonValues} (the
+ * NDJSON mapping: exact numbers, JSON columns embedded, bytea as base64, arrays as arrays);
+ * {@code keys} is there only when the producer has keys, one array per row.
+ *
+ * <p>The Vert.x JSON types cannot hold raw JSON text, so the text is read back into them, with
+ * every fraction as a {@code BigDecimal}: no value loses a digit on the way.
+ */
+final class JsonBatch {
+
+  private JsonBatch() {}
+
+  static JsonObject of(long seq, List<String> names, List<Object[]> rows, List<Object[]> keys) {
+    ByteArrayBuilder out = new ByteArrayBuilder(rows.size() * 64 * Math.max(names.size(), 1));
+    try (JsonGenerator json = JsonValues.FACTORY.createGenerator(out)) {
+      JsonValues values = new JsonValues(json);
+      json.writeStartObject();
+      json.writeNumberField("seq", seq);
+      json.writeArrayFieldStart("rows");
+      for (Object[] row : rows) {
+        json.writeStartObject();
+        for (int i = 0; i < names.size(); i++) {
+          json.writeFieldName(names.get(i));
+          values.write(row[i]);
+        }
+        json.writeEndObject();
+      }
+      json.writeEndArray();
+      if (!keys.isEmpty()) {
+        json.writeArrayFieldStart("keys");
+        for (Object[] key : keys) {
+          values.write(Arrays.asList(key));
+        }
+        json.writeEndArray();
+      }
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return read(out.toByteArray());
+  }
+
+  private static JsonObject read(byte[] text) {
+    try (JsonParser parser = JsonValues.FACTORY.createParser(text)) {
+      parser.nextToken();
+      return (JsonObject) value(parser);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The value at the parser's current token, containers read to their end. */
+  private static Object value(JsonParser parser) throws IOException {
+    JsonToken token = parser.currentToken();
+    switch (token) {
+      case START_OBJECT -> {
+        JsonObject object = new JsonObject();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+          String name = parser.currentName();
+          parser.nextToken();
+          object.put(name, value(parser));
+        }
+        return object;
+      }
+      case START_ARRAY -> {
+        JsonArray array = new JsonArray();
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+          array.add(value(parser));
+        }
+        return array;
+      }
+      case VALUE_STRING -> {
+        return parser.getText();
+      }
+      case VALUE_NUMBER_INT -> {
+        return parser.getNumberValue();
+      }
+      case VALUE_NUMBER_FLOAT -> {
+        return parser.getDecimalValue();
+      }
+      case VALUE_TRUE, VALUE_FALSE -> {
+        return parser.getBooleanValue();
+      }
+      case VALUE_NULL -> {
+        return null;
+      }
+      default -> throw new IllegalStateException("unexpected JSON token " + token);
+    }
+  }
+}
