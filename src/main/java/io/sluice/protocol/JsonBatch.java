@@ -1,16 +1,17 @@
 package io.sluice.protocol;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.sluice.value.JsonValues;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A batch as JSON, for consumers that cannot read {@link RowBatchCodec}:
@@ -23,6 +24,9 @@ import java.util.List;
  * every fraction as a {@code BigDecimal}: no value loses a digit on the way.
  */
 final class JsonBatch {
+
+  /** Reads the text back into maps and lists, fractions as {@code BigDecimal}. */
+  private static final ObjectMapper READER = JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
 
   private JsonBatch() {}
 
@@ -56,51 +60,12 @@ final class JsonBatch {
     return read(out.toByteArray());
   }
 
+  @SuppressWarnings("unchecked")
   private static JsonObject read(byte[] text) {
-    try (JsonParser parser = JsonValues.FACTORY.createParser(text)) {
-      parser.nextToken();
-      return (JsonObject) value(parser);
+    try {
+      return new JsonObject(READER.readValue(text, Map.class));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  /** The value at the parser's current token, containers read to their end. */
-  private static Object value(JsonParser parser) throws IOException {
-    JsonToken token = parser.currentToken();
-    switch (token) {
-      case START_OBJECT -> {
-        JsonObject object = new JsonObject();
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-          String name = parser.currentName();
-          parser.nextToken();
-          object.put(name, value(parser));
-        }
-        return object;
-      }
-      case START_ARRAY -> {
-        JsonArray array = new JsonArray();
-        while (parser.nextToken() != JsonToken.END_ARRAY) {
-          array.add(value(parser));
-        }
-        return array;
-      }
-      case VALUE_STRING -> {
-        return parser.getText();
-      }
-      case VALUE_NUMBER_INT -> {
-        return parser.getNumberValue();
-      }
-      case VALUE_NUMBER_FLOAT -> {
-        return parser.getDecimalValue();
-      }
-      case VALUE_TRUE, VALUE_FALSE -> {
-        return parser.getBooleanValue();
-      }
-      case VALUE_NULL -> {
-        return null;
-      }
-      default -> throw new IllegalStateException("unexpected JSON token " + token);
     }
   }
 }
