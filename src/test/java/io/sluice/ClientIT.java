@@ -3,9 +3,9 @@ package io.sluice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.sluice.client.BatchStream;
+import io.sluice.protocol.StreamConsumer;
 import io.sluice.client.SluiceClient;
-import io.sluice.client.StreamFailedException;
+import io.sluice.protocol.StreamFailedException;
 import io.sluice.dataset.StreamRequest;
 import io.sluice.protocol.RowBatch;
 import io.sluice.support.Backends;
@@ -124,7 +124,7 @@ class ClientIT {
     double readBefore = back.metrics().rowsRead();
     List<String> ids = new ArrayList<>();
     Promise<Void> ended = Promise.promise();
-    AtomicReference<BatchStream> opened = new AtomicReference<>();
+    AtomicReference<StreamConsumer> opened = new AtomicReference<>();
     onService(() -> client.open("transactions_raw", Map.of()).map(stream -> {
       opened.set(stream);
       stream.endHandler(ended::complete).exceptionHandler(ended::fail);
@@ -137,10 +137,11 @@ class ClientIT {
 
     await().atMost(Duration.ofSeconds(20)).until(() -> back.metrics().awaitingCredit() == 1);
     assertThat(back.metrics().rowsRead() - readBefore).as("rows read while the consumer is paused")
-        .isLessThanOrEqualTo((SluiceClient.DEFAULT_WINDOW + 1) * FETCH_SIZE);
+        .as("the client's window, the transform stage's two batches ahead and the first batch's one row")
+        .isLessThanOrEqualTo((SluiceClient.DEFAULT_WINDOW + 2) * FETCH_SIZE + 1);
 
     onService(() -> {
-      BatchStream stream = opened.get();
+      StreamConsumer stream = opened.get();
       stream.handler(batch -> batch.rows().forEach(row -> ids.add(String.valueOf(row[0]))));
       stream.resume();
       return ended.future();
@@ -160,10 +161,29 @@ class ClientIT {
   }
 
   @Test
+  @DisplayName("handler(null) while paused, the transform stage's pipe waiting for credit, still reaches the cursor: its connection goes")
+  void cancelWhilePaused() throws Exception {
+    AtomicReference<StreamConsumer> opened = new AtomicReference<>();
+    onService(() -> client.open("transactions_raw", Map.of()).map(stream -> {
+      opened.set(stream);
+      stream.handler(batch -> stream.pause());
+      return null;
+    }));
+    await().atMost(Duration.ofSeconds(20)).until(() -> back.metrics().awaitingCredit() == 1);
+
+    onService(() -> {
+      opened.get().handler(null);
+      return Future.succeededFuture();
+    });
+
+    await().atMost(Duration.ofSeconds(2)).until(() -> back.metrics().activeCursors() == 0);
+  }
+
+  @Test
   @DisplayName("a refused open fails with Sluice's error")
   void refused() {
-    Future<BatchStream> open = Future.future(p -> service.runOnContext(v -> client.open("series", Map.of("count", "abc")).onComplete(p)));
-    AsyncResult<BatchStream> result = await().atMost(Duration.ofSeconds(10)).until(() -> open, Future::isComplete);
+    Future<StreamConsumer> open = Future.future(p -> service.runOnContext(v -> client.open("series", Map.of("count", "abc")).onComplete(p)));
+    AsyncResult<StreamConsumer> result = await().atMost(Duration.ofSeconds(10)).until(() -> open, Future::isComplete);
 
     assertThat(result.cause()).isInstanceOf(StreamFailedException.class);
     assertThat(((StreamFailedException) result.cause()).error().code()).isEqualTo("bad-request");
@@ -174,7 +194,7 @@ class ClientIT {
   void resumesAfterACut() throws Exception {
     List<String> ids = new ArrayList<>();
     Promise<StreamFailedException> cut = Promise.promise();
-    AtomicReference<BatchStream> opened = new AtomicReference<>();
+    AtomicReference<StreamConsumer> opened = new AtomicReference<>();
     onService(() -> client.open("transactions_raw", Map.of()).map(stream -> {
       opened.set(stream);
       stream.exceptionHandler(err -> cut.complete((StreamFailedException) err));
@@ -189,7 +209,7 @@ class ClientIT {
     assertThat(Backends.terminate("idle in transaction")).isEqualTo(1);
     StreamFailedException failure = onService(() -> {
       // the failure comes once the batches already here are taken
-      BatchStream stream = opened.get();
+      StreamConsumer stream = opened.get();
       stream.handler(batch -> batch.rows().forEach(row -> ids.add(String.valueOf(row[0]))));
       stream.resume();
       return cut.future();

@@ -10,7 +10,7 @@ import io.sluice.protocol.StreamConsumer;
 import io.sluice.protocol.StreamError;
 import io.sluice.support.Backends;
 import io.sluice.support.RawHttpClient;
-import io.sluice.support.RecordingListener;
+import io.sluice.support.RecordingConsumer;
 import io.sluice.support.ServiceTest;
 import io.vertx.core.Vertx;
 import io.sluice.support.Http;
@@ -51,20 +51,10 @@ class DeliveryLimitsIT extends ServiceTest {
     Backends.awaitReleased(sluice);
   }
 
-  private static StreamConsumer open(RecordingListener listener, String dataset, Map<String, String> params, int credits,
-      AtomicReference<StreamConsumer> ref) throws Exception {
-    StreamConsumer consumer = new StreamConsumer(vertx, 5_000, listener);
-    ref.set(consumer);
-    consumer.open(Frames.CURSOR_OPEN, new StreamRequest(dataset, params, null).toJson(), credits, "it").await(10, TimeUnit.SECONDS);
-    return consumer;
-  }
-
   @Test
   @DisplayName("of 50 KB rows travels in batches of at most batchBytes, however many rows a fetch may hold")
   void batchesBoundedInBytes() throws Exception {
-    AtomicReference<StreamConsumer> consumer = new AtomicReference<>();
-    RecordingListener listener = new RecordingListener().onEachBatch(b -> consumer.get().grant(1));
-    open(listener, "wide_rows", Map.of("count", "60"), 2, consumer);
+    RecordingConsumer listener = RecordingConsumer.flowing(vertx, 2).open(Frames.CURSOR_OPEN, "wide_rows", Map.of("count", "60"));
 
     await().atMost(Duration.ofSeconds(20)).until(listener::finished);
 
@@ -134,9 +124,7 @@ class DeliveryLimitsIT extends ServiceTest {
   @Test
   @DisplayName("still running at its deadline ends with deadline-exceeded and releases everything")
   void deadline() throws Exception {
-    AtomicReference<StreamConsumer> consumer = new AtomicReference<>();
-    RecordingListener listener = new RecordingListener();
-    open(listener, "series", Map.of("count", "1000000"), 1, consumer);
+    RecordingConsumer listener = RecordingConsumer.paused(vertx, 1).open(Frames.CURSOR_OPEN, "series", Map.of("count", "1000000"));
     // one credit, never more: the stream waits, keeping the consumer's lease alive with pings
 
     await().atMost(Duration.ofMillis(MAX_DURATION_MS + 2_000)).until(listener::finished);

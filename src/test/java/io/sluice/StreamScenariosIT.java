@@ -11,7 +11,7 @@ import io.sluice.protocol.StreamConsumer;
 import io.sluice.protocol.StreamError;
 import io.sluice.protocol.StreamRefusedException;
 import io.sluice.support.Backends;
-import io.sluice.support.RecordingListener;
+import io.sluice.support.RecordingConsumer;
 import io.sluice.support.ServiceTest;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -52,25 +52,11 @@ class StreamScenariosIT extends ServiceTest {
     Backends.awaitReleased(sluice);
   }
 
-  private static StreamConsumer open(String address, RecordingListener listener, String dataset, Map<String, String> params, int credits) throws Exception {
-    return open(address, listener, dataset, params, credits, new AtomicReference<>());
-  }
-
-  /** Opens a stream; {@code ref} holds the consumer before any batch can arrive, for listeners that grant. */
-  private static StreamConsumer open(String address, RecordingListener listener, String dataset, Map<String, String> params,
-      int credits, AtomicReference<StreamConsumer> ref) throws Exception {
-    StreamConsumer consumer = new StreamConsumer(vertx, 5_000, listener);
-    ref.set(consumer);
-    consumer.open(address, new StreamRequest(dataset, params, null).toJson(), credits, "it").await(10, TimeUnit.SECONDS);
-    return consumer;
-  }
-
   @ParameterizedTest(name = "at {0}")
   @ValueSource(strings = {Frames.CURSOR_OPEN, Frames.TRANSFORM_OPEN})
   @DisplayName("of an empty result ends once, with no batch")
   void emptyResult(String address) throws Exception {
-    RecordingListener listener = new RecordingListener();
-    open(address, listener, "series", Map.of("count", "0"), 2);
+    RecordingConsumer listener = RecordingConsumer.paused(vertx, 2).open(address, "series", Map.of("count", "0"));
 
     await().atMost(Duration.ofSeconds(10)).until(listener::finished);
     assertThat(listener.batches).isEmpty();
@@ -83,9 +69,7 @@ class StreamScenariosIT extends ServiceTest {
   @ValueSource(strings = {Frames.CURSOR_OPEN, Frames.TRANSFORM_OPEN})
   @DisplayName("delivers every row once, in sequence, and ends exactly once")
   void endsOnce(String address) throws Exception {
-    AtomicReference<StreamConsumer> consumer = new AtomicReference<>();
-    RecordingListener listener = new RecordingListener().onEachBatch(b -> consumer.get().grant(1));
-    open(address, listener, "series", Map.of("count", "1050"), 3, consumer);
+    RecordingConsumer listener = RecordingConsumer.flowing(vertx, 3).open(address, "series", Map.of("count", "1050"));
 
     await().atMost(Duration.ofSeconds(10)).until(listener::finished);
     assertThat(listener.ends).hasValue(1);
@@ -106,21 +90,20 @@ class StreamScenariosIT extends ServiceTest {
   @Test
   @DisplayName("never sends more batches than granted, and resumes when granted more")
   void pauseAndResume() throws Exception {
-    RecordingListener listener = new RecordingListener();
-    StreamConsumer consumer = open(Frames.TRANSFORM_OPEN, listener, "series", Map.of("count", "1000"), 2);
+    RecordingConsumer listener = RecordingConsumer.paused(vertx, 2).open(Frames.TRANSFORM_OPEN, "series", Map.of("count", "1000"));
 
     await().atMost(Duration.ofSeconds(10)).until(() -> listener.batches.size() == 2);
     await().atMost(Duration.ofSeconds(10)).until(() -> sluice.metrics().awaitingCredit() == 1);
     assertThat(listener.batches).hasSize(2);
     assertThat(sluice.metrics().awaitingCredit()).isEqualTo(1);
 
-    consumer.grant(3);
+    listener.fetch(3);
     await().atMost(Duration.ofSeconds(10)).until(() -> listener.batches.size() == 5);
     await().atMost(Duration.ofSeconds(10)).until(() -> sluice.metrics().awaitingCredit() == 1);
     assertThat(listener.batches).hasSize(5);
     assertThat(listener.finished()).isFalse();
 
-    consumer.grant(100);
+    listener.fetch(100);
     await().atMost(Duration.ofSeconds(10)).until(listener::finished);
     assertThat(listener.rows()).isEqualTo(1000);
     assertThat(listener.ends).hasValue(1);
@@ -130,9 +113,7 @@ class StreamScenariosIT extends ServiceTest {
   @ValueSource(strings = {Frames.CURSOR_OPEN, Frames.TRANSFORM_OPEN})
   @DisplayName("that fails mid-stream reports the error once, after the rows before it")
   void errorMidStream(String address) throws Exception {
-    AtomicReference<StreamConsumer> consumer = new AtomicReference<>();
-    RecordingListener listener = new RecordingListener().onEachBatch(b -> consumer.get().grant(1));
-    open(address, listener, "failing", Map.of("fail_at", "2550"), 4, consumer);
+    RecordingConsumer listener = RecordingConsumer.flowing(vertx, 4).open(address, "failing", Map.of("fail_at", "2550"));
 
     await().atMost(Duration.ofSeconds(10)).until(listener::finished);
     assertThat(listener.ends).hasValue(0);
@@ -147,9 +128,7 @@ class StreamScenariosIT extends ServiceTest {
   @ValueSource(strings = {"exploding", "exploding_error"})
   @DisplayName("whose transform throws (an exception or an Error) fails with an error instead of hanging or losing the batch")
   void transformFails(String dataset) throws Exception {
-    AtomicReference<StreamConsumer> consumer = new AtomicReference<>();
-    RecordingListener listener = new RecordingListener().onEachBatch(b -> consumer.get().grant(1));
-    open(Frames.TRANSFORM_OPEN, listener, dataset, Map.of(), 2, consumer);
+    RecordingConsumer listener = RecordingConsumer.flowing(vertx, 2).open(Frames.TRANSFORM_OPEN, dataset, Map.of());
 
     await().atMost(Duration.ofSeconds(10)).until(listener::finished);
     assertThat(listener.ends).hasValue(0);
@@ -163,10 +142,10 @@ class StreamScenariosIT extends ServiceTest {
   @Test
   @DisplayName("closed early by its consumer stops reading and releases everything")
   void earlyClose() throws Exception {
-    AtomicReference<StreamConsumer> consumer = new AtomicReference<>();
-    RecordingListener listener = new RecordingListener().onEachBatch(b -> consumer.get().cancel());
+    RecordingConsumer listener = RecordingConsumer.paused(vertx, 1);
+    listener.onEachBatch(b -> listener.consumer.handler(null));
     double before = sluice.metrics().rowsRead();
-    open(Frames.TRANSFORM_OPEN, listener, "transactions_raw", Map.of(), 1, consumer);
+    listener.open(Frames.TRANSFORM_OPEN, "transactions_raw", Map.of());
 
     await().atMost(Duration.ofSeconds(10)).until(() -> !listener.batches.isEmpty());
     Backends.awaitReleased(sluice);
@@ -179,10 +158,10 @@ class StreamScenariosIT extends ServiceTest {
   @DisplayName("is refused, before any database work, for a bad parameter")
   void refused() {
     double opened = sluice.metrics().streamsOpened();
-    StreamConsumer consumer = new StreamConsumer(vertx, 5_000, new RecordingListener());
+    StreamConsumer consumer = new StreamConsumer(vertx, 5_000, 1);
 
     Throwable failure = catchThrowable(() ->
-        consumer.open(Frames.TRANSFORM_OPEN, new StreamRequest("series", Map.of("count", "x"), null).toJson(), 1, "it").await(10, TimeUnit.SECONDS));
+        consumer.open(Frames.TRANSFORM_OPEN, new StreamRequest("series", Map.of("count", "x"), null).toJson(), "it").await(10, TimeUnit.SECONDS));
 
     assertThat(failure).isInstanceOf(StreamRefusedException.class);
     StreamError error = ((StreamRefusedException) failure).error();

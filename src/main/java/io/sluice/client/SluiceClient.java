@@ -5,16 +5,19 @@ import io.sluice.protocol.Frames;
 import io.sluice.protocol.RowBatch;
 import io.sluice.protocol.RowBatchCodec;
 import io.sluice.protocol.StreamConsumer;
+import io.sluice.protocol.StreamFailedException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 /**
  * Opens dataset streams over the event bus from any node of a Sluice cluster (or the JVM of
  * a standalone Sluice): by name and parameters, optionally after a key, as a {@link
- * BatchStream} of transformed rows, the rows the HTTP API serves.
+ * StreamConsumer}, a {@code ReadStream} of batches of transformed rows, the rows the HTTP API
+ * serves. Demand is credit: a paused stream holds at most {@code window} batches and the
+ * cursor behind it stops reading; {@code handler(null)} cancels. A stream that fails reports a
+ * {@link StreamFailedException} with the key after which a new stream goes on.
  *
  * <pre>{@code
  * SluiceClient client = SluiceClient.create(vertx);
@@ -57,7 +60,7 @@ public final class SluiceClient {
   }
 
   /** Opens {@code dataset} with {@code params}, from its first row. */
-  public Future<BatchStream> open(String dataset, Map<String, String> params) {
+  public Future<StreamConsumer> open(String dataset, Map<String, String> params) {
     return open(new StreamRequest(dataset, params, null));
   }
 
@@ -65,14 +68,10 @@ public final class SluiceClient {
    * Opens the stream {@code request} describes (a resumed one with {@link StreamRequest#after});
    * fails with a {@link StreamFailedException} when Sluice refuses it (bad parameters, busy...).
    */
-  public Future<BatchStream> open(StreamRequest request) {
-    BatchStream stream = new BatchStream(window);
-    StreamConsumer consumer = new StreamConsumer(vertx, leaseMs, stream.listener());
-    return consumer.open(Frames.TRANSFORM_OPEN, request.toJson(), 0, UUID.randomUUID().toString())
-        .map(columns -> {
-          stream.attach(consumer, columns);
-          return stream;
-        })
-        .recover(err -> Future.failedFuture(new StreamFailedException(StreamConsumer.refusal(err), List.of())));
+  public Future<StreamConsumer> open(StreamRequest request) {
+    StreamConsumer consumer = new StreamConsumer(vertx, leaseMs, window);
+    return consumer.open(Frames.TRANSFORM_OPEN, request.toJson(), UUID.randomUUID().toString())
+        .map(consumer)
+        .recover(err -> Future.failedFuture(new StreamFailedException(StreamConsumer.refusal(err), null)));
   }
 }

@@ -8,6 +8,7 @@ import io.sluice.db.DatabaseErrors;
 import io.sluice.db.DatabaseUnavailableException;
 import io.sluice.db.StreamConnections;
 import io.sluice.metrics.SluiceMetrics;
+import io.sluice.protocol.RowBatch;
 import io.sluice.protocol.StreamProducer;
 import io.sluice.protocol.StreamStart;
 import io.vertx.core.Future;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * One dataset stream read from PostgreSQL, in its phases: waiting for admission at the
  * {@link ConnectionGate}, connecting, {@code BEGIN READ ONLY} with the dataset's statement
  * timeout, prepare, {@code EXPLAIN}, then one {@link Cursor#read} per credit, each sized by
- * the {@link BatchSizer} so a batch is bounded in bytes.
+ * the {@link BatchSizer} so a batch is bounded in bytes, written to the stream's
+ * {@link StreamProducer} only while it is not full (has credit), resumed by its drain.
  *
  * <p>A stop (the consumer cancels or goes silent, the deadline passes, the connection dies)
  * reaches every phase: it leaves the queue, or sends PostgreSQL a cancel request for the
@@ -90,11 +92,11 @@ final class CursorStream {
    * and {@code BEGIN} go through the {@code breaker}, which counts a database that cannot be reached.
    */
   Future<Void> run(ConnectionGate gate, StreamConnections connections, DatabaseBreaker breaker) {
-    producer.closedHandler(reason -> {
-      LOG.debug("[{}] cursor stopped: {}", producer.requestId(), reason);
+    producer.exceptionHandler(gone -> {
+      LOG.debug("[{}] cursor stopped: {}", producer.requestId(), gone.getMessage());
       stop(null);
     });
-    producer.demandHandler(v -> readNext());
+    producer.drainHandler(v -> readNext());
     metrics.cursorOpened();
     if (config.maxDurationMs() > 0) {
       deadlineTimer = vertx.setTimer(config.maxDurationMs(), id -> stop(new StreamDeadlineException(config.maxDurationMs())));
@@ -151,7 +153,7 @@ final class CursorStream {
     if (stopped || cursor == null || reading) {
       return;
     }
-    if (!producer.hasCredit()) {
+    if (producer.writeQueueFull()) {
       setAwaitingCredit(true);
       return;
     }
@@ -180,12 +182,12 @@ final class CursorStream {
       metrics.rowsRead(batch.size());
       sizer.observe(batch);
       sent += batch.size();
-      producer.send(batch, keys);
+      producer.write(new RowBatch(0, batch, keys));
     }
     if (cursor.hasMore()) {
       readNext();
     } else {
-      producer.end(sent);
+      producer.end();
       stop(null);
     }
   }

@@ -3,6 +3,7 @@ package io.sluice.db;
 import io.sluice.protocol.StreamError;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
+import java.io.IOException;
 
 /** Maps a database failure to a {@link StreamError}, by SQLSTATE class, never by message text. */
 public final class DatabaseErrors {
@@ -14,7 +15,8 @@ public final class DatabaseErrors {
 
   /**
    * Whether {@code err} says the database cannot be reached (what the {@link DatabaseBreaker}
-   * counts): a connection that could not be opened, was lost or stopped answering, or SQLSTATE
+   * counts): a connection that could not be opened, was lost (closed, or an I/O error under a
+   * statement) or stopped answering, or SQLSTATE
    * classes 08 (connection), 53 (insufficient resources) and 57P (operator intervention).
    * Refusals, bad requests, cancels and statement timeouts are not.
    */
@@ -23,7 +25,8 @@ public final class DatabaseErrors {
       String state = pg.getSqlState() == null ? "" : pg.getSqlState();
       return state.startsWith("08") || state.startsWith("53") || state.startsWith("57P");
     }
-    return err instanceof DatabaseUnavailableException || err instanceof ClosedConnectionException;
+    // an I/O error is the connection failing under a statement (a reset, a broken pipe)
+    return err instanceof DatabaseUnavailableException || err instanceof ClosedConnectionException || err instanceof IOException;
   }
 
   public static StreamError classify(Throwable err) {
@@ -41,7 +44,7 @@ public final class DatabaseErrors {
       }
       return new StreamError(StreamError.QUERY_FAILED, 500, "query failed: " + message, null, state, null);
     }
-    if (err instanceof ClosedConnectionException) {
+    if (err instanceof ClosedConnectionException || err instanceof IOException) {
       return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, "database connection lost").withRetryAfter(RETRY_AFTER_SECONDS);
     }
     if (err instanceof BreakerOpenException open) {

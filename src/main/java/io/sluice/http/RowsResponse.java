@@ -12,24 +12,29 @@ import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.RowBatch;
 import io.sluice.protocol.StreamConsumer;
 import io.sluice.protocol.StreamError;
-import io.sluice.protocol.StreamListener;
+import io.sluice.protocol.StreamFailedException;
 import io.sluice.protocol.StreamRefusedException;
 import io.sluice.protocol.StreamStart;
 import io.sluice.resume.ResumeTokens;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.streams.Pipe;
+import io.vertx.core.streams.WriteStream;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One streamed HTTP response. It grants the transform stage a window of credits and gives
- * one back per batch written while the socket's write queue has room, or on drain once it
- * has room again. Headers go out with the first batch (or the end), so an error found
+ * One streamed HTTP response: a {@code WriteStream} of batches, which the transform stage's
+ * stream (a {@link StreamConsumer}) is piped into. Its write queue is the socket's, so the
+ * pipe pauses the stream, and with it the credits, while the client does not read, and
+ * resumes it on drain. Headers go out with the first batch (or the end), so an error found
  * before the first row still gets its status. A client that leaves cancels the stream.
  *
  * <p>The completion contract ({@code docs/http.md}): only a complete (or sampled) body ends cleanly, with
@@ -49,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * 10, of the rows it receives (credits flow back per batch as before), announces each rate
  * in-band before the rows it applies to, and ends {@code sampled} when it left rows out.
  */
-final class RowsResponse implements StreamListener {
+final class RowsResponse implements WriteStream<RowBatch> {
 
   private static final Logger LOG = LoggerFactory.getLogger(RowsResponse.class);
 
@@ -68,7 +73,9 @@ final class RowsResponse implements StreamListener {
   private final SluiceMetrics metrics;
   private final String requestId;
   private final StreamConsumer stream;
-  private final int window;
+  /** The pipe from the stream into this response, once the stream is open. */
+  private Pipe<RowBatch> pipe;
+  private Handler<Void> drainHandler;
   private final long heartbeatNanos;
   private final int chunkSize;
   private final long stallNanos;
@@ -92,7 +99,6 @@ final class RowsResponse implements StreamListener {
   private boolean connectionCut;
   private boolean delivered;
   private boolean blocked;
-  private long owed;
   /** Rows sent to the client. */
   private long rows;
   /** Rows received from the transform stage: {@link #rows} unless sampling left some out. */
@@ -108,34 +114,44 @@ final class RowsResponse implements StreamListener {
     this.encoder = encoder;
     this.metrics = metrics;
     this.requestId = requestId;
-    this.window = config.window();
     this.heartbeatNanos = TimeUnit.SECONDS.toNanos(http.heartbeatSeconds());
     this.chunkSize = http.chunkSize();
     this.stallNanos = TimeUnit.SECONDS.toNanos(http.stallTimeoutSeconds());
     this.lease = lease;
     this.tokens = tokens;
     this.socket = new SocketProgress(request.connection());
-    this.stream = new StreamConsumer(vertx, config.leaseMs(), this);
+    this.stream = new StreamConsumer(vertx, config.leaseMs(), config.window());
     long samplingWindowNanos = TimeUnit.SECONDS.toNanos(http.sampleWindowSeconds());
     this.sampling = sample ? new SamplingPolicy(new BlockedShareMeter(samplingWindowNanos, System::nanoTime), http.sampleBlockedShare()) : null;
     // a window is closed within a quarter of its length after its end
     this.samplingCheckMs = Math.max(50, TimeUnit.NANOSECONDS.toMillis(samplingWindowNanos) / 4);
   }
 
-  /** Opens the stream at the transform stage's {@code transformOpen} address and starts relaying it. */
+  /** Opens the stream at the transform stage's {@code transformOpen} address and pipes it into this response. */
   void start(StreamRequest streamRequest, OutputFormat format, String transformOpen) {
     metrics.responseActive(true);
+    // a pipe paused on a full write queue never learns the client left: see pitfalls
     response.closeHandler(v -> clientGone("connection closed"));
     response.exceptionHandler(err -> clientGone(err.toString()));
     response.drainHandler(v -> {
       lastTaken = System.nanoTime();
-      grantOwed();
+      setBlocked(false);
+      if (drainHandler != null) {
+        drainHandler.handle(null);
+      }
     });
     stallTimer = vertx.setPeriodic(Math.max(50, TimeUnit.NANOSECONDS.toMillis(stallNanos) / 4), id -> checkStall());
     if (sampling != null) {
       samplingTimer = vertx.setPeriodic(samplingCheckMs, id -> checkSampling());
     }
-    stream.open(transformOpen, streamRequest.toJson(), window, requestId)
+    stream.startedHandler(this::onStarted);
+    stream.open(transformOpen, streamRequest.toJson(), requestId)
+        .onSuccess(columns -> {
+          pipe = stream.pipe().endOnFailure(false);
+          pipe.to(this).onFailure(err -> onError(err instanceof StreamFailedException failed
+              ? failed.error()
+              : StreamError.of(StreamError.INTERNAL, 500, String.valueOf(err.getMessage()))));
+        })
         .onFailure(err -> onError(err instanceof StreamRefusedException refused
             ? refused.error()
             : StreamError.of(StreamError.INTERNAL, 500, String.valueOf(err.getMessage()))));
@@ -147,8 +163,7 @@ final class RowsResponse implements StreamListener {
    * The statement runs: from now on a quiet stream sends the format's heartbeat, the first of
    * which commits the 200 (a failure after it is a cut, as after rows).
    */
-  @Override
-  public void onStarted(StreamStart start) {
+  private void onStarted(StreamStart start) {
     estimatedRows = start.estimatedRows();
     if (!finished && heartbeatNanos > 0 && heartbeatTimer < 0 && encoder.heartbeat() != null) {
       long periodMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(heartbeatNanos) / 2);
@@ -159,7 +174,7 @@ final class RowsResponse implements StreamListener {
   private void beat() {
     if (!finished && System.nanoTime() - lastWrite >= heartbeatNanos) {
       sendHeaders();
-      write(encoder.heartbeat());
+      writeBytes(encoder.heartbeat());
     }
   }
 
@@ -170,10 +185,11 @@ final class RowsResponse implements StreamListener {
     }
   }
 
+  /** Encodes one batch (or the rows sampling keeps of it) and writes it; a batch that cannot be encoded fails the pipe, which cancels the stream. */
   @Override
-  public void onBatch(RowBatch batch) {
+  public Future<Void> write(RowBatch batch) {
     if (finished) {
-      return;
+      return Future.succeededFuture();
     }
     RowBatch sent = sampling == null ? batch : sampling.sample(batch);
     Buffer chunk;
@@ -181,14 +197,12 @@ final class RowsResponse implements StreamListener {
       sendHeaders();
       chunk = sent.size() == 0 ? null : encoder.encode(sent.rows(), sent.keys());
     } catch (Throwable e) { // an Error too: the stream must end, not hang
-      stream.cancel();
-      onError(e instanceof UnrepresentableValueException
+      return Future.failedFuture(new StreamFailedException(e instanceof UnrepresentableValueException
           ? StreamError.of(StreamError.UNREPRESENTABLE, 500, e.getMessage())
-          : StreamError.of(StreamError.INTERNAL, 500, "encoding failed: " + e));
-      return;
+          : StreamError.of(StreamError.INTERNAL, 500, "encoding failed: " + e), null));
     }
     if (chunk != null) {
-      write(chunk);
+      writeBytes(chunk);
     }
     if (sent.lastKey() != null) {
       lastKey = sent.lastKey();
@@ -199,12 +213,33 @@ final class RowsResponse implements StreamListener {
     if (sent != batch) {
       metrics.rowsSampledOut(batch.size() - sent.size());
     }
-    owed++;
     if (response.writeQueueFull()) {
       setBlocked(true);
-    } else {
-      grantOwed();
     }
+    return Future.succeededFuture();
+  }
+
+  /** Full while the socket's write queue is: the pipe then pauses the stream until {@link #drainHandler} runs. */
+  @Override
+  public boolean writeQueueFull() {
+    return response.writeQueueFull();
+  }
+
+  @Override
+  public RowsResponse drainHandler(Handler<Void> handler) {
+    this.drainHandler = handler;
+    return this;
+  }
+
+  @Override
+  public RowsResponse exceptionHandler(Handler<Throwable> handler) {
+    return this; // a failed write is the client leaving: the response's own handlers hear it
+  }
+
+  @Override
+  public RowsResponse setWriteQueueMaxSize(int maxSize) {
+    response.setWriteQueueMaxSize(maxSize);
+    return this;
   }
 
   /** Gives up a client that took nothing for the stall timeout while the response waited on it. */
@@ -215,9 +250,9 @@ final class RowsResponse implements StreamListener {
     if (finished || !blocked || System.nanoTime() - lastTaken < stallNanos) {
       return;
     }
-    stream.cancel();
     onError(StreamError.of(StreamError.CLIENT_STALLED, 408,
         "the client took nothing for " + TimeUnit.NANOSECONDS.toSeconds(stallNanos) + " s"));
+    stopStream();
   }
 
   /** Raises the sampling rate when the last window was blocked too long, and says so before the next row. */
@@ -227,17 +262,9 @@ final class RowsResponse implements StreamListener {
     }
     metrics.samplingRateRaised();
     sendHeaders();
-    write(encoder.samplingChange(new SamplingChange(sampling.rate(), tokens.afterRow(lastKey), lastKey)));
+    writeBytes(encoder.samplingChange(new SamplingChange(sampling.rate(), tokens.afterRow(lastKey), lastKey)));
     LOG.info("[{}] stream {} samples 1 row in {} after {} rows sent of {} read: its client keeps it blocked",
         requestId, stream.streamId(), sampling.rate(), rows, rowsRead);
-  }
-
-  private void grantOwed() {
-    setBlocked(false);
-    if (owed > 0 && !finished) {
-      stream.grant(owed);
-      owed = 0;
-    }
   }
 
   private void setBlocked(boolean nowBlocked) {
@@ -250,21 +277,18 @@ final class RowsResponse implements StreamListener {
     }
   }
 
+  /** The stream completed (the pipe ends this response after its last batch): the format's summary, then the trailers. */
   @Override
-  public void onEnd(long total) {
+  public Future<Void> end() {
     if (finished) {
-      return;
-    }
-    if (total != rowsRead) {
-      onError(StreamError.of(StreamError.PROTOCOL, 500, "the stages sent " + total + " rows but " + rowsRead + " arrived"));
-      return;
+      return Future.succeededFuture();
     }
     sendHeaders();
     StreamSummary.Sampled sampled = sampledSoFar();
     StreamSummary summary = sampled == null ? StreamSummary.complete(rows) : StreamSummary.sampled(rows, sampled);
     Buffer last = encoder.end(summary);
     finish();
-    write(last);
+    writeBytes(last);
     if (request.version() == HttpVersion.HTTP_1_0) {
       // no chunked framing in HTTP/1.0: the body ends when the connection does
       response.end().onComplete(ar -> request.connection().close());
@@ -274,6 +298,7 @@ final class RowsResponse implements StreamListener {
       response.end().onComplete(ar -> delivered());
     }
     LOG.info("[{}] stream {} {}: {} rows sent of {} read", requestId, stream.streamId(), summary.status(), rows, rowsRead);
+    return Future.succeededFuture();
   }
 
   /** What sampling left out so far, or null when it sent every row it read. */
@@ -281,8 +306,8 @@ final class RowsResponse implements StreamListener {
     return rows == rowsRead ? null : new StreamSummary.Sampled(rowsRead, sampling.rate());
   }
 
-  @Override
-  public void onError(StreamError error) {
+  /** The stream failed: an error response before the headers, else the format's cut record and a body that cannot pass for complete. */
+  private void onError(StreamError error) {
     if (finished) {
       return;
     }
@@ -340,14 +365,14 @@ final class RowsResponse implements StreamListener {
     } else {
       response.setChunked(true).putHeader("Trailer", STATUS_TRAILER + ", " + ROW_COUNT_TRAILER);
     }
-    write(encoder.start(stream.columns()));
+    writeBytes(encoder.start(stream.columns()));
   }
 
   /**
    * Writes in chunks of at most {@code chunkSize} bytes: Netty counts a write as done only
    * once all of it reached the kernel, so a big one would make a slow reader look idle.
    */
-  private void write(Buffer buffer) {
+  private void writeBytes(Buffer buffer) {
     lastWrite = System.nanoTime();
     int length = buffer.length();
     for (int from = 0; from < length; from += chunkSize) {
@@ -360,9 +385,18 @@ final class RowsResponse implements StreamListener {
     if (!finished) {
       finish();
       LOG.info("[{}] stream {} cancelled after {} rows: client gone ({})", requestId, stream.streamId(), rows, why);
-      stream.cancel();
+      stopStream();
     }
     delivered();
+  }
+
+  /** Cancels the stream: through its pipe once there is one, which then fails (and is ignored: this response has finished). */
+  private void stopStream() {
+    if (pipe != null) {
+      pipe.close();
+    } else {
+      stream.handler(null);
+    }
   }
 
   /**

@@ -2,47 +2,80 @@ package io.sluice.protocol;
 
 import io.sluice.value.Column;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.streams.ReadStream;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.UUID;
 
 /**
- * The consuming end of one stream. It opens the stream with an initial number of credits,
- * grants more as it makes room, checks that batches arrive in sequence, and can cancel.
+ * The consuming end of one stream, as a Vert.x {@link ReadStream} of {@link RowBatch}es, so
+ * it pipes into any {@code WriteStream}. Demand is credit: credits go out only while the
+ * stream has demand ({@link #fetch}, {@link #resume}), at most {@code window} batches ahead of
+ * the handler, so a paused stream holds at most that many and the producer behind it stops
+ * reading. {@code handler(null)} cancels the stream. The end is reported once: {@code
+ * endHandler} after the last batch, or {@code exceptionHandler} with a {@link
+ * StreamFailedException} (a producer's error, a lost producer, a broken sequence).
  */
-public final class StreamConsumer extends StreamEndpoint {
+public final class StreamConsumer extends StreamEndpoint implements ReadStream<RowBatch> {
 
-  private final StreamListener listener;
+  private final int window;
+  private final Deque<RowBatch> queue = new ArrayDeque<>();
   private String controlAddress;
   private List<Column> columns = List.of();
-  private long expectedSeq = 1;
+  private Handler<RowBatch> handler;
+  private Handler<Void> endHandler;
+  private Handler<Throwable> exceptionHandler;
+  private Handler<StreamStart> startedHandler = start -> {};
+  private long demand = Long.MAX_VALUE;
+  /** Credits granted for batches that have not arrived. */
+  private long outstanding;
+  /** Credits owed to the producer until its control address is known. */
   private long pendingCredits;
   private boolean cancelPending;
+  private long expectedSeq = 1;
+  /** Rows that arrived, delivered or queued: what an {@code end} frame must announce. */
+  private long received;
+  /** Rows handed to the handler. */
+  private long delivered;
+  private Object[] lastKey;
+  private boolean ended;
+  private StreamError failure;
+  /** The end was reported, or the stream cancelled: nothing more reaches the handlers. */
+  private boolean done;
 
-  /** A consumer that reports to {@code listener}; nothing happens until {@link #open}. */
-  public StreamConsumer(Vertx vertx, long leaseMs, StreamListener listener) {
+  /** A consumer that keeps up to {@code window} batches credited ahead of its handler; nothing happens until {@link #open}. */
+  public StreamConsumer(Vertx vertx, long leaseMs, int window) {
     super(vertx, UUID.randomUUID().toString(), leaseMs);
-    this.listener = listener;
+    if (window < 1) {
+      throw new IllegalArgumentException("window must be >= 1, got " + window);
+    }
+    this.window = window;
   }
 
   /**
    * Opens the stream at {@code serviceAddress} ({@link Frames#CURSOR_OPEN} or {@link
-   * Frames#TRANSFORM_OPEN}) with {@code credits} batches granted up front; {@code request} is
-   * the body the serving stage interprets and {@code requestId} names the request in every
-   * stage's logs. Completes with the stream's typed columns, or fails with {@link
-   * StreamRefusedException} when the producer refuses.
+   * Frames#TRANSFORM_OPEN}), crediting what the stream's demand asks for (a whole window unless
+   * it was paused first); {@code request} is the body the serving stage interprets and {@code
+   * requestId} names the request in every stage's logs. Completes with the stream's typed
+   * columns, or fails with {@link StreamRefusedException} when the producer refuses.
    */
-  public Future<List<Column>> open(String serviceAddress, JsonObject request, int credits, String requestId) {
+  public Future<List<Column>> open(String serviceAddress, JsonObject request, String requestId) {
     String dataAddress = Frames.dataAddress(streamId);
+    long credits = creditsWanted();
+    outstanding = credits;
     OpenFrame open = new OpenFrame(streamId, dataAddress, requestId, credits, leaseMs(), request, BatchEncoding.BINARY, null, null);
     return listen(dataAddress)
         .compose(v -> bus.<JsonObject>request(serviceAddress, open.toJson(), new DeliveryOptions().setSendTimeout(leaseMs())))
         .map(reply -> opened(reply.body()).columns)
         .recover(err -> {
+          done = true;
           close();
           return Future.failedFuture(new StreamRefusedException(refusal(err)));
         });
@@ -56,9 +89,11 @@ public final class StreamConsumer extends StreamEndpoint {
     controlAddress = reply.getString("control");
     columns = reply.getJsonArray("columns", new JsonArray()).stream().map(c -> Column.fromJson((JsonObject) c)).toList();
     if (cancelPending) {
-      cancel();
+      sendToPeer(Frames.CANCEL, null);
+      closeAfter(Math.min(1_000, leaseMs()));
     } else if (pendingCredits > 0) {
-      grant(pendingCredits);
+      sendToPeer(Frames.CREDIT, new JsonObject().put("n", pendingCredits));
+      pendingCredits = 0;
     }
     return this;
   }
@@ -83,18 +118,123 @@ public final class StreamConsumer extends StreamEndpoint {
     return columns;
   }
 
-  /** Grants {@code n} more batches. */
-  public void grant(long n) {
-    if (controlAddress == null) {
-      pendingCredits += n;
+  /** Rows handed to the handler so far. */
+  public long rows() {
+    return delivered;
+  }
+
+  /** The key of the last row handed to the handler, or null before the first: where a new stream goes on ({@code after}). */
+  public Object[] lastKey() {
+    return lastKey;
+  }
+
+  /** Called once when the producer has begun its work, before its first batch. */
+  public StreamConsumer startedHandler(Handler<StreamStart> handler) {
+    this.startedHandler = handler == null ? start -> {} : handler;
+    return this;
+  }
+
+  @Override
+  public StreamConsumer handler(Handler<RowBatch> newHandler) {
+    this.handler = newHandler;
+    if (newHandler == null) {
+      cancel();
     } else {
-      sendToPeer(Frames.CREDIT, new JsonObject().put("n", n));
+      pump();
+    }
+    return this;
+  }
+
+  @Override
+  public StreamConsumer pause() {
+    demand = 0;
+    return this;
+  }
+
+  @Override
+  public StreamConsumer resume() {
+    return fetch(Long.MAX_VALUE);
+  }
+
+  @Override
+  public StreamConsumer fetch(long amount) {
+    if (amount > 0) {
+      demand = demand + amount < 0 ? Long.MAX_VALUE : demand + amount;
+      pump();
+    }
+    return this;
+  }
+
+  @Override
+  public StreamConsumer endHandler(Handler<Void> newEndHandler) {
+    this.endHandler = newEndHandler;
+    return this;
+  }
+
+  @Override
+  public StreamConsumer exceptionHandler(Handler<Throwable> newExceptionHandler) {
+    this.exceptionHandler = newExceptionHandler;
+    return this;
+  }
+
+  /**
+   * Hands queued batches to the handler while there is demand, then reports the end or the
+   * failure once, or credits what the demand leaves room for.
+   */
+  private void pump() {
+    if (done || handler == null) {
+      return;
+    }
+    while (demand > 0 && !queue.isEmpty() && failure == null) {
+      RowBatch batch = queue.poll();
+      if (demand != Long.MAX_VALUE) {
+        demand--;
+      }
+      delivered += batch.size();
+      if (batch.lastKey() != null) {
+        lastKey = batch.lastKey();
+      }
+      handler.handle(batch);
+      if (done) {
+        return;
+      }
+    }
+    if (failure != null) {
+      finish();
+      if (exceptionHandler != null) {
+        exceptionHandler.handle(new StreamFailedException(failure, lastKey));
+      }
+    } else if (ended && queue.isEmpty()) {
+      finish();
+      if (endHandler != null) {
+        endHandler.handle(null);
+      }
+    } else if (!ended) {
+      grantCredits();
     }
   }
 
-  /** Stops the stream; the listener hears nothing more. */
-  public void cancel() {
-    if (isClosed()) {
+  private long creditsWanted() {
+    return Math.max(0, Math.min(demand, window) - outstanding - queue.size());
+  }
+
+  private void grantCredits() {
+    long wanted = creditsWanted();
+    if (wanted <= 0 || isClosed()) {
+      return;
+    }
+    outstanding += wanted;
+    if (controlAddress == null) {
+      pendingCredits += wanted;
+    } else {
+      sendToPeer(Frames.CREDIT, new JsonObject().put("n", wanted));
+    }
+  }
+
+  /** Stops the stream; its handlers hear nothing more. */
+  private void cancel() {
+    finish();
+    if (isClosed() || cancelPending) {
       return;
     }
     if (controlAddress == null) {
@@ -105,10 +245,15 @@ public final class StreamConsumer extends StreamEndpoint {
     closeAfter(Math.min(1_000, leaseMs()));
   }
 
+  private void finish() {
+    done = true;
+    queue.clear();
+  }
+
   @Override
   protected void onFrame(String kind, Object body) {
     switch (kind == null ? "" : kind) {
-      case Frames.STARTED -> listener.onStarted(StreamStart.fromJson((JsonObject) body));
+      case Frames.STARTED -> startedHandler.handle(StreamStart.fromJson((JsonObject) body));
       case Frames.BATCH -> {
         RowBatch batch = (RowBatch) body;
         if (batch.seq() != expectedSeq) {
@@ -116,20 +261,28 @@ public final class StreamConsumer extends StreamEndpoint {
           return;
         }
         expectedSeq++;
-        listener.onBatch(batch);
+        outstanding--;
+        received += batch.size();
+        queue.add(batch);
+        pump();
       }
       case Frames.END -> {
         JsonObject end = (JsonObject) body;
         close();
-        if (end.getLong("seq", 0L) != expectedSeq - 1) {
-          listener.onError(StreamError.of(StreamError.PROTOCOL, 500, "stream ended after batch " + end.getLong("seq") + " but " + (expectedSeq - 1) + " arrived"));
+        long seq = end.getLong("seq", 0L);
+        long rows = end.getLong("rows", 0L);
+        if (seq != expectedSeq - 1 || rows != received) {
+          failure = StreamError.of(StreamError.PROTOCOL, 500,
+              "stream ended after batch " + seq + " of " + rows + " rows, but " + (expectedSeq - 1) + " batches of " + received + " rows arrived");
         } else {
-          listener.onEnd(end.getLong("rows", 0L));
+          ended = true;
         }
+        pump();
       }
       case Frames.ERROR -> {
         close();
-        listener.onError(StreamError.fromJson((JsonObject) body));
+        failure = StreamError.fromJson((JsonObject) body);
+        pump();
       }
       default -> throw new IllegalArgumentException("unexpected data frame '" + kind + "'");
     }
@@ -138,23 +291,24 @@ public final class StreamConsumer extends StreamEndpoint {
   @Override
   protected void onBrokenFrame(String kind, Throwable failure) {
     if (isClosed()) {
-      return; // the listener threw while handling an end or error: it has its answer
+      return; // a handler threw while handling an end or error: it has its answer
     }
     fail(StreamError.of(StreamError.PROTOCOL, 500, "bad '" + kind + "' frame: " + failure));
   }
 
+  /** Fails the stream from this side: the producer is told to stop, the handler hears the error. */
   private void fail(StreamError error) {
-    cancel();
+    if (controlAddress != null) {
+      sendToPeer(Frames.CANCEL, null);
+    }
     close();
-    listener.onError(error);
+    failure = error;
+    pump();
   }
 
   @Override
   protected void onLeaseExpired() {
-    if (controlAddress != null) {
-      sendToPeer(Frames.CANCEL, null);
-    }
-    listener.onError(StreamError.of(StreamError.LEASE_EXPIRED, 504, "producer silent for " + leaseMs() + " ms"));
+    fail(StreamError.of(StreamError.LEASE_EXPIRED, 504, "producer silent for " + leaseMs() + " ms"));
   }
 
   @Override

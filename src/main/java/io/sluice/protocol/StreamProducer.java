@@ -3,18 +3,25 @@ package io.sluice.protocol;
 import io.sluice.value.Column;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.streams.WriteStream;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 
 /**
- * The producing end of one stream. It sends a batch only against a credit the consumer
- * granted, numbers batches from 1, and stops on {@code cancel} or when the consumer has
- * been silent past the lease; {@link #onClosed} then tells the owner to release what it holds.
+ * The producing end of one stream, as a Vert.x {@link WriteStream} of {@link RowBatch}es whose
+ * write queue is the consumer's credit: it sends a batch only against a credit the consumer
+ * granted, numbering batches from 1, so {@link #writeQueueFull()} means "no credit" and the
+ * {@link #drainHandler} runs when credit comes. A batch written without credit waits for it.
+ * When the consumer cancels or is silent past the lease, the {@link #exceptionHandler} hears
+ * a {@link StreamClosedException}, pending writes fail, and the owner releases what it holds.
  */
-public final class StreamProducer extends StreamEndpoint {
+public final class StreamProducer extends StreamEndpoint implements WriteStream<RowBatch> {
 
   /** The most batches a consumer may have granted and not yet received. */
   public static final long MAX_CREDITS = 1L << 20;
@@ -22,10 +29,17 @@ public final class StreamProducer extends StreamEndpoint {
   private final OpenFrame frame;
   /** Column names, for JSON batches only. */
   private final List<String> names;
+  /** Batches written and waiting for credit, with the promises of their writes. */
+  private final Deque<Pending> pending = new ArrayDeque<>();
   private long credits;
   private long seq;
-  private Handler<Void> demandHandler = v -> {};
-  private Handler<String> closedHandler = reason -> {};
+  private long rows;
+  private Handler<Void> drainHandler;
+  private Handler<Throwable> exceptionHandler;
+  /** The end asked for while batches still waited for credit. */
+  private Promise<Void> ending;
+
+  private record Pending(RowBatch batch, Promise<Void> written) {}
 
   private StreamProducer(Vertx vertx, OpenFrame frame, List<Column> columns) {
     super(vertx, frame.streamId(), frame.leaseMs());
@@ -67,66 +81,107 @@ public final class StreamProducer extends StreamEndpoint {
     return frame.requestId();
   }
 
-  public boolean hasCredit() {
-    return credits > 0 && !isClosed();
-  }
-
-  public long credits() {
-    return credits;
-  }
-
-  /** Called each time the consumer grants credits. */
-  public StreamProducer demandHandler(Handler<Void> handler) {
-    this.demandHandler = handler;
-    return this;
-  }
-
-  /** Called once if the consumer cancels or its lease expires, with the reason. */
-  public StreamProducer closedHandler(Handler<String> handler) {
-    this.closedHandler = handler;
-    return this;
-  }
-
   /** Tells the consumer the work has begun (no credit needed: it is not a batch). */
   public void started(StreamStart start) {
     sendToPeer(Frames.STARTED, start.toJson());
   }
 
   /**
-   * Sends one batch, with each row's key (or none: an empty list), against one credit: a
-   * {@link RowBatch}, or a {@link JsonBatch} when the consumer opened with {@code encoding: json}.
+   * Sends one batch (its rows and each row's key, or none; its own {@code seq} is ignored: the
+   * producer numbers batches) against one credit, or once a credit comes: a {@link RowBatch},
+   * or a {@link JsonBatch} when the consumer opened with {@code encoding: json}. Completes when
+   * the batch is on the event bus; fails if the stream closes first.
    */
-  public void send(List<Object[]> rows, List<Object[]> keys) {
-    if (!hasCredit()) {
-      throw new IllegalStateException("stream " + streamId + ": batch sent without credit");
+  @Override
+  public Future<Void> write(RowBatch batch) {
+    if (isClosed() || ending != null) {
+      return Future.failedFuture(new StreamClosedException("stream " + streamId + " is closed"));
     }
-    credits--;
-    seq++;
-    sendToPeer(Frames.BATCH, frame.encoding() == BatchEncoding.JSON ? JsonBatch.of(seq, names, rows, keys) : new RowBatch(seq, rows, keys));
+    Promise<Void> written = Promise.promise();
+    pending.add(new Pending(batch, written));
+    flush();
+    return written.future();
   }
 
-  /** Ends the stream successfully; {@code rows} is the total sent. */
-  public void end(long rows) {
-    sendToPeer(Frames.END, new JsonObject().put("seq", seq).put("rows", rows));
-    closeAfter(Math.min(1_000, leaseMs()));
+  /** True while the consumer has granted no credit for another batch. */
+  @Override
+  public boolean writeQueueFull() {
+    return credits <= pending.size();
   }
 
-  /** Ends the stream with an error. */
+  /** The write queue is the consumer's credit: its size is not the producer's to set. */
+  @Override
+  public StreamProducer setWriteQueueMaxSize(int maxSize) {
+    return this;
+  }
+
+  /** Called when the consumer grants credit while the write queue was full. */
+  @Override
+  public StreamProducer drainHandler(Handler<Void> handler) {
+    this.drainHandler = handler;
+    return this;
+  }
+
+  /** Called once if the consumer cancels or its lease expires, with a {@link StreamClosedException}. */
+  @Override
+  public StreamProducer exceptionHandler(Handler<Throwable> handler) {
+    this.exceptionHandler = handler;
+    return this;
+  }
+
+  /** Ends the stream successfully once every batch written is sent, announcing the total of rows. */
+  @Override
+  public Future<Void> end() {
+    if (isClosed()) {
+      return Future.failedFuture(new StreamClosedException("stream " + streamId + " is closed"));
+    }
+    if (ending == null) {
+      ending = Promise.promise();
+      flush();
+    }
+    return ending.future();
+  }
+
+  /** Ends the stream with an error, dropping batches that wait for credit. */
   public void fail(StreamError error) {
     sendToPeer(Frames.ERROR, error.toJson().put("seq", seq));
     closeAfter(Math.min(1_000, leaseMs()));
+    failPending();
+  }
+
+  private void flush() {
+    while (credits > 0 && !pending.isEmpty() && !isClosed()) {
+      Pending next = pending.poll();
+      credits--;
+      seq++;
+      rows += next.batch().size();
+      RowBatch batch = next.batch();
+      sendToPeer(Frames.BATCH, frame.encoding() == BatchEncoding.JSON
+          ? JsonBatch.of(seq, names, batch.rows(), batch.keys())
+          : new RowBatch(seq, batch.rows(), batch.keys()));
+      next.written().complete();
+    }
+    if (ending != null && pending.isEmpty() && !isClosed()) {
+      sendToPeer(Frames.END, new JsonObject().put("seq", seq).put("rows", rows));
+      closeAfter(Math.min(1_000, leaseMs()));
+      ending.complete();
+    }
   }
 
   @Override
   protected void onFrame(String kind, Object body) {
     switch (kind == null ? "" : kind) {
       case Frames.CREDIT -> {
+        boolean wasFull = writeQueueFull();
         credits += grantIn(body);
-        demandHandler.handle(null);
+        flush();
+        if (wasFull && !writeQueueFull() && drainHandler != null) {
+          drainHandler.handle(null);
+        }
       }
       case Frames.CANCEL -> {
         close();
-        closedHandler.handle("cancelled by consumer");
+        closed("cancelled by consumer");
       }
       default -> throw new IllegalArgumentException("unexpected control frame '" + kind + "'");
     }
@@ -148,13 +203,31 @@ public final class StreamProducer extends StreamEndpoint {
   @Override
   protected void onBrokenFrame(String kind, Throwable failure) {
     fail(StreamError.of(StreamError.PROTOCOL, 500, "bad '" + kind + "' frame: " + failure.getMessage()));
-    closedHandler.handle("protocol error");
+    closed("protocol error");
   }
 
   @Override
   protected void onLeaseExpired() {
     sendToPeer(Frames.ERROR, StreamError.of(StreamError.LEASE_EXPIRED, 504, "consumer silent for " + leaseMs() + " ms").toJson());
-    closedHandler.handle("consumer lease expired");
+    closed("consumer lease expired");
+  }
+
+  /** The consumer is gone: writes waiting for credit fail, and the owner hears why. */
+  private void closed(String reason) {
+    StreamClosedException gone = new StreamClosedException(reason);
+    failPending();
+    if (ending != null) {
+      ending.tryFail(gone);
+    }
+    if (exceptionHandler != null) {
+      exceptionHandler.handle(gone);
+    }
+  }
+
+  private void failPending() {
+    while (!pending.isEmpty()) {
+      pending.poll().written().tryFail(new StreamClosedException("stream " + streamId + " closed before the batch was sent"));
+    }
   }
 
   @Override

@@ -5,70 +5,76 @@ import io.sluice.protocol.OpenFrame;
 import io.sluice.protocol.RowBatch;
 import io.sluice.protocol.StreamConsumer;
 import io.sluice.protocol.StreamError;
-import io.sluice.protocol.StreamListener;
+import io.sluice.protocol.StreamFailedException;
 import io.sluice.protocol.StreamProducer;
 import io.sluice.protocol.StreamRefusedException;
-import io.sluice.protocol.StreamStart;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.streams.Pipe;
+import io.vertx.core.streams.WriteStream;
 import java.util.List;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One stream through the transform stage: a consumer of the cursor stream upstream and a
- * producer to whoever opened it downstream. A batch in is a batch out, so credits pass
- * through one for one; {@code cancel} and failures travel to the other side.
+ * One stream through the transform stage: the cursor stream upstream, a {@link
+ * StreamConsumer}, piped into the stream of whoever opened it downstream, a {@link
+ * StreamProducer}, through the dataset's {@link TransformChain}. The pipe is the flow control:
+ * downstream credit resumes upstream, its absence pauses it, so upstream runs at most {@link
+ * #UPSTREAM_WINDOW} batches ahead of the downstream consumer. A failure upstream or in a
+ * transform ends downstream with the error; a downstream consumer that leaves cancels upstream.
  */
-final class TransformStream implements StreamListener {
+final class TransformStream {
 
   private static final Logger LOG = LoggerFactory.getLogger(TransformStream.class);
+  /**
+   * Batches the cursor may send ahead of the downstream credits: two, so that it reads the
+   * next batch while one is on its way here, and does not wait for a credit after every batch.
+   */
+  static final int UPSTREAM_WINDOW = 2;
 
-  private final Dataset dataset;
-  private TransformChain chain;
-  private StreamConsumer upstream;
-  private StreamProducer downstream;
-  /** Credits granted upstream and not yet used: always equal to the downstream credits. */
-  private long granted;
-  /** A start that arrived before downstream was accepted. */
-  private StreamStart earlyStart;
-  /** An end or error that arrived before downstream was accepted. */
-  private Consumer<StreamProducer> earlyFinish;
+  private TransformStream() {}
 
-  private TransformStream(Dataset dataset) {
-    this.dataset = dataset;
-  }
-
+  /**
+   * Opens the cursor stream {@code frame} asks for at {@code cursorOpen}, then accepts {@code
+   * open} with the columns the dataset's transforms make of the cursor's, and pipes one into
+   * the other. Fails, with upstream cancelled, if either step does.
+   */
   static Future<Void> relay(Vertx vertx, Message<JsonObject> open, OpenFrame frame, Dataset dataset, List<String> selected,
       String cursorOpen) {
-    TransformStream stream = new TransformStream(dataset);
-    // upstream starts with no credit: it gets the downstream credits once downstream is accepted
-    StreamConsumer upstream = new StreamConsumer(vertx, frame.leaseMs(), stream);
-    stream.upstream = upstream;
-    return upstream.open(cursorOpen, frame.request(), 0, frame.requestId())
+    StreamConsumer upstream = new StreamConsumer(vertx, frame.leaseMs(), UPSTREAM_WINDOW);
+    Promise<StreamProducer> accepted = Promise.promise();
+    // the cursor may announce its start before downstream is accepted: it goes out first then
+    upstream.startedHandler(start -> accepted.future().onSuccess(downstream -> downstream.started(start)));
+    return upstream.open(cursorOpen, frame.request(), frame.requestId())
         .compose(columns -> {
-          stream.chain = dataset.transforms().bind(columns, selected);
-          return StreamProducer.accept(vertx, open, frame, stream.chain.columns());
+          TransformChain chain = dataset.transforms().bind(columns, selected);
+          return StreamProducer.accept(vertx, open, frame, chain.columns()).map(downstream -> {
+            accepted.complete(downstream);
+            pipe(upstream, downstream, chain, dataset);
+            return (Void) null;
+          });
         })
-        .<Void>map(downstream -> {
-          stream.downstream = downstream;
-          downstream.demandHandler(v -> stream.passCredits());
-          downstream.closedHandler(reason -> stream.upstream.cancel());
-          if (stream.earlyStart != null) {
-            downstream.started(stream.earlyStart);
-          }
-          if (stream.earlyFinish != null) {
-            stream.earlyFinish.accept(downstream);
-          } else {
-            stream.passCredits();
-          }
-          return null;
-        })
-        // whatever failed after upstream opened, upstream must not stay open (it would keep pinging)
-        .onFailure(err -> upstream.cancel());
+        .onFailure(err -> upstream.handler(null));
+  }
+
+  private static void pipe(StreamConsumer upstream, StreamProducer downstream, TransformChain chain, Dataset dataset) {
+    Pipe<RowBatch> pipe = upstream.pipe().endOnFailure(false);
+    // a consumer that leaves while the pipe waits for its credit is heard only here
+    downstream.exceptionHandler(gone -> pipe.close());
+    pipe.to(new Transformed(chain, downstream)).onFailure(err -> {
+      if (err instanceof StreamFailedException upstreamFailed) {
+        downstream.fail(upstreamFailed.error());
+      } else if (err instanceof TransformFailedException transformFailed) {
+        LOG.error("[{}] dataset '{}': a transform failed", downstream.requestId(), dataset.name(), transformFailed.getCause());
+        downstream.fail(StreamError.of(StreamError.INTERNAL, 500, "transform failed: " + transformFailed.getCause()));
+      }
+      // else downstream is gone (the pipe was closed, or a write found it closed): nobody to tell
+    });
   }
 
   static StreamError refusal(Throwable err) {
@@ -81,55 +87,51 @@ final class TransformStream implements StreamListener {
     return StreamError.of(StreamError.INTERNAL, 500, "cannot open stream: " + err.getMessage());
   }
 
+  /** The downstream producer, seen through the transforms: a batch in is a batch out, with the keys the cursor read. */
+  private record Transformed(TransformChain chain, StreamProducer downstream) implements WriteStream<RowBatch> {
 
-  /** Grants upstream whatever the downstream consumer granted beyond what upstream already has. */
-  private void passCredits() {
-    long owed = downstream.credits() - granted;
-    if (owed > 0) {
-      granted += owed;
-      upstream.grant(owed);
+    @Override
+    public Future<Void> write(RowBatch batch) {
+      List<Object[]> rows;
+      try {
+        rows = chain.apply(batch.rows());
+      } catch (Throwable e) { // an Error too: the stream must end, not hang
+        return Future.failedFuture(new TransformFailedException(e));
+      }
+      return downstream.write(new RowBatch(batch.seq(), rows, batch.keys()));
+    }
+
+    @Override
+    public Future<Void> end() {
+      return downstream.end();
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+      return downstream.writeQueueFull();
+    }
+
+    @Override
+    public Transformed drainHandler(Handler<Void> handler) {
+      downstream.drainHandler(handler);
+      return this;
+    }
+
+    @Override
+    public Transformed exceptionHandler(Handler<Throwable> handler) {
+      return this; // the relay watches downstream itself
+    }
+
+    @Override
+    public Transformed setWriteQueueMaxSize(int maxSize) {
+      return this;
     }
   }
 
-  @Override
-  public void onStarted(StreamStart start) {
-    if (downstream != null) {
-      downstream.started(start);
-    } else {
-      earlyStart = start;
-    }
-  }
-
-  @Override
-  public void onBatch(RowBatch batch) {
-    granted--;
-    List<Object[]> rows;
-    try {
-      rows = chain.apply(batch.rows());
-    } catch (Throwable e) { // an Error too: the stream must end, not hang
-      LOG.error("[{}] dataset '{}': a transform failed", downstream.requestId(), dataset.name(), e);
-      upstream.cancel();
-      downstream.fail(StreamError.of(StreamError.INTERNAL, 500, "transform failed: " + e));
-      return;
-    }
-    downstream.send(rows, batch.keys());
-  }
-
-  @Override
-  public void onEnd(long rows) {
-    finish(producer -> producer.end(rows));
-  }
-
-  @Override
-  public void onError(StreamError error) {
-    finish(producer -> producer.fail(error));
-  }
-
-  private void finish(Consumer<StreamProducer> terminal) {
-    if (downstream != null) {
-      terminal.accept(downstream);
-    } else {
-      earlyFinish = terminal;
+  /** A transform threw while applied to a batch. */
+  private static final class TransformFailedException extends RuntimeException {
+    TransformFailedException(Throwable cause) {
+      super(cause.toString(), cause, false, false);
     }
   }
 }

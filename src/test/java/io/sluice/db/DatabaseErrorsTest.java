@@ -45,4 +45,14 @@ class DatabaseErrorsTest {
     assertThat(refusal.code()).isEqualTo("database-unavailable");
     assertThat(refusal.retryAfterSeconds()).isEqualTo(3);
   }
+
+  @Test
+  @DisplayName("count a connection reset under a running statement as a lost connection, not an internal error")
+  void resetUnderAStatement() {
+    java.net.SocketException reset = new java.net.SocketException("Connection reset");
+
+    assertThat(DatabaseErrors.isUnavailable(reset)).isTrue();
+    assertThat(DatabaseErrors.classify(reset).code()).isEqualTo("database-unavailable");
+    assertThat(DatabaseErrors.classify(reset).retryAfterSeconds()).isEqualTo(5);
+  }
 }
