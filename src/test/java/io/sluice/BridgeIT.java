@@ -38,12 +38,14 @@ import org.junit.jupiter.api.Test;
 class BridgeIT extends ServiceTest {
 
   private static final String OPEN = "sluice.transform.open";
+  private static final int MAX_STREAMS = 2;
   private static int bridgePort;
 
   @BeforeAll
   static void start(Vertx vertx) throws Exception {
     bridgePort = TestSluice.freePort();
-    startSluice(vertx, json -> json.put("bridge", new JsonObject().put("enabled", true).put("host", "127.0.0.1").put("port", bridgePort)));
+    startSluice(vertx, json -> json.put("bridge", new JsonObject().put("enabled", true).put("host", "127.0.0.1").put("port", bridgePort)
+        .put("maxStreamsPerClient", MAX_STREAMS)));
   }
 
   @AfterEach
@@ -172,6 +174,61 @@ class BridgeIT extends ServiceTest {
     }
     // the open's lease is 10 s: a release within 3 s is the bridge's cancel
     await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50)).until(() -> Backends.busy() == 0);
+  }
+
+  @Test
+  @DisplayName("refuses a client more than maxStreamsPerClient streams, as too-many-streams on the open's reply address, until it unregisters one")
+  void streamsPerClientAreBounded() {
+    try (BridgeSocket client = BridgeSocket.connect(bridgePort)) {
+      List<String> held = new ArrayList<>();
+      for (int i = 0; i < MAX_STREAMS; i++) {
+        String stream = UUID.randomUUID().toString();
+        client.send(open(stream, new JsonObject().put("dataset", "series").put("params", new JsonObject().put("count", "10"))));
+        assertThat(client.read().getString("type")).isEqualTo("message");
+        held.add(stream);
+      }
+
+      String extra = UUID.randomUUID().toString();
+      client.send(open(extra, new JsonObject().put("dataset", "series").put("params", new JsonObject().put("count", "10"))));
+      JsonObject refused = client.read();
+      assertThat(refused.getString("type")).isEqualTo("err");
+      assertThat(refused.getString("address")).isEqualTo("reply." + extra);
+      assertThat(refused.getInteger("failureCode")).isEqualTo(429);
+      assertThat(new JsonObject(refused.getString("message")).getString("code")).isEqualTo("too-many-streams");
+
+      client.send(new JsonObject().put("type", "unregister").put("address", data(held.get(0))));
+      String next = UUID.randomUUID().toString();
+      client.send(open(next, new JsonObject().put("dataset", "series").put("params", new JsonObject().put("count", "10"))));
+      JsonObject accepted;
+      do {
+        accepted = client.read();
+      } while ("err".equals(accepted.getString("type")) && accepted.getString("address") == null);
+      assertThat(accepted.getString("address")).isEqualTo("reply." + next);
+      assertThat(accepted.getString("type")).isEqualTo("message");
+    }
+  }
+
+  @Test
+  @DisplayName("survives the unknown-type trap: after a frame of an unknown type the connection answers nothing, and its stream is released by the lease")
+  void unknownFrameType() {
+    String stream = UUID.randomUUID().toString();
+    try (BridgeSocket client = BridgeSocket.connect(bridgePort)) {
+      JsonObject open = open(stream, new JsonObject().put("dataset", "transactions_raw"));
+      open.getJsonObject("body").put("leaseMs", 2_000);
+      client.send(open).register(data(stream));
+      client.read();
+      client.send(control(stream), "credit", new JsonObject().put("n", 1));
+      await().atMost(Duration.ofSeconds(5)).until(() -> Backends.busy() > 0);
+
+      client.send(new JsonObject().put("type", "hello").put("address", control(stream)));
+      client.send(new JsonObject().put("type", "ping"));
+
+      List<JsonObject> after = client.readUntilSilent(Duration.ofSeconds(1));
+      assertThat(after).as("frames after the unknown type").noneMatch(frame -> "err".equals(frame.getString("type")))
+          .noneMatch(frame -> "pong".equals(frame.getString("type")));
+      // the client can send nothing any more, not even a ping: the producer gives it up after the lease
+      await().atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(50)).until(() -> Backends.busy() == 0);
+    }
   }
 
   private static JsonObject open(String stream, JsonObject request) {

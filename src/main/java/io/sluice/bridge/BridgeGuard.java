@@ -2,7 +2,9 @@ package io.sluice.bridge;
 
 import io.sluice.protocol.BatchEncoding;
 import io.sluice.protocol.Frames;
+import io.sluice.protocol.StreamError;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
@@ -19,8 +21,10 @@ import org.slf4j.LoggerFactory;
  * Decides every frame a bridge client sends, on top of the allow-list: a client owns the
  * streams it opens (ids no other client holds, data going to the stream's own data address),
  * may register only their data addresses and send only to their control addresses, and gets
- * its batches as JSON. When its socket closes, its streams are cancelled at once, so their
- * producers release their database connections without waiting for the lease.
+ * its batches as JSON. It holds at most {@code maxStreams} streams at once: one more open is
+ * refused, on its reply address, as {@code too-many-streams}, until the client unregisters one.
+ * When its socket closes, its streams are cancelled at once, so their producers release their
+ * database connections without waiting for the lease.
  *
  * <p>Runs on the bridge verticle's event loop only.
  */
@@ -29,13 +33,15 @@ final class BridgeGuard {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeGuard.class);
 
   private final Vertx vertx;
+  private final int maxStreams;
   /** Each connected client's streams, by socket. */
   private final Map<NetSocket, Set<String>> clients = new HashMap<>();
   /** Each bridge stream's client. */
   private final Map<String, NetSocket> owners = new HashMap<>();
 
-  BridgeGuard(Vertx vertx) {
+  BridgeGuard(Vertx vertx, int maxStreams) {
     this.vertx = vertx;
+    this.maxStreams = maxStreams;
   }
 
   void handle(BridgeEvent event) {
@@ -45,7 +51,7 @@ final class BridgeGuard {
     String address = frame == null ? null : frame.getString("address");
     boolean allowed = switch (event.type()) {
       case SEND -> Frames.TRANSFORM_OPEN.equals(address)
-          ? open(socket, streams, frame.getValue("body"))
+          ? open(socket, streams, frame)
           // anything else but a control address: the allow-list refuses it with access_denied
           : StreamAddresses.streamId(StreamAddresses.CONTROL, address) == null || owns(streams, StreamAddresses.CONTROL, address);
       case REGISTER -> owns(streams, StreamAddresses.DATA, address);
@@ -75,9 +81,15 @@ final class BridgeGuard {
    * Lets an open through if it names a fresh stream id and sends the data to that stream's data
    * address; the stream is then the client's, and its batches come as JSON.
    */
-  private boolean open(NetSocket socket, Set<String> streams, Object body) {
-    if (!(body instanceof JsonObject open) || !(open.getValue("stream") instanceof String id)
+  private boolean open(NetSocket socket, Set<String> streams, JsonObject frame) {
+    if (!(frame.getValue("body") instanceof JsonObject open) || !(open.getValue("stream") instanceof String id)
         || !StreamAddresses.STREAM_ID.matcher(id).matches() || !StreamAddresses.isDataAddressOf(id, open.getValue("replyTo"))) {
+      return false;
+    }
+    if (streams.size() >= maxStreams && !streams.contains(id)) {
+      refuse(socket, frame.getValue("replyAddress"), StreamError.of(StreamError.TOO_MANY_STREAMS, 429,
+          "this bridge client already holds " + streams.size() + " streams, at most " + maxStreams
+              + ": unregister the data address of a stream that ended before opening another"));
       return false;
     }
     NetSocket owner = owners.putIfAbsent(id, socket);
@@ -88,6 +100,21 @@ final class BridgeGuard {
     // the bridge writes message bodies as JSON: it cannot carry the binary batch codec
     open.put("encoding", BatchEncoding.JSON.wireName());
     return true;
+  }
+
+  /**
+   * Answers an open the guard refuses as the bridge answers one a stage refused: an {@code err}
+   * frame to the open's reply address, the {@link StreamError} JSON in {@code message}.
+   */
+  private static void refuse(NetSocket socket, Object replyAddress, StreamError error) {
+    LOG.info("bridge client {}: open refused: {}", socket.remoteAddress(), error.message());
+    JsonObject frame = new JsonObject().put("type", "err").put("failureCode", error.status()).put("failureType", "RECIPIENT_FAILURE")
+        .put("message", error.toJson().encode());
+    if (replyAddress != null) {
+      frame.put("address", replyAddress);
+    }
+    Buffer json = frame.toBuffer();
+    socket.write(Buffer.buffer(4 + json.length()).appendInt(json.length()).appendBuffer(json));
   }
 
   private static boolean owns(Set<String> streams, Pattern kind, String address) {

@@ -33,7 +33,7 @@ public final class BridgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    guard = new BridgeGuard(vertx);
+    guard = new BridgeGuard(vertx, config.maxStreamsPerClient());
     bridge = TcpEventBusBridge.create(vertx, permitted(), new NetServerOptions(), guard::handle);
     return bridge.listen(config.port(), config.host())
         .onSuccess(b -> LOG.info("TCP event-bus bridge listening on {}:{}", config.host(), config.port()));

@@ -34,6 +34,7 @@ public final class ConfigLoader {
           Map.entry("SLUICE_BRIDGE", "bridge.enabled"),
           Map.entry("SLUICE_BRIDGE_HOST", "bridge.host"),
           Map.entry("SLUICE_BRIDGE_PORT", "bridge.port"),
+          Map.entry("SLUICE_BRIDGE_MAX_STREAMS", "bridge.maxStreamsPerClient"),
           Map.entry("SLUICE_CLUSTER", "cluster.enabled"),
           Map.entry("SLUICE_CLUSTER_HOST", "cluster.host"),
           Map.entry("SLUICE_CLUSTER_PORT", "cluster.port"),

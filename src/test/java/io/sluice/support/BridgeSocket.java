@@ -9,6 +9,8 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A blocking client of the TCP event-bus bridge for tests: each frame is a 4-byte big-endian
@@ -80,6 +82,19 @@ public final class BridgeSocket implements AutoCloseable {
       throw new AssertionError("no frame from the bridge within 10 s");
     }
     return frame;
+  }
+
+  /** The frames that come until none has for {@code quiet}, or the connection ends. */
+  public List<JsonObject> readUntilSilent(Duration quiet) {
+    List<JsonObject> frames = new ArrayList<>();
+    try {
+      for (JsonObject frame = read(quiet); frame != null; frame = read(quiet)) {
+        frames.add(frame);
+      }
+    } catch (UncheckedIOException ended) {
+      // the bridge closed the connection
+    }
+    return frames;
   }
 
   @Override
