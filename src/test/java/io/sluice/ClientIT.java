@@ -7,18 +7,16 @@ import io.sluice.protocol.StreamConsumer;
 import io.sluice.client.SluiceClient;
 import io.sluice.protocol.StreamFailedException;
 import io.sluice.dataset.StreamRequest;
-import io.sluice.protocol.RowBatch;
 import io.sluice.support.Backends;
+import io.sluice.support.FirstColumnCollector;
 import io.sluice.support.ClusterNodes;
 import io.sluice.support.ClusterNodes.Node;
 import io.sluice.support.TestDatabase;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.streams.WriteStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,50 +70,14 @@ class ClientIT {
     return outcome.future().await(60, TimeUnit.SECONDS);
   }
 
-  /** The ids of the rows a stream writes into it, as an application's own {@code WriteStream} would take them. */
-  private static final class IdCollector implements WriteStream<RowBatch> {
-    final List<String> ids = new ArrayList<>();
-
-    @Override
-    public Future<Void> write(RowBatch batch) {
-      batch.rows().forEach(row -> ids.add(String.valueOf(row[0])));
-      return Future.succeededFuture();
-    }
-
-    @Override
-    public Future<Void> end() {
-      return Future.succeededFuture();
-    }
-
-    @Override
-    public WriteStream<RowBatch> exceptionHandler(Handler<Throwable> handler) {
-      return this;
-    }
-
-    @Override
-    public WriteStream<RowBatch> setWriteQueueMaxSize(int maxSize) {
-      return this;
-    }
-
-    @Override
-    public boolean writeQueueFull() {
-      return false;
-    }
-
-    @Override
-    public WriteStream<RowBatch> drainHandler(Handler<Void> handler) {
-      return this;
-    }
-  }
-
   @Test
   @DisplayName("pipes a whole dataset from another node into a WriteStream: exactly the database's rows, in order")
   void pipesAcrossNodes() throws Exception {
-    IdCollector rows = new IdCollector();
+    FirstColumnCollector rows = new FirstColumnCollector();
 
     onService(() -> client.open("transactions_raw", Map.of()).compose(stream -> stream.pipeTo(rows)));
 
-    assertThat(rows.ids).isEqualTo(TestDatabase.copy(ALL_IDS));
+    assertThat(rows.texts()).isEqualTo(TestDatabase.copy(ALL_IDS));
   }
 
   @Test
@@ -217,10 +179,10 @@ class ClientIT {
 
     assertThat(failure.error().code()).isEqualTo("database-unavailable");
     assertThat(failure.resumeAfter()).containsExactly(ids.get(ids.size() - 1));
-    IdCollector rest = new IdCollector();
+    FirstColumnCollector rest = new FirstColumnCollector();
     onService(() -> client.open(new StreamRequest("transactions_raw", Map.of(), null).after(failure.resumeAfter()))
         .compose(stream -> stream.pipeTo(rest)));
-    ids.addAll(rest.ids);
+    ids.addAll(rest.texts());
     assertThat(ids).isEqualTo(TestDatabase.copy(ALL_IDS));
   }
 }

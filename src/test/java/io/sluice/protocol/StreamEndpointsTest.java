@@ -3,16 +3,15 @@ package io.sluice.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.support.FirstColumnCollector;
 import io.sluice.value.Column;
 import io.sluice.value.ValueKind;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.streams.WriteStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,7 +117,7 @@ class StreamEndpointsTest {
     });
     assertThat(ended.isComplete()).as("two batches still wait for credit").isFalse();
 
-    Collected collected = new Collected();
+    FirstColumnCollector collected = new FirstColumnCollector();
     on(() -> consumer.pipeTo(collected));
 
     assertThat(collected.values).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
@@ -185,43 +184,5 @@ class StreamEndpointsTest {
 
     await().atMost(Duration.ofSeconds(5)).until(() -> failed.future().isComplete());
     assertThat(((StreamFailedException) failed.future().result()).error().code()).isEqualTo(StreamError.PROTOCOL);
-  }
-
-  /** A WriteStream that collects the first column and can be told to be full. */
-  private static final class Collected implements WriteStream<RowBatch> {
-    final List<Object> values = new ArrayList<>();
-    volatile boolean ended;
-
-    @Override
-    public Future<Void> write(RowBatch data) {
-      data.rows().forEach(row -> values.add(row[0]));
-      return Future.succeededFuture();
-    }
-
-    @Override
-    public Future<Void> end() {
-      ended = true;
-      return Future.succeededFuture();
-    }
-
-    @Override
-    public WriteStream<RowBatch> exceptionHandler(Handler<Throwable> handler) {
-      return this;
-    }
-
-    @Override
-    public WriteStream<RowBatch> setWriteQueueMaxSize(int maxSize) {
-      return this;
-    }
-
-    @Override
-    public boolean writeQueueFull() {
-      return false;
-    }
-
-    @Override
-    public WriteStream<RowBatch> drainHandler(Handler<Void> handler) {
-      return this;
-    }
   }
 }
