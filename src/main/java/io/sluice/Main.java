@@ -5,6 +5,7 @@ import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.db.Database;
 import io.sluice.db.DatabaseLocator;
+import io.sluice.config.AuthConfig;
 import io.sluice.demo.DemoSeeder;
 import io.sluice.metrics.SluiceMetrics;
 import io.vertx.core.Future;
@@ -16,6 +17,7 @@ import io.vertx.sqlclient.Pool;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -114,6 +116,11 @@ public final class Main {
       byte[] key = new byte[32];
       new SecureRandom().nextBytes(key);
       demo = demo.withResume(demo.resume().withSigningKey(Base64.getEncoder().encodeToString(key)));
+    }
+    if (demo.auth().mode() != AuthConfig.Mode.JWT) {
+      LOG.warn("demo: AUTHENTICATION IS OFF. Anyone who reaches port {} reads every dataset, transactions_raw's card numbers"
+          + " included. Set SLUICE_JWT_HS256_SECRET (or auth.mode: jwt) before this serves anything real", demo.http().port());
+      demo = demo.withAuth(demo.auth().asNone(Set.of(AuthConfig.ALL_ROLES)));
     }
     return demo;
   }

@@ -1,5 +1,6 @@
 package io.sluice;
 
+import io.sluice.auth.Authenticator;
 import io.sluice.bridge.BridgeVerticle;
 import io.sluice.config.ConfigException;
 import io.sluice.config.ResumeConfig;
@@ -94,6 +95,13 @@ public final class Sluice {
       return Future.failedFuture(new ConfigException("resume.signingKey (SLUICE_RESUME_KEY) is not set: every node must sign resume tokens"
           + " with the same key of at least " + ResumeConfig.MIN_KEY_LENGTH + " characters (only the demo makes one up)"));
     }
+    if (config.roles().contains(Role.HTTP)) {
+      try {
+        config.auth().validated();
+      } catch (ConfigException e) {
+        return Future.failedFuture(e);
+      }
+    }
     registerCodec(vertx);
     Sluice sluice = new Sluice(vertx, config, metrics);
     return sluice.loadCatalogue()
@@ -139,8 +147,9 @@ public final class Sluice {
       HealthEndpoints health = healthEndpoints();
       ResumeTokens tokens = new ResumeTokens(config.resume().signingKey(), config.resume().tokenTtlSeconds());
       ClientLimiter limiter = new ClientLimiter(config.http().maxStreamsPerClient(), config.http().trustedProxies());
+      Authenticator authenticator = Authenticator.create(vertx, config.auth());
       deployed = deployed.compose(v -> deploy(() -> new HttpVerticle(config.http(), config.stream(), catalogue, metrics, health, limiter,
-          tokens, routes), instances));
+          tokens, routes, authenticator, config.auth().metricsRole()), instances));
     }
     if (config.bridge().enabled()) {
       // one instance: it keeps which client owns which stream

@@ -81,7 +81,7 @@ class FormatsIT extends ServiceTest {
     assertThat(events).hasSize(expected.size() + 1);
     for (int i = 0; i < expected.size(); i++) {
       assertThat(events.get(i).type()).isEqualTo("message");
-      assertThat(TOKENS.verify(events.get(i).lastEventId(), dataset, Map.of())).as("the key in event %d's id", i + 1)
+      assertThat(TOKENS.verify(events.get(i).lastEventId(), dataset, Map.of(), "anonymous")).as("the key in event %d's id", i + 1)
           .containsExactly(expected.get(i).get("id").asText());
       assertThat(JSON.readTree(events.get(i).data())).as("event %d", i + 1).isEqualTo(expected.get(i));
     }

@@ -131,14 +131,14 @@ class ResumeIT extends ServiceTest {
   @DisplayName("refuses a token it cannot use with 400 saying why, before any database work")
   void badTokens(String what, String path, String kind, String why) {
     String token = switch (kind) {
-      case "TOKEN" -> TOKENS.mint("series", Map.of("count", "10"), List.of("3"), null);
+      case "TOKEN" -> TOKENS.mint("series", Map.of("count", "10"), List.of("3"), "anonymous");
       case "TAMPER" -> {
-        String good = TOKENS.mint("series", Map.of("count", "10"), List.of("3"), null);
-        String forged = TOKENS.mint("series", Map.of("count", "10"), List.of("0"), null);
+        String good = TOKENS.mint("series", Map.of("count", "10"), List.of("3"), "anonymous");
+        String forged = TOKENS.mint("series", Map.of("count", "10"), List.of("0"), "anonymous");
         yield forged.substring(0, forged.lastIndexOf('.')) + good.substring(good.lastIndexOf('.'));
       }
       case "EXPIRED" -> new ResumeTokens(TestSluice.RESUME_KEY, 1, Clock.offset(Clock.systemUTC(), Duration.ofHours(-1)))
-          .mint("series", Map.of("count", "10"), List.of("3"), null);
+          .mint("series", Map.of("count", "10"), List.of("3"), "anonymous");
       default -> kind;
     };
     double opened = sluice.metrics().streamsOpened();

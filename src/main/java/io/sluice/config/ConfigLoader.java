@@ -19,6 +19,10 @@ public final class ConfigLoader {
   static final Map<String, String> ENV_OVERRIDES =
       Map.ofEntries(
           Map.entry("SLUICE_RESUME_KEY", "resume.signingKey"),
+          Map.entry("SLUICE_AUTH", "auth.mode"),
+          Map.entry("SLUICE_JWT_HS256_SECRET", "auth.hs256Secret"),
+          Map.entry("SLUICE_JWT_ISSUER", "auth.issuer"),
+          Map.entry("SLUICE_JWT_AUDIENCE", "auth.audience"),
           Map.entry("SLUICE_HTTP_HOST", "http.host"),
           Map.entry("SLUICE_HTTP_PORT", "http.port"),
           Map.entry("SLUICE_DB_URL", "database.url"),
@@ -45,7 +49,7 @@ public final class ConfigLoader {
 
   /** Overridden entries that are text whatever they look like: a signing key of digits stays text. */
   private static final java.util.Set<String> TEXT_VALUED = java.util.Set.of(
-      "resume.signingKey", "http.host", "database.url", "database.applicationName", "roles",
+      "resume.signingKey", "auth.hs256Secret", "auth.mode", "auth.issuer", "auth.audience", "http.host", "database.url", "database.applicationName", "roles",
       "cluster.host", "cluster.publicHost", "cluster.members", "cluster.kubernetesService");
 
   private ConfigLoader() {}
@@ -72,8 +76,29 @@ public final class ConfigLoader {
     return retriever
         .getConfig()
         .map(ConfigLoader::applyEnvironment)
+        .compose(json -> readSecretFiles(vertx, json))
         .recover(err -> Future.failedFuture(new ConfigException("cannot read " + path + ": " + err.getMessage(), err)))
         .eventually(retriever::close);
+  }
+
+  /** Secrets that may come from a file named by {@code <variable>_FILE} instead (a mounted Kubernetes secret, say). */
+  private static final Map<String, String> SECRET_FILES = Map.of("SLUICE_JWT_HS256_SECRET_FILE", "auth.hs256Secret");
+
+  /** Reads each secret whose {@code _FILE} variable is set: the file's content, without surrounding whitespace. */
+  private static Future<JsonObject> readSecretFiles(Vertx vertx, JsonObject json) {
+    Future<JsonObject> result = Future.succeededFuture(json);
+    for (Map.Entry<String, String> secret : SECRET_FILES.entrySet()) {
+      String file = System.getenv(secret.getKey());
+      if (file != null && !file.isBlank()) {
+        result = result.compose(j -> vertx.fileSystem().readFile(file)
+            .recover(err -> Future.failedFuture(new ConfigException(secret.getKey() + ": cannot read " + file)))
+            .map(content -> {
+              put(j, secret.getValue(), content.toString().strip());
+              return j;
+            }));
+      }
+    }
+    return result;
   }
 
   static JsonObject applyEnvironment(JsonObject merged) {

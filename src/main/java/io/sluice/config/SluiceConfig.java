@@ -19,6 +19,7 @@ public record SluiceConfig(
     ShutdownConfig shutdown,
     ClusterConfig cluster,
     BridgeConfig bridge,
+    AuthConfig auth,
     Set<Role> roles,
     int instances,
     List<DatasetDefinition> datasets) {
@@ -39,6 +40,7 @@ public record SluiceConfig(
         ShutdownConfig.from(json.getJsonObject("shutdown", new JsonObject())),
         ClusterConfig.from(json.getJsonObject("cluster", new JsonObject())),
         BridgeConfig.from(json.getJsonObject("bridge", new JsonObject())),
+        AuthConfig.from(json.getJsonObject("auth", new JsonObject())),
         Role.parse(roles(json.getValue("roles"))),
         instances > 0 ? instances : Runtime.getRuntime().availableProcessors(),
         List.copyOf(datasets));
@@ -53,18 +55,22 @@ public record SluiceConfig(
   }
 
   public SluiceConfig withCluster(ClusterConfig newCluster) {
-    return new SluiceConfig(http, database, stream, resume, shutdown, newCluster, bridge, roles, instances, datasets);
+    return new SluiceConfig(http, database, stream, resume, shutdown, newCluster, bridge, auth, roles, instances, datasets);
   }
 
   public SluiceConfig withHttp(HttpConfig newHttp) {
-    return new SluiceConfig(newHttp, database, stream, resume, shutdown, cluster, bridge, roles, instances, datasets);
+    return new SluiceConfig(newHttp, database, stream, resume, shutdown, cluster, bridge, auth, roles, instances, datasets);
   }
 
   public SluiceConfig withDatabase(DatabaseConfig newDatabase) {
-    return new SluiceConfig(http, newDatabase, stream, resume, shutdown, cluster, bridge, roles, instances, datasets);
+    return new SluiceConfig(http, newDatabase, stream, resume, shutdown, cluster, bridge, auth, roles, instances, datasets);
+  }
+
+  public SluiceConfig withAuth(AuthConfig newAuth) {
+    return new SluiceConfig(http, database, stream, resume, shutdown, cluster, bridge, newAuth, roles, instances, datasets);
   }
 
   public SluiceConfig withResume(ResumeConfig newResume) {
-    return new SluiceConfig(http, database, stream, newResume, shutdown, cluster, bridge, roles, instances, datasets);
+    return new SluiceConfig(http, database, stream, newResume, shutdown, cluster, bridge, auth, roles, instances, datasets);
   }
 }

@@ -160,6 +160,7 @@ public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceCol
         .put("name", name())
         .put("description", definition.description())
         .put("orderBy", new JsonArray(definition.orderBy()))
+        .put("roles", new JsonArray(definition.roles().stream().sorted().toList()))
         .put("resume", new JsonObject().put("token", true).put("after", offersAfter()))
         .put("parameters", new JsonArray(definition.parameters().stream().map(ParameterDefinition::toJson).toList()))
         .put("sourceColumns", new JsonArray(columns().stream().map(Column::toJson).toList()))

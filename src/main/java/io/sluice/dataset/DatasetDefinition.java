@@ -13,8 +13,9 @@ import java.util.Set;
 /**
  * A dataset as declared in configuration: a named SQL query with typed {@code $n}
  * parameters, a unique ordering key and the transforms applied to its rows, and optionally
- * its own {@code statementTimeoutMs} (otherwise the stream default). Clients only ever
- * choose a dataset and parameter values; they never send SQL.
+ * its own {@code statementTimeoutMs} (otherwise the stream default), and the {@code roles}
+ * that may read it (any one of them; none listed: every caller). Clients only ever choose a
+ * dataset and parameter values; they never send SQL.
  */
 public record DatasetDefinition(
     String name,
@@ -23,10 +24,12 @@ public record DatasetDefinition(
     List<String> orderBy,
     List<ParameterDefinition> parameters,
     List<JsonObject> transforms,
-    Long statementTimeoutMs) {
+    Long statementTimeoutMs,
+    Set<String> roles) {
 
   /** Query-string names with a meaning of their own, which a parameter may not take. */
-  public static final Set<String> RESERVED = Set.of("limit", "format", "header", "csv_safe", "meta", "columns", "after", "resume", "degrade");
+  public static final Set<String> RESERVED =
+      Set.of("limit", "format", "header", "csv_safe", "meta", "columns", "after", "resume", "degrade", "access_token");
 
   public static DatasetDefinition from(JsonObject json) {
     String name = json.getString("name");
@@ -56,7 +59,8 @@ public record DatasetDefinition(
     }
     return new DatasetDefinition(
         name, json.getString("description", ""), sql.strip().replaceAll(";\\s*$", ""),
-        List.copyOf(orderBy), List.copyOf(parameters), List.copyOf(transforms), statementTimeout(name, json));
+        List.copyOf(orderBy), List.copyOf(parameters), List.copyOf(transforms), statementTimeout(name, json),
+        Set.copyOf(strings(json.getValue("roles"))));
   }
 
   private static Long statementTimeout(String name, JsonObject json) {

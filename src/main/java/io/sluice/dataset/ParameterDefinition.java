@@ -7,7 +7,9 @@ import java.util.List;
 
 /**
  * One typed parameter of a dataset: bound, in declaration order, to {@code $1, $2, ...} of
- * the dataset's SQL. Optional parameters without a default are bound as SQL {@code NULL}.
+ * the dataset's SQL. Optional parameters without a default are bound as SQL {@code NULL}. A
+ * parameter with a {@code claim} takes its value from the caller's token, never from the
+ * request: the HTTP stage binds it, and refuses a request that gives it.
  */
 public record ParameterDefinition(
     String name,
@@ -18,7 +20,8 @@ public record ParameterDefinition(
     Comparable<?> max,
     List<String> allowed,
     int maxLength,
-    String description) {
+    String description,
+    String claim) {
 
   static ParameterDefinition from(JsonObject json) {
     String name = json.getString("name");
@@ -31,14 +34,14 @@ public record ParameterDefinition(
         new ParameterDefinition(
             name, type, json.getBoolean("required", false), null, null, null,
             allowed == null ? List.of() : allowed.stream().map(String::valueOf).toList(),
-            json.getInteger("maxLength", 1024), json.getString("description", ""));
+            json.getInteger("maxLength", 1024), json.getString("description", ""), json.getString("claim"));
     try {
       return new ParameterDefinition(
           name, type, unchecked.required,
           parseConfigured(unchecked, json.getValue("default")),
           (Comparable<?>) parseConfigured(unchecked, json.getValue("min")),
           (Comparable<?>) parseConfigured(unchecked, json.getValue("max")),
-          unchecked.allowed, unchecked.maxLength, unchecked.description);
+          unchecked.allowed, unchecked.maxLength, unchecked.description, unchecked.claim);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("parameter '" + name + "': " + e.getMessage());
     }
@@ -79,6 +82,7 @@ public record ParameterDefinition(
     if (min != null) json.put("min", String.valueOf(min));
     if (max != null) json.put("max", String.valueOf(max));
     if (!allowed.isEmpty()) json.put("allowed", new JsonArray(allowed));
+    if (claim != null) json.put("fromToken", claim);
     return json;
   }
 }

@@ -2,10 +2,13 @@ package io.sluice.http;
 
 import io.sluice.config.HttpConfig;
 import io.sluice.config.StreamConfig;
+import io.sluice.auth.Authenticator;
+import io.sluice.auth.Principal;
 import io.sluice.dataset.Catalogue;
 import io.sluice.dataset.Dataset;
 import io.sluice.dataset.DatasetDefinition;
 import io.sluice.dataset.InvalidRequestException;
+import io.sluice.dataset.ParameterDefinition;
 import io.sluice.dataset.StreamRequest;
 import io.sluice.format.EncodingOptions;
 import io.sluice.format.OutputFormat;
@@ -46,7 +49,9 @@ import java.util.UUID;
 
 /**
  * The HTTP API: the dataset catalogue, the row streams ({@link RowsResponse}), health and
- * metrics. Requests are validated here, before any database work.
+ * metrics. Requests are authenticated ({@link CallerAuthentication}), authorized (a dataset's
+ * roles, its parameters bound to token claims) and validated here, before any database work.
+ * The health probes carry no token; {@code /metrics} needs {@code metricsRole} when one is set.
  */
 public final class HttpVerticle extends VerticleBase {
 
@@ -68,9 +73,12 @@ public final class HttpVerticle extends VerticleBase {
   private final ClientLimiter limiter;
   private final ResumeTokens tokens;
   private final StageRoutes routes;
+  private final CallerAuthentication authentication;
+  /** The role {@code /metrics} needs, or null: open. */
+  private final String metricsRole;
 
   public HttpVerticle(HttpConfig httpConfig, StreamConfig streamConfig, Catalogue catalogue, SluiceMetrics metrics, HealthEndpoints health,
-      ClientLimiter limiter, ResumeTokens tokens, StageRoutes routes) {
+      ClientLimiter limiter, ResumeTokens tokens, StageRoutes routes, Authenticator authenticator, String metricsRole) {
     this.httpConfig = httpConfig;
     this.streamConfig = streamConfig;
     this.catalogue = catalogue;
@@ -79,6 +87,8 @@ public final class HttpVerticle extends VerticleBase {
     this.limiter = limiter;
     this.tokens = tokens;
     this.routes = routes;
+    this.authentication = new CallerAuthentication(authenticator);
+    this.metricsRole = metricsRole;
   }
 
   @Override
@@ -121,6 +131,7 @@ public final class HttpVerticle extends VerticleBase {
     if (!httpConfig.corsOrigins().isEmpty()) {
       router.route().handler(corsHandler());
     }
+    router.route("/v1/*").handler(authentication);
     router.get("/v1/datasets").handler(this::listDatasets);
     router.get("/v1/datasets/:name").handler(this::describeDataset);
     router.get("/v1/datasets/:name/rows").handler(this::streamRows);
@@ -129,6 +140,14 @@ public final class HttpVerticle extends VerticleBase {
     HealthCheckHandler ready = HealthCheckHandler.createWithHealthChecks(health.ready());
     router.get("/health/ready").handler(ready);
     router.get("/health").handler(ready);
+    if (metricsRole != null) {
+      router.get("/metrics").handler(authentication).handler(ctx -> {
+        if (!CallerAuthentication.principal(ctx).holds(metricsRole)) {
+          throw forbidden("/metrics needs the role '" + metricsRole + "'");
+        }
+        ctx.next();
+      });
+    }
     router.get("/metrics").handler(this::scrapeMetrics);
     router.route().last().handler(ctx -> HttpErrors.send(ctx.response(), 404,
         StreamError.of(StreamError.NOT_FOUND, 404, "no route " + ctx.request().method() + " " + ctx.request().path()).toJson()));
@@ -166,13 +185,52 @@ public final class HttpVerticle extends VerticleBase {
     ctx.next();
   }
 
+  /** The datasets the caller may read, and only those. */
   private void listDatasets(RoutingContext ctx) {
-    JsonArray datasets = new JsonArray(catalogue.all().stream().map(Dataset::toJson).toList());
+    Principal principal = CallerAuthentication.principal(ctx);
+    JsonArray datasets = new JsonArray(catalogue.all().stream()
+        .filter(dataset -> principal.holdsAny(dataset.definition().roles())).map(Dataset::toJson).toList());
     sendJson(ctx, new JsonObject().put("datasets", datasets));
   }
 
   private void describeDataset(RoutingContext ctx) {
-    sendJson(ctx, catalogue.require(ctx.pathParam("name")).toJson());
+    sendJson(ctx, readable(ctx).toJson());
+  }
+
+  /** The dataset the path names, if the caller holds one of the roles that may read it; 403 otherwise. */
+  private Dataset readable(RoutingContext ctx) {
+    Dataset dataset = catalogue.require(ctx.pathParam("name"));
+    if (!CallerAuthentication.principal(ctx).holdsAny(dataset.definition().roles())) {
+      throw forbidden("the caller holds none of the roles that may read dataset '" + dataset.name() + "'");
+    }
+    return dataset;
+  }
+
+  private static InvalidRequestException forbidden(String message) {
+    return new InvalidRequestException(403, null, message);
+  }
+
+  /**
+   * The request's parameters with those a dataset binds to the caller's token set from its
+   * claims: a request that gives one itself is refused (400), a token without the claim too (403).
+   */
+  private static Map<String, String> bindClaims(Dataset dataset, Map<String, String> given, Principal principal) {
+    Map<String, String> params = new TreeMap<>(given);
+    for (ParameterDefinition parameter : dataset.definition().parameters()) {
+      if (parameter.claim() == null) {
+        continue;
+      }
+      if (params.containsKey(parameter.name())) {
+        throw InvalidRequestException.badParameter(parameter.name(), "comes from the caller's token (claim '" + parameter.claim()
+            + "') and cannot be given in the request");
+      }
+      String value = principal.claimText(parameter.claim());
+      if (value == null) {
+        throw forbidden("dataset '" + dataset.name() + "' is scoped by the token claim '" + parameter.claim() + "', which the caller's token lacks");
+      }
+      params.put(parameter.name(), value);
+    }
+    return params;
   }
 
   private void streamRows(RoutingContext ctx) {
@@ -222,18 +280,19 @@ public final class HttpVerticle extends VerticleBase {
    * parameters are checked by the cursor stage, once, before any database work.
    */
   private RowsRequest rowsRequest(RoutingContext ctx) {
-    Dataset dataset = catalogue.require(ctx.pathParam("name"));
+    Dataset dataset = readable(ctx);
+    Principal principal = CallerAuthentication.principal(ctx);
     MultiMap query = ctx.queryParams();
-    Map<String, String> params = parameters(query);
+    Map<String, String> params = bindClaims(dataset, parameters(query), principal);
     OutputFormat format = chooseFormat(ctx, query.get(RowsRequest.FORMAT));
     boolean http10 = ctx.request().version() == HttpVersion.HTTP_1_0;
-    ResumeTokens.Minter minter = tokens.minter(dataset.name(), params, null);
+    ResumeTokens.Minter minter = tokens.minter(dataset.name(), params, principal.name());
     EncodingOptions options = new EncodingOptions(
         flag(query, RowsRequest.HEADER, true), flag(query, RowsRequest.CSV_SAFE, true), flag(query, RowsRequest.META, http10))
         .withRowIds(minter::afterRow);
     boolean sample = sample(query.get(RowsRequest.DEGRADE), format);
     StreamRequest request = new StreamRequest(dataset.name(), params, limit(query.get(RowsRequest.LIMIT)), columns(query.get(Dataset.COLUMNS)));
-    List<String> after = resumeAfter(ctx, dataset, params, format);
+    List<String> after = resumeAfter(ctx, dataset, params, format, principal);
     return new RowsRequest(after.isEmpty() ? request : request.after(after), format, options, ResponseHeaders.of(format, dataset.name()), minter,
         sample);
   }
@@ -244,7 +303,8 @@ public final class HttpVerticle extends VerticleBase {
    * as {@code Last-Event-ID}); empty to start from the first row. The token is checked here,
    * where it enters; the key's values are checked with the other parameters, by the cursor.
    */
-  private List<String> resumeAfter(RoutingContext ctx, Dataset dataset, Map<String, String> params, OutputFormat format) {
+  private List<String> resumeAfter(RoutingContext ctx, Dataset dataset, Map<String, String> params, OutputFormat format,
+      Principal principal) {
     String after = ctx.queryParams().get(Dataset.AFTER);
     String token = ctx.queryParams().get(RowsRequest.RESUME);
     if ((token == null || token.isEmpty()) && format instanceof SseFormat) {
@@ -265,8 +325,11 @@ public final class HttpVerticle extends VerticleBase {
     }
     if (hasToken) {
       try {
-        return tokens.verify(token, dataset.name(), params);
+        return tokens.verify(token, dataset.name(), params, principal.name());
       } catch (InvalidTokenException e) {
+        if (e.otherPrincipal()) {
+          throw forbidden("the resume token " + e.getMessage());
+        }
         throw InvalidRequestException.badParameter(RowsRequest.RESUME, "the resume token " + e.getMessage());
       }
     }

@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 public record StreamError(String code, int status, String message, String parameter, String sqlState, Integer retryAfterSeconds) {
 
   public static final String BAD_REQUEST = "bad-request";
+  public static final String UNAUTHORIZED = "unauthorized";
   public static final String FORBIDDEN = "forbidden";
   public static final String NOT_FOUND = "not-found";
   public static final String NOT_ACCEPTABLE = "not-acceptable";
@@ -42,9 +43,10 @@ public record StreamError(String code, int status, String message, String parame
     return new StreamError(code, status, message, parameter, sqlState, seconds);
   }
 
-  /** The refusal of a request that asks for what cannot be served: 400, 404 or 406 by {@code status}. */
+  /** The refusal of a request that asks for what cannot be served: 400, 403, 404 or 406 by {@code status}. */
   public static StreamError invalid(int status, String parameter, String message) {
     String code = switch (status) {
+      case 403 -> FORBIDDEN;
       case 404 -> NOT_FOUND;
       case 406 -> NOT_ACCEPTABLE;
       default -> BAD_REQUEST;

@@ -62,7 +62,7 @@ public final class ResumeTokens {
    * Checks {@code token} against the request it comes with and returns the key to go on
    * after (empty: from the first row); throws {@link InvalidTokenException} saying why not.
    */
-  public List<String> verify(String token, String dataset, Map<String, String> params) {
+  public List<String> verify(String token, String dataset, Map<String, String> params, String principal) {
     String[] parts = token.split("\\.");
     if (parts.length != 3 || !parts[0].equals(VERSION)) {
       throw new InvalidTokenException("is not a resume token of version " + VERSION);
@@ -78,6 +78,9 @@ public final class ResumeTokens {
     }
     if (!MessageDigest.isEqual(expected, given)) {
       throw new InvalidTokenException("has a signature that does not match: it was changed, or signed with another key");
+    }
+    if (!java.util.Objects.equals(principal, payload.getString("u"))) {
+      throw InvalidTokenException.ofOtherPrincipal();
     }
     if (!dataset.equals(payload.getString("d"))) {
       throw new InvalidTokenException("is for dataset '" + payload.getString("d") + "', not '" + dataset + "'");

@@ -6,6 +6,7 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.metrics.SluiceMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,6 +37,8 @@ public final class TestSluice {
       json.put("stream", new JsonObject().put("fetchSize", 100).put("window", 4).put("leaseMs", 5_000));
       json.put("instances", 2);
       json.put("resume", new JsonObject().put("signingKey", RESUME_KEY));
+      // most tests are about streaming, not about callers: SecurityIT turns authentication on
+      json.put("auth", new JsonObject().put("mode", "none").put("anonymousRoles", new JsonArray().add("*")));
       Fixtures.testDatasets().forEach(d -> json.getJsonArray("datasets").add(d));
       tweak.accept(json);
       return json;
