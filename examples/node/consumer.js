@@ -70,7 +70,9 @@ function run(options) {
   const stream = crypto.randomUUID();
   const data = `sluice.stream.${stream}.data`;
   const openReply = `open-reply.${stream}`;
-  const leaseNanos = BigInt(options.leaseMs) * 1000000n;
+  // with authentication on, the open carries the caller's JWT (from the environment: never on a command line)
+const token = () => (process.env.SLUICE_TOKEN ? { token: process.env.SLUICE_TOKEN } : {});
+const leaseNanos = BigInt(options.leaseMs) * 1000000n;
   let control = null;
   let expectedSeq = 1;
   let rows = 0;
@@ -108,7 +110,7 @@ function run(options) {
     // the window is granted once the open is accepted.
     send({
       type: 'send', address: OPEN, replyAddress: openReply, headers: { timeout: options.leaseMs },   // a number: the bridge reads it with getLong
-      body: { stream, replyTo: data, request, credits: 0, leaseMs: options.leaseMs },
+      body: { stream, replyTo: data, request, credits: 0, leaseMs: options.leaseMs, ...token() },
     });
     send({ type: 'register', address: data });
   });

@@ -95,7 +95,7 @@ public final class Sluice {
       return Future.failedFuture(new ConfigException("resume.signingKey (SLUICE_RESUME_KEY) is not set: every node must sign resume tokens"
           + " with the same key of at least " + ResumeConfig.MIN_KEY_LENGTH + " characters (only the demo makes one up)"));
     }
-    if (config.roles().contains(Role.HTTP)) {
+    if (config.roles().contains(Role.HTTP) || config.bridge().enabled()) {
       try {
         config.auth().validated();
       } catch (ConfigException e) {
@@ -153,7 +153,7 @@ public final class Sluice {
     }
     if (config.bridge().enabled()) {
       // one instance: it keeps which client owns which stream
-      deployed = deployed.compose(v -> deploy(() -> new BridgeVerticle(config.bridge()), new DeploymentOptions()));
+      deployed = deployed.compose(v -> deploy(() -> new BridgeVerticle(config.bridge(), catalogue, Authenticator.create(vertx, config.auth())), new DeploymentOptions()));
     }
     return deployed;
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.sluice.config.ConfigException;
 import io.sluice.support.Backends;
+import io.sluice.support.BridgeSocket;
 import io.sluice.support.ServiceTest;
 import io.sluice.support.TestSluice;
 import io.vertx.core.Vertx;
@@ -52,6 +53,7 @@ class SecurityIT extends ServiceTest {
   private static JWTAuth hs256;
   private static KeyPair rsa;
   private static KeyPair ec;
+  private static int bridgePort;
   /** A second Sluice that accepts RS256 (key id "rsa-1") and ES256 tokens only. */
   private static Sluice keyed;
 
@@ -65,7 +67,11 @@ class SecurityIT extends ServiceTest {
     KeyPairGenerator ecGenerator = KeyPairGenerator.getInstance("EC");
     ecGenerator.initialize(new ECGenParameterSpec("secp256r1"));
     ec = ecGenerator.generateKeyPair();
-    startSluice(vertx, SecurityIT::jwtWithTenantDataset);
+    bridgePort = TestSluice.freePort();
+    startSluice(vertx, json -> {
+      jwtWithTenantDataset(json);
+      json.put("bridge", new JsonObject().put("enabled", true).put("host", "127.0.0.1").put("port", bridgePort));
+    });
     Consumer<JsonObject> publicKeys = json -> {
       jwtWithTenantDataset(json);
       json.getJsonObject("auth").remove("hs256Secret");
@@ -342,6 +348,55 @@ class SecurityIT extends ServiceTest {
 
       assertThat(stolen.statusCode()).isEqualTo(403);
       assertThat(own.statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Nested
+  @DisplayName("applies the same rules to TCP bridge clients, whose open frame carries the token")
+  class Bridge {
+
+    private JsonObject open(String stream, String dataset, JsonObject params, String token) {
+      JsonObject body = new JsonObject().put("stream", stream).put("replyTo", "sluice.stream." + stream + ".data")
+          .put("request", new JsonObject().put("dataset", dataset).put("params", params)).put("credits", 0).put("leaseMs", 5_000);
+      if (token != null) {
+        body.put("token", token);
+      }
+      try (BridgeSocket client = BridgeSocket.connect(bridgePort)) {
+        client.send(new JsonObject().put("type", "send").put("address", "sluice.transform.open").put("replyAddress", "reply." + stream)
+            .put("body", body));
+        JsonObject answer = client.read();
+        client.send(new JsonObject().put("type", "send").put("address", "sluice.stream." + stream + ".control")
+            .put("headers", new JsonObject().put("sluice-frame", "cancel")));
+        return answer;
+      }
+    }
+
+    private int refusedWith(JsonObject answer) {
+      assertThat(answer.getString("type")).as("%s", answer).isEqualTo("err");
+      return answer.getInteger("failureCode");
+    }
+
+    @Test
+    @DisplayName("no token or an invalid one: 401; a token without the dataset's role: 403; a claim-bound parameter given: 400")
+    void refusals() {
+      double opened = sluice.metrics().streamsOpened();
+      String id = java.util.UUID.randomUUID().toString();
+
+      assertThat(refusedWith(open(id + "a", "series", new JsonObject().put("count", "3"), null))).isEqualTo(401);
+      assertThat(refusedWith(open(id + "b", "series", new JsonObject().put("count", "3"), unsigned(claims("mallory", "pii-reader")))))
+          .isEqualTo(401);
+      assertThat(refusedWith(open(id + "c", "transactions_raw", new JsonObject(), hs(claims("bob", "analyst"))))).isEqualTo(403);
+      assertThat(refusedWith(open(id + "d", "tenant_rows", new JsonObject().put("tenant", "2"), hs(claims("dan").put("tenant_id", 1)))))
+          .isEqualTo(400);
+      assertThat(sluice.metrics().streamsOpened()).isEqualTo(opened);
+    }
+
+    @Test
+    @DisplayName("a valid token opens the stream, scoped by its claims")
+    void accepted() {
+      JsonObject answer = open(java.util.UUID.randomUUID().toString(), "tenant_rows", new JsonObject(), hs(claims("dan").put("tenant_id", 1)));
+      assertThat(answer.getString("type")).as("%s", answer).isEqualTo("message");
+      assertThat(answer.getJsonObject("body").getString("control")).isNotBlank();
     }
   }
 

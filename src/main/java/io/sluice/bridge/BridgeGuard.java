@@ -1,18 +1,28 @@
 package io.sluice.bridge;
 
+import io.sluice.auth.AuthenticationException;
+import io.sluice.auth.Authenticator;
+import io.sluice.auth.DatasetAccess;
+import io.sluice.auth.Principal;
+import io.sluice.dataset.Catalogue;
+import io.sluice.dataset.Dataset;
+import io.sluice.dataset.InvalidRequestException;
 import io.sluice.protocol.BatchEncoding;
 import io.sluice.protocol.Frames;
 import io.sluice.protocol.StreamError;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
+import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.eventbus.bridge.tcp.BridgeEvent;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * When its socket closes, its streams are cancelled at once, so their producers release their
  * database connections without waiting for the lease.
  *
+ * <p>An open is authorized as an HTTP request is ({@link DatasetAccess}): with authentication
+ * on it carries the caller's JWT as {@code token} (taken out before the open goes on), the
+ * caller must hold one of the dataset's roles, and parameters bound to claims are set from
+ * the token. A refusal reaches the open's reply address like any other.
+ *
  * <p>Runs on the bridge verticle's event loop only.
  */
 final class BridgeGuard {
@@ -34,14 +49,18 @@ final class BridgeGuard {
 
   private final Vertx vertx;
   private final int maxStreams;
+  private final Catalogue catalogue;
+  private final Authenticator authenticator;
   /** Each connected client's streams, by socket. */
   private final Map<NetSocket, Set<String>> clients = new HashMap<>();
   /** Each bridge stream's client. */
   private final Map<String, NetSocket> owners = new HashMap<>();
 
-  BridgeGuard(Vertx vertx, int maxStreams) {
+  BridgeGuard(Vertx vertx, int maxStreams, Catalogue catalogue, Authenticator authenticator) {
     this.vertx = vertx;
     this.maxStreams = maxStreams;
+    this.catalogue = catalogue;
+    this.authenticator = authenticator;
   }
 
   void handle(BridgeEvent event) {
@@ -49,11 +68,29 @@ final class BridgeGuard {
     Set<String> streams = clients.computeIfAbsent(socket, this::watch);
     JsonObject frame = event.getRawMessage();
     String address = frame == null ? null : frame.getString("address");
+    if (event.type() == BridgeEventType.SEND && Frames.TRANSFORM_OPEN.equals(address)) {
+      if (!open(socket, streams, frame)) {
+        event.complete(false);
+        return;
+      }
+      // the stream id is the client's from now on, so the register sent right after the open passes
+      JsonObject open = frame.getJsonObject("body");
+      String id = open.getString("stream");
+      authorize(open).onComplete(authorized -> {
+        if (authorized.succeeded()) {
+          event.complete(true);
+        } else {
+          streams.remove(id);
+          owners.remove(id);
+          refuse(socket, frame.getValue("replyAddress"), refusal(authorized.cause()));
+          event.complete(false);
+        }
+      });
+      return;
+    }
     boolean allowed = switch (event.type()) {
-      case SEND -> Frames.TRANSFORM_OPEN.equals(address)
-          ? open(socket, streams, frame)
-          // anything else but a control address: the allow-list refuses it with access_denied
-          : StreamAddresses.streamId(StreamAddresses.CONTROL, address) == null || owns(streams, StreamAddresses.CONTROL, address);
+      // anything else but a control address: the allow-list refuses it with access_denied
+      case SEND -> StreamAddresses.streamId(StreamAddresses.CONTROL, address) == null || owns(streams, StreamAddresses.CONTROL, address);
       case REGISTER -> owns(streams, StreamAddresses.DATA, address);
       case UNREGISTER -> {
         String id = StreamAddresses.streamId(StreamAddresses.DATA, address);
@@ -115,6 +152,38 @@ final class BridgeGuard {
     }
     Buffer json = frame.toBuffer();
     socket.write(Buffer.buffer(4 + json.length()).appendInt(json.length()).appendBuffer(json));
+  }
+
+  /**
+   * Authenticates the open's {@code token} (removed from the body: it goes no further), checks
+   * the caller may read the dataset and binds the parameters its claims set.
+   */
+  private Future<Void> authorize(JsonObject open) {
+    Object token = open.remove("token");
+    Future<Principal> principal = !authenticator.required()
+        ? Future.succeededFuture(authenticator.anonymous())
+        : token instanceof String jwt && !jwt.isBlank()
+            ? authenticator.authenticate(jwt)
+            : Future.failedFuture(AuthenticationException.missing());
+    return principal.compose(caller -> {
+      JsonObject request = open.getJsonObject("request");
+      Dataset dataset = catalogue.require(request.getString("dataset"));
+      DatasetAccess.requireReadable(dataset, caller);
+      Map<String, String> given = new TreeMap<>();
+      request.getJsonObject("params", new JsonObject()).forEach(p -> given.put(p.getKey(), String.valueOf(p.getValue())));
+      request.put("params", new JsonObject(new HashMap<>(DatasetAccess.bindClaims(dataset, given, caller))));
+      return Future.succeededFuture();
+    });
+  }
+
+  private static StreamError refusal(Throwable err) {
+    if (err instanceof AuthenticationException unauthenticated) {
+      return StreamError.of(StreamError.UNAUTHORIZED, 401, unauthenticated.getMessage());
+    }
+    if (err instanceof InvalidRequestException invalid) {
+      return invalid.toStreamError();
+    }
+    return StreamError.of(StreamError.PROTOCOL, 400, "open: a request with a dataset name, and params as an object, is needed");
   }
 
   private static boolean owns(Set<String> streams, Pattern kind, String address) {

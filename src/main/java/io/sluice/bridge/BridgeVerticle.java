@@ -1,6 +1,8 @@
 package io.sluice.bridge;
 
+import io.sluice.auth.Authenticator;
 import io.sluice.config.BridgeConfig;
+import io.sluice.dataset.Catalogue;
 import io.sluice.protocol.Frames;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -24,16 +26,21 @@ public final class BridgeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeVerticle.class);
 
   private final BridgeConfig config;
+  private final Catalogue catalogue;
+  private final Authenticator authenticator;
   private BridgeGuard guard;
   private TcpEventBusBridge bridge;
 
-  public BridgeVerticle(BridgeConfig config) {
+  /** A bridge that authorizes opens of {@code catalogue}'s datasets as {@code authenticator} says. */
+  public BridgeVerticle(BridgeConfig config, Catalogue catalogue, Authenticator authenticator) {
     this.config = config;
+    this.catalogue = catalogue;
+    this.authenticator = authenticator;
   }
 
   @Override
   public Future<?> start() {
-    guard = new BridgeGuard(vertx, config.maxStreamsPerClient());
+    guard = new BridgeGuard(vertx, config.maxStreamsPerClient(), catalogue, authenticator);
     bridge = TcpEventBusBridge.create(vertx, permitted(), new NetServerOptions(), guard::handle);
     return bridge.listen(config.port(), config.host())
         .onSuccess(b -> LOG.info("TCP event-bus bridge listening on {}:{}", config.host(), config.port()));

@@ -3,12 +3,12 @@ package io.sluice.http;
 import io.sluice.config.HttpConfig;
 import io.sluice.config.StreamConfig;
 import io.sluice.auth.Authenticator;
+import io.sluice.auth.DatasetAccess;
 import io.sluice.auth.Principal;
 import io.sluice.dataset.Catalogue;
 import io.sluice.dataset.Dataset;
 import io.sluice.dataset.DatasetDefinition;
 import io.sluice.dataset.InvalidRequestException;
-import io.sluice.dataset.ParameterDefinition;
 import io.sluice.dataset.StreamRequest;
 import io.sluice.format.EncodingOptions;
 import io.sluice.format.OutputFormat;
@@ -143,7 +143,7 @@ public final class HttpVerticle extends VerticleBase {
     if (metricsRole != null) {
       router.get("/metrics").handler(authentication).handler(ctx -> {
         if (!CallerAuthentication.principal(ctx).holds(metricsRole)) {
-          throw forbidden("/metrics needs the role '" + metricsRole + "'");
+          throw DatasetAccess.forbidden("/metrics needs the role '" + metricsRole + "'");
         }
         ctx.next();
       });
@@ -200,37 +200,8 @@ public final class HttpVerticle extends VerticleBase {
   /** The dataset the path names, if the caller holds one of the roles that may read it; 403 otherwise. */
   private Dataset readable(RoutingContext ctx) {
     Dataset dataset = catalogue.require(ctx.pathParam("name"));
-    if (!CallerAuthentication.principal(ctx).holdsAny(dataset.definition().roles())) {
-      throw forbidden("the caller holds none of the roles that may read dataset '" + dataset.name() + "'");
-    }
+    DatasetAccess.requireReadable(dataset, CallerAuthentication.principal(ctx));
     return dataset;
-  }
-
-  private static InvalidRequestException forbidden(String message) {
-    return new InvalidRequestException(403, null, message);
-  }
-
-  /**
-   * The request's parameters with those a dataset binds to the caller's token set from its
-   * claims: a request that gives one itself is refused (400), a token without the claim too (403).
-   */
-  private static Map<String, String> bindClaims(Dataset dataset, Map<String, String> given, Principal principal) {
-    Map<String, String> params = new TreeMap<>(given);
-    for (ParameterDefinition parameter : dataset.definition().parameters()) {
-      if (parameter.claim() == null) {
-        continue;
-      }
-      if (params.containsKey(parameter.name())) {
-        throw InvalidRequestException.badParameter(parameter.name(), "comes from the caller's token (claim '" + parameter.claim()
-            + "') and cannot be given in the request");
-      }
-      String value = principal.claimText(parameter.claim());
-      if (value == null) {
-        throw forbidden("dataset '" + dataset.name() + "' is scoped by the token claim '" + parameter.claim() + "', which the caller's token lacks");
-      }
-      params.put(parameter.name(), value);
-    }
-    return params;
   }
 
   private void streamRows(RoutingContext ctx) {
@@ -283,7 +254,7 @@ public final class HttpVerticle extends VerticleBase {
     Dataset dataset = readable(ctx);
     Principal principal = CallerAuthentication.principal(ctx);
     MultiMap query = ctx.queryParams();
-    Map<String, String> params = bindClaims(dataset, parameters(query), principal);
+    Map<String, String> params = DatasetAccess.bindClaims(dataset, parameters(query), principal);
     OutputFormat format = chooseFormat(ctx, query.get(RowsRequest.FORMAT));
     boolean http10 = ctx.request().version() == HttpVersion.HTTP_1_0;
     ResumeTokens.Minter minter = tokens.minter(dataset.name(), params, principal.name());
@@ -328,7 +299,7 @@ public final class HttpVerticle extends VerticleBase {
         return tokens.verify(token, dataset.name(), params, principal.name());
       } catch (InvalidTokenException e) {
         if (e.otherPrincipal()) {
-          throw forbidden("the resume token " + e.getMessage());
+          throw DatasetAccess.forbidden("the resume token " + e.getMessage());
         }
         throw InvalidRequestException.badParameter(RowsRequest.RESUME, "the resume token " + e.getMessage());
       }
