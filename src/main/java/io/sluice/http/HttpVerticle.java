@@ -68,6 +68,7 @@ public final class HttpVerticle extends VerticleBase {
   private final ClientLimiter limiter;
   private final ResumeTokens tokens;
   private final StageRoutes routes;
+  private final RequestBounds bounds;
 
   public HttpVerticle(HttpConfig httpConfig, StreamConfig streamConfig, Catalogue catalogue, SluiceMetrics metrics, HealthEndpoints health,
       ClientLimiter limiter, ResumeTokens tokens, StageRoutes routes) {
@@ -79,6 +80,7 @@ public final class HttpVerticle extends VerticleBase {
     this.limiter = limiter;
     this.tokens = tokens;
     this.routes = routes;
+    this.bounds = new RequestBounds(httpConfig.limits());
   }
 
   @Override
@@ -92,7 +94,8 @@ public final class HttpVerticle extends VerticleBase {
     if (httpConfig.sendBufferSize() > 0) {
       options.setSendBufferSize(httpConfig.sendBufferSize());
     }
-    return vertx.createHttpServer(options)
+    return vertx.createHttpServer(bounds.applyTo(options))
+        .invalidRequestHandler(bounds::rejectInvalid)
         .requestHandler(router())
         .listen();
   }
@@ -117,6 +120,7 @@ public final class HttpVerticle extends VerticleBase {
   private Router router() {
     Router router = Router.router(vertx);
     router.route().handler(this::assignRequestId);
+    router.route().handler(bounds::checkQuery);
     router.route().handler(this::rejectMalformedQuery);
     if (!httpConfig.corsOrigins().isEmpty()) {
       router.route().handler(corsHandler());
