@@ -13,7 +13,9 @@ import java.util.Set;
 /**
  * A dataset as declared in configuration: a named SQL query with typed {@code $n}
  * parameters, a unique ordering key and the transforms applied to its rows, and optionally
- * its own {@code statementTimeoutMs} (otherwise the stream default). Clients only ever
+ * its own {@code statementTimeoutMs} (otherwise the stream default) and {@code
+ * maxRowsPerSecond}, the most rows per second one of its HTTP streams sends (null: no cap;
+ * a client may ask for less with {@code max_rate}). Clients only ever
  * choose a dataset and parameter values; they never send SQL.
  */
 public record DatasetDefinition(
@@ -23,10 +25,12 @@ public record DatasetDefinition(
     List<String> orderBy,
     List<ParameterDefinition> parameters,
     List<JsonObject> transforms,
-    Long statementTimeoutMs) {
+    Long statementTimeoutMs,
+    Long maxRowsPerSecond) {
 
   /** Query-string names with a meaning of their own, which a parameter may not take. */
-  public static final Set<String> RESERVED = Set.of("limit", "format", "header", "csv_safe", "meta", "columns", "after", "resume", "degrade");
+  public static final Set<String> RESERVED = Set.of("limit", "format", "header", "csv_safe", "meta", "columns", "after", "resume", "degrade",
+      "max_rate");
 
   public static DatasetDefinition from(JsonObject json) {
     String name = json.getString("name");
@@ -56,7 +60,8 @@ public record DatasetDefinition(
     }
     return new DatasetDefinition(
         name, json.getString("description", ""), sql.strip().replaceAll(";\\s*$", ""),
-        List.copyOf(orderBy), List.copyOf(parameters), List.copyOf(transforms), statementTimeout(name, json));
+        List.copyOf(orderBy), List.copyOf(parameters), List.copyOf(transforms), statementTimeout(name, json),
+        maxRowsPerSecond(name, json));
   }
 
   private static Long statementTimeout(String name, JsonObject json) {
@@ -66,6 +71,17 @@ public record DatasetDefinition(
     }
     if (!(value instanceof Number n) || n.longValue() < 0 || n.doubleValue() != n.longValue()) {
       throw new ConfigException("dataset '" + name + "': statementTimeoutMs must be a whole number of milliseconds >= 0 (0: none)");
+    }
+    return n.longValue();
+  }
+
+  private static Long maxRowsPerSecond(String name, JsonObject json) {
+    Object value = json.getValue("maxRowsPerSecond");
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof Number n) || n.longValue() < 1 || n.doubleValue() != n.longValue()) {
+      throw new ConfigException("dataset '" + name + "': maxRowsPerSecond must be a whole number of rows per second >= 1");
     }
     return n.longValue();
   }
