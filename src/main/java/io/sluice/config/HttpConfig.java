@@ -18,11 +18,12 @@ import java.util.List;
  * the request comes from one of the {@code trustedProxies} (addresses or CIDR ranges).
  * A stream that asked for {@code degrade=sample} starts sampling its rows when its response
  * spent more than {@code sampleBlockedShare} (strictly between 0 and 1) of a window of
- * {@code sampleWindowSeconds} waiting on its client's socket.
+ * {@code sampleWindowSeconds} waiting on its client's socket. {@code limits} bound the size of
+ * requests ({@link RequestLimits}).
  */
 public record HttpConfig(String host, int port, int sendBufferSize, int idleTimeoutSeconds, List<String> corsOrigins,
     int compressionLevel, int heartbeatSeconds, int chunkSize, int stallTimeoutSeconds, int maxStreamsPerClient,
-    List<String> trustedProxies, int sampleWindowSeconds, double sampleBlockedShare) {
+    List<String> trustedProxies, int sampleWindowSeconds, double sampleBlockedShare, RequestLimits limits) {
 
   static HttpConfig from(JsonObject json) {
     HttpConfig config = new HttpConfig(
@@ -38,7 +39,8 @@ public record HttpConfig(String host, int port, int sendBufferSize, int idleTime
         json.getInteger("maxStreamsPerClient", 8),
         json.getJsonArray("trustedProxies", new JsonArray()).stream().map(String::valueOf).toList(),
         json.getInteger("sampleWindowSeconds", 10),
-        json.getDouble("sampleBlockedShare", 0.5));
+        json.getDouble("sampleBlockedShare", 0.5),
+        RequestLimits.from(json));
     if (config.compressionLevel < 0 || config.compressionLevel > 9 || config.heartbeatSeconds < 0 || config.chunkSize < 1024
         || config.stallTimeoutSeconds < 1 || config.maxStreamsPerClient < 0 || config.sampleWindowSeconds < 1
         || !(config.sampleBlockedShare > 0 && config.sampleBlockedShare < 1)) {
@@ -51,6 +53,6 @@ public record HttpConfig(String host, int port, int sendBufferSize, int idleTime
   /** The same server, open to pages of every origin (the demo's choice when none is configured). */
   public HttpConfig withCorsOrigins(List<String> origins) {
     return new HttpConfig(host, port, sendBufferSize, idleTimeoutSeconds, List.copyOf(origins), compressionLevel, heartbeatSeconds,
-        chunkSize, stallTimeoutSeconds, maxStreamsPerClient, trustedProxies, sampleWindowSeconds, sampleBlockedShare);
+        chunkSize, stallTimeoutSeconds, maxStreamsPerClient, trustedProxies, sampleWindowSeconds, sampleBlockedShare, limits);
   }
 }

@@ -156,7 +156,7 @@ public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceCol
 
   /** The catalogue form. */
   public JsonObject toJson() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("name", name())
         .put("description", definition.description())
         .put("orderBy", new JsonArray(definition.orderBy()))
@@ -166,5 +166,9 @@ public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceCol
         .put("sourceColumns", new JsonArray(columns().stream().map(Column::toJson).toList()))
         .put("columns", new JsonArray(outputColumns().stream().map(Column::toJson).toList()))
         .put("rows", "/v1/datasets/" + name() + "/rows");
+    if (definition.maxRowsPerSecond() != null) {
+      json.put("maxRowsPerSecond", definition.maxRowsPerSecond());
+    }
+    return json;
   }
 }

@@ -13,9 +13,11 @@ import java.util.Set;
 /**
  * A dataset as declared in configuration: a named SQL query with typed {@code $n}
  * parameters, a unique ordering key and the transforms applied to its rows, and optionally
- * its own {@code statementTimeoutMs} (otherwise the stream default), and the {@code roles}
- * that may read it (any one of them; none listed: every caller). Clients only ever choose a
- * dataset and parameter values; they never send SQL.
+ * its own {@code statementTimeoutMs} (otherwise the stream default), the {@code roles}
+ * that may read it (any one of them; none listed: every caller), and {@code
+ * maxRowsPerSecond}, the most rows per second one of its HTTP streams sends (null: no cap;
+ * a client may ask for less with {@code max_rate}). Clients only ever choose a dataset and
+ * parameter values; they never send SQL.
  */
 public record DatasetDefinition(
     String name,
@@ -25,11 +27,12 @@ public record DatasetDefinition(
     List<ParameterDefinition> parameters,
     List<JsonObject> transforms,
     Long statementTimeoutMs,
-    Set<String> roles) {
+    Set<String> roles,
+    Long maxRowsPerSecond) {
 
   /** Query-string names with a meaning of their own, which a parameter may not take. */
-  public static final Set<String> RESERVED =
-      Set.of("limit", "format", "header", "csv_safe", "meta", "columns", "after", "resume", "degrade", "access_token");
+  public static final Set<String> RESERVED = Set.of("limit", "format", "header", "csv_safe", "meta", "columns", "after", "resume", "degrade",
+      "max_rate", "access_token");
 
   public static DatasetDefinition from(JsonObject json) {
     String name = json.getString("name");
@@ -60,7 +63,7 @@ public record DatasetDefinition(
     return new DatasetDefinition(
         name, json.getString("description", ""), sql.strip().replaceAll(";\\s*$", ""),
         List.copyOf(orderBy), List.copyOf(parameters), List.copyOf(transforms), statementTimeout(name, json),
-        Set.copyOf(strings(json.getValue("roles"))));
+        Set.copyOf(strings(json.getValue("roles"))), maxRowsPerSecond(name, json));
   }
 
   private static Long statementTimeout(String name, JsonObject json) {
@@ -70,6 +73,17 @@ public record DatasetDefinition(
     }
     if (!(value instanceof Number n) || n.longValue() < 0 || n.doubleValue() != n.longValue()) {
       throw new ConfigException("dataset '" + name + "': statementTimeoutMs must be a whole number of milliseconds >= 0 (0: none)");
+    }
+    return n.longValue();
+  }
+
+  private static Long maxRowsPerSecond(String name, JsonObject json) {
+    Object value = json.getValue("maxRowsPerSecond");
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof Number n) || n.longValue() < 1 || n.doubleValue() != n.longValue()) {
+      throw new ConfigException("dataset '" + name + "': maxRowsPerSecond must be a whole number of rows per second >= 1");
     }
     return n.longValue();
   }

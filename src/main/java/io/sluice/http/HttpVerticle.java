@@ -76,6 +76,7 @@ public final class HttpVerticle extends VerticleBase {
   private final CallerAuthentication authentication;
   /** The role {@code /metrics} needs, or null: open. */
   private final String metricsRole;
+  private final RequestBounds bounds;
 
   public HttpVerticle(HttpConfig httpConfig, StreamConfig streamConfig, Catalogue catalogue, SluiceMetrics metrics, HealthEndpoints health,
       ClientLimiter limiter, ResumeTokens tokens, StageRoutes routes, Authenticator authenticator, String metricsRole) {
@@ -89,6 +90,7 @@ public final class HttpVerticle extends VerticleBase {
     this.routes = routes;
     this.authentication = new CallerAuthentication(authenticator);
     this.metricsRole = metricsRole;
+    this.bounds = new RequestBounds(httpConfig.limits());
   }
 
   @Override
@@ -102,7 +104,8 @@ public final class HttpVerticle extends VerticleBase {
     if (httpConfig.sendBufferSize() > 0) {
       options.setSendBufferSize(httpConfig.sendBufferSize());
     }
-    return vertx.createHttpServer(options)
+    return vertx.createHttpServer(bounds.applyTo(options))
+        .invalidRequestHandler(bounds::rejectInvalid)
         .requestHandler(router())
         .listen();
   }
@@ -127,6 +130,7 @@ public final class HttpVerticle extends VerticleBase {
   private Router router() {
     Router router = Router.router(vertx);
     router.route().handler(this::assignRequestId);
+    router.route().handler(bounds::checkQuery);
     router.route().handler(this::rejectMalformedQuery);
     if (!httpConfig.corsOrigins().isEmpty()) {
       router.route().handler(corsHandler());
@@ -221,7 +225,7 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     new RowsResponse(vertx, ctx.request(), rows.headers(), rows.format().newEncoder(rows.options()), httpConfig, streamConfig, metrics,
-        ctx.get(REQUEST_ID), lease, rows.tokens(), rows.sample())
+        ctx.get(REQUEST_ID), lease, rows.tokens(), rows.sample(), rows.maxRowsPerSecond())
         .start(rows.stream(), rows.format(), routes.transformOpen());
   }
 
@@ -262,10 +266,11 @@ public final class HttpVerticle extends VerticleBase {
         flag(query, RowsRequest.HEADER, true), flag(query, RowsRequest.CSV_SAFE, true), flag(query, RowsRequest.META, http10))
         .withRowIds(minter::afterRow);
     boolean sample = sample(query.get(RowsRequest.DEGRADE), format);
+    Long maxRate = maxRate(query.get(RowsRequest.MAX_RATE), dataset);
     StreamRequest request = new StreamRequest(dataset.name(), params, limit(query.get(RowsRequest.LIMIT)), columns(query.get(Dataset.COLUMNS)));
     List<String> after = resumeAfter(ctx, dataset, params, format, principal);
     return new RowsRequest(after.isEmpty() ? request : request.after(after), format, options, ResponseHeaders.of(format, dataset.name()), minter,
-        sample);
+        sample, maxRate);
   }
 
   /**
@@ -347,6 +352,31 @@ public final class HttpVerticle extends VerticleBase {
           + OutputFormats.ALL.stream().filter(OutputFormat::marksSampling).map(OutputFormat::name).toList());
     }
     return true;
+  }
+
+  /**
+   * The most rows per second a stream may send: the client's {@code max_rate}, which may not
+   * exceed the dataset's {@code maxRowsPerSecond}, else that maximum; null for no cap.
+   */
+  private static Long maxRate(String maxRate, Dataset dataset) {
+    Long datasetMax = dataset.definition().maxRowsPerSecond();
+    if (maxRate == null || maxRate.isEmpty()) {
+      return datasetMax;
+    }
+    long rate;
+    try {
+      rate = Long.parseLong(maxRate);
+    } catch (NumberFormatException e) {
+      rate = 0;
+    }
+    if (rate < 1) {
+      throw InvalidRequestException.badParameter(RowsRequest.MAX_RATE, "expected a whole number of rows per second, at least 1");
+    }
+    if (datasetMax != null && rate > datasetMax) {
+      throw InvalidRequestException.badParameter(RowsRequest.MAX_RATE, "must be at most " + datasetMax
+          + " rows per second, the maxRowsPerSecond of dataset '" + dataset.name() + "'");
+    }
+    return rate;
   }
 
   private static boolean flag(MultiMap query, String name, boolean otherwise) {

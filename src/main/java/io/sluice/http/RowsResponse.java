@@ -53,6 +53,13 @@ import org.slf4j.LoggerFactory;
  * SamplingPolicy}); when its client kept it blocked too long, it sends one row in 5, then in
  * 10, of the rows it receives (credits flow back per batch as before), announces each rate
  * in-band before the rows it applies to, and ends {@code sampled} when it left rows out.
+ *
+ * <p>A stream with a rate cap ({@code max_rate}, or its dataset's {@code maxRowsPerSecond})
+ * takes each batch it receives from a {@link RateCap}, and its write queue counts as full
+ * while the cap is empty as well as while the socket's is: the pipe pauses the stream, which
+ * grants no credit, so the cursor fetches nothing until a timer finds the cap refilled and
+ * drains. The cap's waits are not the client's: they never count towards the stall timeout
+ * nor towards the blocked share that sampling measures.
  */
 final class RowsResponse implements WriteStream<RowBatch> {
 
@@ -85,6 +92,9 @@ final class RowsResponse implements WriteStream<RowBatch> {
   private final SamplingPolicy sampling;
   private final long samplingCheckMs;
   private final SocketProgress socket;
+  /** Null unless the stream's rate is capped. */
+  private final RateCap rateCap;
+  private long rateTimer = -1;
   /** The key of the last row written: where the stream goes on if it is cut now. */
   private Object[] lastKey;
   private long heartbeatTimer = -1;
@@ -106,7 +116,7 @@ final class RowsResponse implements WriteStream<RowBatch> {
 
   RowsResponse(Vertx vertx, HttpServerRequest request, ResponseHeaders headers, RowEncoder encoder,
       HttpConfig http, StreamConfig config, SluiceMetrics metrics, String requestId, ClientLimiter.Lease lease, ResumeTokens.Minter tokens,
-      boolean sample) {
+      boolean sample, Long maxRowsPerSecond) {
     this.vertx = vertx;
     this.request = request;
     this.response = request.response();
@@ -125,6 +135,9 @@ final class RowsResponse implements WriteStream<RowBatch> {
     this.sampling = sample ? new SamplingPolicy(new BlockedShareMeter(samplingWindowNanos, System::nanoTime), http.sampleBlockedShare()) : null;
     // a window is closed within a quarter of its length after its end
     this.samplingCheckMs = Math.max(50, TimeUnit.NANOSECONDS.toMillis(samplingWindowNanos) / 4);
+    // a burst of about one batch, and never more than a second's worth
+    this.rateCap = maxRowsPerSecond == null ? null
+        : new RateCap(maxRowsPerSecond, Math.min(maxRowsPerSecond, config.fetchSize()), System::nanoTime);
   }
 
   /** Opens the stream at the transform stage's {@code transformOpen} address and pipes it into this response. */
@@ -136,9 +149,7 @@ final class RowsResponse implements WriteStream<RowBatch> {
     response.drainHandler(v -> {
       lastTaken = System.nanoTime();
       setBlocked(false);
-      if (drainHandler != null) {
-        drainHandler.handle(null);
-      }
+      drain();
     });
     stallTimer = vertx.setPeriodic(Math.max(50, TimeUnit.NANOSECONDS.toMillis(stallNanos) / 4), id -> checkStall());
     if (sampling != null) {
@@ -209,6 +220,10 @@ final class RowsResponse implements WriteStream<RowBatch> {
     }
     rowsRead += batch.size();
     rows += sent.size();
+    if (rateCap != null) {
+      rateCap.take(batch.size());
+      awaitRefill();
+    }
     metrics.rowsWritten(sent.size());
     if (sent != batch) {
       metrics.rowsSampledOut(batch.size() - sent.size());
@@ -219,10 +234,39 @@ final class RowsResponse implements WriteStream<RowBatch> {
     return Future.succeededFuture();
   }
 
-  /** Full while the socket's write queue is: the pipe then pauses the stream until {@link #drainHandler} runs. */
+  /**
+   * Full while the socket's write queue is, or the rate cap is empty: the pipe then pauses
+   * the stream until {@link #drainHandler} runs.
+   */
   @Override
   public boolean writeQueueFull() {
-    return response.writeQueueFull();
+    return response.writeQueueFull() || rateCap != null && rateCap.empty();
+  }
+
+  /** Resumes the pipe, unless the socket or the rate cap still holds it back (their own drain will). */
+  private void drain() {
+    if (drainHandler != null && !writeQueueFull()) {
+      drainHandler.handle(null);
+    }
+  }
+
+  /**
+   * While the rate cap is empty, a timer waits for it to refill, then drains. The cap only
+   * empties when a batch is taken, so one timer at a time suffices.
+   */
+  private void awaitRefill() {
+    long waitNanos = rateCap.nanosUntilAvailable();
+    if (finished || rateTimer >= 0 || waitNanos == 0) {
+      return;
+    }
+    rateTimer = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos + 999_999)), id -> {
+      rateTimer = -1;
+      if (rateCap.empty()) {
+        awaitRefill();
+      } else {
+        drain();
+      }
+    });
   }
 
   @Override
@@ -418,6 +462,9 @@ final class RowsResponse implements WriteStream<RowBatch> {
     vertx.cancelTimer(stallTimer);
     if (samplingTimer >= 0) {
       vertx.cancelTimer(samplingTimer);
+    }
+    if (rateTimer >= 0) {
+      vertx.cancelTimer(rateTimer);
     }
     lease.release();
     setBlocked(false);

@@ -34,4 +34,24 @@ class HttpConfigTest {
     assertThatThrownBy(() -> HttpConfig.from(new JsonObject(http)))
         .isInstanceOf(ConfigException.class).hasMessageContaining("sampleWindowSeconds").hasMessageContaining("sampleBlockedShare");
   }
+
+  @Test
+  @DisplayName("bounds requests to an 8 KiB line, 16 KiB of headers, a 4 KiB query string and 64 parameters by default")
+  void requestLimits() {
+    RequestLimits defaults = HttpConfig.from(new JsonObject()).limits();
+    RequestLimits set = HttpConfig.from(new JsonObject().put("maxRequestLineBytes", 2048).put("maxHeaderBytes", 4096)
+        .put("maxQueryBytes", 1000).put("maxQueryParameters", 10)).limits();
+
+    assertThat(defaults).isEqualTo(new RequestLimits(8192, 16384, 4096, 64));
+    assertThat(set).isEqualTo(new RequestLimits(2048, 4096, 1000, 10));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"{\"maxRequestLineBytes\": 100}", "{\"maxHeaderBytes\": 512}", "{\"maxQueryBytes\": 0}",
+      "{\"maxQueryParameters\": 0}"})
+  @DisplayName("refuses request bounds too small to serve any request")
+  void refusesTinyRequestLimits(String http) {
+    assertThatThrownBy(() -> HttpConfig.from(new JsonObject(http)))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("maxRequestLineBytes").hasMessageContaining("maxQueryParameters");
+  }
 }

@@ -75,4 +75,20 @@ class DatasetDefinitionTest {
         .put("parameters", new JsonArray().add(new JsonObject().put("name", "a").put("type", "money")));
     assertThat(catchThrowableOfType(ConfigException.class, () -> DatasetDefinition.from(badType)).getMessage()).contains("money");
   }
+
+  @Test
+  @DisplayName("reads an optional maxRowsPerSecond, a whole number of at least 1, and reserves max_rate")
+  void maxRowsPerSecond() {
+    JsonObject base = new JsonObject().put("name", "capped").put("sql", "SELECT 1 AS id").put("orderBy", "id");
+
+    assertThat(DatasetDefinition.from(base.copy()).maxRowsPerSecond()).isNull();
+    assertThat(DatasetDefinition.from(base.copy().put("maxRowsPerSecond", 500)).maxRowsPerSecond()).isEqualTo(500L);
+    for (Object bad : new Object[] {0, -1, 1.5, "fast"}) {
+      assertThat(catchThrowableOfType(ConfigException.class, () -> DatasetDefinition.from(base.copy().put("maxRowsPerSecond", bad))))
+          .as("maxRowsPerSecond %s", bad).hasMessageContaining("maxRowsPerSecond");
+    }
+    JsonObject parameterNamedMaxRate = base.copy().put("parameters", new JsonArray().add(new JsonObject().put("name", "max_rate")));
+    assertThat(catchThrowableOfType(ConfigException.class, () -> DatasetDefinition.from(parameterNamedMaxRate)))
+        .hasMessageContaining("max_rate");
+  }
 }
