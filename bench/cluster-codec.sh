@@ -281,11 +281,11 @@ MD="$OUT/results.md"
   echo "- Nodes: producer \`demo\`, roles cursor, Hazelcast 127.0.0.1:$NODE_PORT; consumer bench/CodecBench.java, 127.0.0.1:$CLIENT_PORT, window $WINDOW"
   echo "- Data: \`$DATASET\` (\`transactions\`, $(commas "$ROWS") rows, $SEED_NOTE); $WARMUP warm-up round(s) before the measured rounds"
   echo
-  echo "| Transfer | Median time | Runs (s) | × psql | Rows/s | Bytes/row | Size | Batches | Producer CPU | Consumer CPU |"
-  echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"
-  echo "| psql \`\\copy … csv header\` | $(secs "$p_t") | ${RUNS_OF[copy]} | 1.00 | $(rate "$p_t") | $(per_row "${M_B[copy]}") (CSV) | $(mb "${M_B[copy]}") | – | – | – |"
+  echo "| Transfer | Median time | Runs (s) | × psql (time) | Rows/s | Rows/s ÷ psql's | Bytes/row | Size | Batches | Producer CPU | Consumer CPU |"
+  echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| psql \`\\copy … csv header\` | $(secs "$p_t") | ${RUNS_OF[copy]} | 1.00 | $(rate "$p_t") | 1.00 | $(per_row "${M_B[copy]}") (CSV) | $(mb "${M_B[copy]}") | – | – | – |"
   for kind in binary json; do
-    echo "| event bus, \`$kind\` | $(secs "${M_T[$kind]}") | ${RUNS_OF[$kind]} | $(xpsql "${M_T[$kind]}") | $(rate "${M_T[$kind]}") | $(per_row "${M_B[$kind]}") | $(mb "${M_B[$kind]}") | ${M_N[$kind]} | $(secs "${M_PC[$kind]}") | $(secs "${M_CC[$kind]}") |"
+    echo "| event bus, \`$kind\` | $(secs "${M_T[$kind]}") | ${RUNS_OF[$kind]} | $(xpsql "${M_T[$kind]}") | $(rate "${M_T[$kind]}") | $(fmt '%.2f' "$(calc "$p_t / ${M_T[$kind]}")") | $(per_row "${M_B[$kind]}") | $(mb "${M_B[$kind]}") | ${M_N[$kind]} | $(secs "${M_PC[$kind]}") | $(secs "${M_CC[$kind]}") |"
   done
   echo
   echo "Rows/s, binary/json: $(fmt '%.2f' "$RATIO_MEDIAN")× (median of the $RUNS per-round ratios, range $RATIO_RANGE; ratio of the medians $(fmt '%.2f' "$RATIO_OF_MEDIANS")×)."
