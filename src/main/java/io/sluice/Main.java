@@ -100,11 +100,12 @@ public final class Main {
   }
 
   /**
-   * The demo opens the API to pages of any origin unless the configuration names origins, and
+   * The demo opens the API to pages of any origin unless the configuration names origins,
    * signs resume tokens with a key of its own unless one is configured (never on Kubernetes or
-   * in a cluster, where nodes must share one).
+   * in a cluster, where nodes must share one), and turns authentication off, with every role
+   * for every caller, unless a key to verify tokens is configured.
    */
-  private static SluiceConfig demoConfig(SluiceConfig config) {
+  static SluiceConfig demoConfig(SluiceConfig config) {
     SluiceConfig demo = config;
     if (demo.http().corsOrigins().isEmpty()) {
       LOG.info("demo: CORS allows every origin");
@@ -117,7 +118,7 @@ public final class Main {
       new SecureRandom().nextBytes(key);
       demo = demo.withResume(demo.resume().withSigningKey(Base64.getEncoder().encodeToString(key)));
     }
-    if (demo.auth().mode() != AuthConfig.Mode.JWT) {
+    if (!demo.auth().hasKey()) {
       LOG.warn("demo: AUTHENTICATION IS OFF. Anyone who reaches port {} reads every dataset, transactions_raw's card numbers"
           + " included. Set SLUICE_JWT_HS256_SECRET (or auth.mode: jwt) before this serves anything real", demo.http().port());
       demo = demo.withAuth(demo.auth().asNone(Set.of(AuthConfig.ALL_ROLES)));

@@ -98,6 +98,11 @@ public record AuthConfig(
     return this;
   }
 
+  /** Whether a key to verify tokens with is configured. */
+  public boolean hasKey() {
+    return !hs256Secret.isEmpty() || !publicKeys.isEmpty();
+  }
+
   /** Which roles an unauthenticated caller holds. */
   public boolean anonymousHolds(String role) {
     return anonymousRoles.contains(ALL_ROLES) || anonymousRoles.contains(role);
