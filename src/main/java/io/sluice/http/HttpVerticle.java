@@ -43,6 +43,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API: the dataset catalogue, the row streams ({@link RowsResponse}), health and
@@ -50,7 +52,9 @@ import java.util.UUID;
  */
 public final class HttpVerticle extends VerticleBase {
 
-  private static final String REQUEST_ID = "X-Request-Id";
+  private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+
+  static final String REQUEST_ID = "X-Request-Id";
   private static final String LAST_EVENT_ID = "Last-Event-ID";
   /** Response headers a page on another origin may read. */
   private static final Set<String> EXPOSED_HEADERS = Set.of(
@@ -211,6 +215,9 @@ public final class HttpVerticle extends VerticleBase {
           rows.headers().apply(ctx.response().setStatusCode(200)).end();
         })
         .onFailure(err -> {
+          if (!StreamConsumer.isRefusal(err)) {
+            LOG.warn("[{}] HEAD: the request could not be checked", ctx.<String>get(REQUEST_ID), err);
+          }
           StreamError error = StreamConsumer.refusal(err);
           HttpErrors.send(ctx.response(), error.status(), error.toJson());
         });

@@ -148,13 +148,9 @@ final class RowsResponse implements WriteStream<RowBatch> {
     stream.open(transformOpen, streamRequest.toJson(), requestId)
         .onSuccess(columns -> {
           pipe = stream.pipe().endOnFailure(false);
-          pipe.to(this).onFailure(err -> onError(err instanceof StreamFailedException failed
-              ? failed.error()
-              : StreamError.of(StreamError.INTERNAL, 500, String.valueOf(err.getMessage()))));
+          pipe.to(this).onFailure(err -> onError(err instanceof StreamFailedException failed ? failed.error() : unexpected(err)));
         })
-        .onFailure(err -> onError(err instanceof StreamRefusedException refused
-            ? refused.error()
-            : StreamError.of(StreamError.INTERNAL, 500, String.valueOf(err.getMessage()))));
+        .onFailure(err -> onError(err instanceof StreamRefusedException refused ? refused.error() : unexpected(err)));
     LOG.info("[{}] stream {} opened for dataset '{}' as {} over {}",
         requestId, stream.streamId(), streamRequest.dataset(), format.name(), request.version());
   }
@@ -196,10 +192,11 @@ final class RowsResponse implements WriteStream<RowBatch> {
     try {
       sendHeaders();
       chunk = sent.size() == 0 ? null : encoder.encode(sent.rows(), sent.keys());
+    } catch (UnrepresentableValueException e) {
+      return Future.failedFuture(new StreamFailedException(StreamError.of(StreamError.UNREPRESENTABLE, 500, e.getMessage()), null));
     } catch (Throwable e) { // an Error too: the stream must end, not hang
-      return Future.failedFuture(new StreamFailedException(e instanceof UnrepresentableValueException
-          ? StreamError.of(StreamError.UNREPRESENTABLE, 500, e.getMessage())
-          : StreamError.of(StreamError.INTERNAL, 500, "encoding failed: " + e), null));
+      LOG.error("[{}] stream {}: encoding a batch failed", requestId, stream.streamId(), e);
+      return Future.failedFuture(new StreamFailedException(StreamError.of(StreamError.INTERNAL, 500, "encoding failed"), null));
     }
     if (chunk != null) {
       writeBytes(chunk);
@@ -306,19 +303,29 @@ final class RowsResponse implements WriteStream<RowBatch> {
     return rows == rowsRead ? null : new StreamSummary.Sampled(rowsRead, sampling.rate());
   }
 
-  /** The stream failed: an error response before the headers, else the format's cut record and a body that cannot pass for complete. */
-  private void onError(StreamError error) {
+  /** A failure nothing mapped to an error: logged here, answered in general words. */
+  private StreamError unexpected(Throwable err) {
+    LOG.error("[{}] stream {} failed", requestId, stream.streamId(), err);
+    return StreamError.of(StreamError.INTERNAL, 500, "internal error");
+  }
+
+  /**
+   * The stream failed: an error response before the headers, else the format's cut record and a
+   * body that cannot pass for complete. Either names the request, whose log lines hold the detail.
+   */
+  private void onError(StreamError failure) {
     if (finished) {
       return;
     }
+    StreamError error = failure.withRequestId(requestId);
     if (!headersSent) {
       finish();
-      LOG.info("[{}] stream {} refused: {} {}", requestId, stream.streamId(), error.status(), error.message());
+      LOG.info("[{}] stream {} refused: {} {}: {}", requestId, stream.streamId(), error.status(), error.code(), error.message());
       HttpErrors.send(response, error.status(), error.toJson());
       delivered();
       return;
     }
-    LOG.warn("[{}] stream {} cut after {} rows: {}", requestId, stream.streamId(), rows, error.message());
+    LOG.warn("[{}] stream {} cut after {} rows: {}: {}", requestId, stream.streamId(), rows, error.code(), error.message());
     Buffer record = encoder.cut(StreamSummary.partial(rows, error, tokens.afterRow(lastKey), sampledSoFar()));
     finish();
     if (error.code().equals(StreamError.CLIENT_STALLED)) {
