@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * One typed parameter of a dataset: bound, in declaration order, to {@code $1, $2, ...} of
- * the dataset's SQL. Optional parameters without a default are bound as SQL {@code NULL}.
+ * the dataset's SQL. Optional parameters without a default are bound as SQL {@code NULL}. A
+ * {@code sensitive} parameter's values never reach a log in clear: the audit log hashes them.
  */
 public record ParameterDefinition(
     String name,
@@ -18,7 +19,8 @@ public record ParameterDefinition(
     Comparable<?> max,
     List<String> allowed,
     int maxLength,
-    String description) {
+    String description,
+    boolean sensitive) {
 
   static ParameterDefinition from(JsonObject json) {
     String name = json.getString("name");
@@ -31,14 +33,14 @@ public record ParameterDefinition(
         new ParameterDefinition(
             name, type, json.getBoolean("required", false), null, null, null,
             allowed == null ? List.of() : allowed.stream().map(String::valueOf).toList(),
-            json.getInteger("maxLength", 1024), json.getString("description", ""));
+            json.getInteger("maxLength", 1024), json.getString("description", ""), json.getBoolean("sensitive", false));
     try {
       return new ParameterDefinition(
           name, type, unchecked.required,
           parseConfigured(unchecked, json.getValue("default")),
           (Comparable<?>) parseConfigured(unchecked, json.getValue("min")),
           (Comparable<?>) parseConfigured(unchecked, json.getValue("max")),
-          unchecked.allowed, unchecked.maxLength, unchecked.description);
+          unchecked.allowed, unchecked.maxLength, unchecked.description, unchecked.sensitive);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("parameter '" + name + "': " + e.getMessage());
     }
@@ -79,6 +81,7 @@ public record ParameterDefinition(
     if (min != null) json.put("min", String.valueOf(min));
     if (max != null) json.put("max", String.valueOf(max));
     if (!allowed.isEmpty()) json.put("allowed", new JsonArray(allowed));
+    if (sensitive) json.put("sensitive", true);
     return json;
   }
 }

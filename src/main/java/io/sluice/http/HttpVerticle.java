@@ -43,6 +43,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -186,18 +187,52 @@ public final class HttpVerticle extends VerticleBase {
       ctx.response().setStatusCode(204).end();
       return;
     }
-    RowsRequest rows = rowsRequest(ctx);
+    long started = System.nanoTime();
+    String principal = principalOf(ctx);
+    RowsRequest rows;
+    try {
+      rows = rowsRequest(ctx);
+    } catch (InvalidRequestException invalid) {
+      refuseRows(ctx, principal, started, null, invalid.toStreamError());
+      return;
+    }
     String client = limiter.clientOf(ctx.request());
     ClientLimiter.Lease lease = limiter.acquire(client);
     if (lease == null) {
-      HttpErrors.send(ctx.response(), 429, StreamError.of(StreamError.TOO_MANY_STREAMS, 429,
+      refuseRows(ctx, principal, started, rows.format().name(), StreamError.of(StreamError.TOO_MANY_STREAMS, 429,
           "client " + client + " already runs " + limiter.perClient() + " streams, the most one client may")
-          .withRetryAfter(TOO_MANY_RETRY_AFTER_SECONDS).toJson());
+          .withRetryAfter(TOO_MANY_RETRY_AFTER_SECONDS));
       return;
     }
     new RowsResponse(vertx, ctx.request(), rows.headers(), rows.format().newEncoder(rows.options()), httpConfig, streamConfig, metrics,
-        ctx.get(REQUEST_ID), lease, rows.tokens(), rows.sample())
+        ctx.get(REQUEST_ID), principal, AuditLog.params(datasetOrNull(ctx), ctx.queryParams()), lease, rows.tokens(), rows.sample())
         .start(rows.stream(), rows.format(), routes.transformOpen());
+  }
+
+  /**
+   * Who makes the request, for the audit log. AUTHENTICATION FILLS THIS IN: until then every
+   * request is {@code "anonymous"}. The one place the HTTP API names its caller.
+   */
+  private static String principalOf(RoutingContext ctx) {
+    return "anonymous";
+  }
+
+  /** Refuses a rows request before its stream exists, with its audit line once the error body is written. */
+  private void refuseRows(RoutingContext ctx, String principal, long started, String format, StreamError error) {
+    String requestId = ctx.get(REQUEST_ID);
+    LOG.info("[{}] rows of '{}' refused: {} {}: {}", requestId, ctx.pathParam("name"), error.status(), error.code(), error.message());
+    HttpErrors.send(ctx.response(), error.status(), error.toJson()).onComplete(ar -> AuditLog.write(new AuditLog.Entry(
+        requestId, principal, ctx.pathParam("name"), AuditLog.params(datasetOrNull(ctx), ctx.queryParams()), format, AuditLog.REFUSED,
+        error.status(), error.code(), 0, ar.succeeded() ? ar.result() : 0, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))));
+  }
+
+  /** The dataset the path names, or null if there is none of that name. */
+  private Dataset datasetOrNull(RoutingContext ctx) {
+    try {
+      return catalogue.require(ctx.pathParam("name"));
+    } catch (InvalidRequestException unknown) {
+      return null;
+    }
   }
 
   /**

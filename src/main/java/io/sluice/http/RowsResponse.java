@@ -26,6 +26,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.streams.Pipe;
 import io.vertx.core.streams.WriteStream;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +54,10 @@ import org.slf4j.LoggerFactory;
  * SamplingPolicy}); when its client kept it blocked too long, it sends one row in 5, then in
  * 10, of the rows it receives (credits flow back per batch as before), announces each rate
  * in-band before the rows it applies to, and ends {@code sampled} when it left rows out.
+ *
+ * <p>However it ends, once it has nothing more to give it writes one {@link AuditLog} line:
+ * who asked ({@code principal}), for what, how it ended, and the rows and the body bytes the
+ * socket took.
  */
 final class RowsResponse implements WriteStream<RowBatch> {
 
@@ -72,6 +77,10 @@ final class RowsResponse implements WriteStream<RowBatch> {
   private final RowEncoder encoder;
   private final SluiceMetrics metrics;
   private final String requestId;
+  private final String principal;
+  /** The request's parameters as the audit line shows them (sensitive values hashed). */
+  private final Map<String, String> auditedParams;
+  private final long startedNanos = System.nanoTime();
   private final StreamConsumer stream;
   /** The pipe from the stream into this response, once the stream is open. */
   private Pipe<RowBatch> pipe;
@@ -103,10 +112,18 @@ final class RowsResponse implements WriteStream<RowBatch> {
   private long rows;
   /** Rows received from the transform stage: {@link #rows} unless sampling left some out. */
   private long rowsRead;
+  /** Body bytes the socket took (writes that succeeded), before HTTP compression. */
+  private long bytesWritten;
+  private String dataset;
+  private String formatName;
+  /** How the stream ended, for the audit line: one of {@link AuditLog}'s statuses, null while it runs. */
+  private String outcome;
+  private Integer outcomeStatus;
+  private String outcomeCode;
 
   RowsResponse(Vertx vertx, HttpServerRequest request, ResponseHeaders headers, RowEncoder encoder,
-      HttpConfig http, StreamConfig config, SluiceMetrics metrics, String requestId, ClientLimiter.Lease lease, ResumeTokens.Minter tokens,
-      boolean sample) {
+      HttpConfig http, StreamConfig config, SluiceMetrics metrics, String requestId, String principal, Map<String, String> auditedParams,
+      ClientLimiter.Lease lease, ResumeTokens.Minter tokens, boolean sample) {
     this.vertx = vertx;
     this.request = request;
     this.response = request.response();
@@ -114,6 +131,8 @@ final class RowsResponse implements WriteStream<RowBatch> {
     this.encoder = encoder;
     this.metrics = metrics;
     this.requestId = requestId;
+    this.principal = principal;
+    this.auditedParams = auditedParams;
     this.heartbeatNanos = TimeUnit.SECONDS.toNanos(http.heartbeatSeconds());
     this.chunkSize = http.chunkSize();
     this.stallNanos = TimeUnit.SECONDS.toNanos(http.stallTimeoutSeconds());
@@ -129,6 +148,8 @@ final class RowsResponse implements WriteStream<RowBatch> {
 
   /** Opens the stream at the transform stage's {@code transformOpen} address and pipes it into this response. */
   void start(StreamRequest streamRequest, OutputFormat format, String transformOpen) {
+    dataset = streamRequest.dataset();
+    formatName = format.name();
     metrics.responseActive(true);
     // a pipe paused on a full write queue never learns the client left: see pitfalls
     response.closeHandler(v -> clientGone("connection closed"));
@@ -285,10 +306,14 @@ final class RowsResponse implements WriteStream<RowBatch> {
     StreamSummary summary = sampled == null ? StreamSummary.complete(rows) : StreamSummary.sampled(rows, sampled);
     Buffer last = encoder.end(summary);
     finish();
+    ended(summary.status(), 200, null);
     writeBytes(last);
     if (request.version() == HttpVersion.HTTP_1_0) {
       // no chunked framing in HTTP/1.0: the body ends when the connection does
-      response.end().onComplete(ar -> request.connection().close());
+      response.end().onComplete(ar -> {
+        delivered();
+        request.connection().close();
+      });
     } else {
       response.putTrailer(STATUS_TRAILER, summary.status());
       response.putTrailer(ROW_COUNT_TRAILER, Long.toString(rows));
@@ -320,21 +345,27 @@ final class RowsResponse implements WriteStream<RowBatch> {
     StreamError error = failure.withRequestId(requestId);
     if (!headersSent) {
       finish();
+      ended(AuditLog.REFUSED, error.status(), error.code());
       LOG.info("[{}] stream {} refused: {} {}: {}", requestId, stream.streamId(), error.status(), error.code(), error.message());
-      HttpErrors.send(response, error.status(), error.toJson());
-      delivered();
+      HttpErrors.send(response, error.status(), error.toJson()).onComplete(ar -> {
+        if (ar.succeeded()) {
+          bytesWritten += ar.result();
+        }
+        delivered();
+      });
       return;
     }
     LOG.warn("[{}] stream {} cut after {} rows: {}: {}", requestId, stream.streamId(), rows, error.code(), error.message());
     Buffer record = encoder.cut(StreamSummary.partial(rows, error, tokens.afterRow(lastKey), sampledSoFar()));
     finish();
+    ended(AuditLog.PARTIAL, 200, error.code());
     if (error.code().equals(StreamError.CLIENT_STALLED)) {
-      response.write(record); // for the record: a stalled client would not take it in time
+      write(record); // for the record: a stalled client would not take it in time
       cutConnection();
       return;
     }
     long grace = vertx.setTimer(CUT_GRACE_MS, id -> cutConnection());
-    response.write(record).onComplete(ar -> {
+    write(record).onComplete(ar -> {
       vertx.cancelTimer(grace);
       cutConnection();
     });
@@ -384,17 +415,32 @@ final class RowsResponse implements WriteStream<RowBatch> {
     int length = buffer.length();
     for (int from = 0; from < length; from += chunkSize) {
       Buffer chunk = length <= chunkSize ? buffer : buffer.slice(from, Math.min(length, from + chunkSize));
-      response.write(chunk).onSuccess(v -> lastTaken = System.nanoTime());
+      write(chunk).onSuccess(v -> lastTaken = System.nanoTime());
     }
   }
 
+  /** Writes {@code chunk} to the response, counting its bytes once the socket took them. */
+  private Future<Void> write(Buffer chunk) {
+    int length = chunk.length();
+    return response.write(chunk).onSuccess(v -> bytesWritten += length);
+  }
+
+  /**
+   * The connection (or, on HTTP/2, the stream) closed. A response still running is cancelled.
+   * One that has finished is delivered when its last write completes, which a close fails at
+   * once; a close can come first (HTTP/2 closes a stream as its end goes out), so its bytes
+   * are still counted then, and a grace bounds the wait.
+   */
   private void clientGone(String why) {
     if (!finished) {
       finish();
+      ended(AuditLog.CANCELLED, headersSent ? 200 : null, null);
       LOG.info("[{}] stream {} cancelled after {} rows: client gone ({})", requestId, stream.streamId(), rows, why);
       stopStream();
+      delivered();
+    } else if (!delivered) {
+      vertx.setTimer(CUT_GRACE_MS, id -> delivered());
     }
-    delivered();
   }
 
   /** Cancels the stream: through its pipe once there is one, which then fails (and is ignored: this response has finished). */
@@ -415,6 +461,17 @@ final class RowsResponse implements WriteStream<RowBatch> {
     if (!delivered) {
       delivered = true;
       metrics.responseActive(false);
+      AuditLog.write(new AuditLog.Entry(requestId, principal, dataset, auditedParams, formatName, outcome, outcomeStatus, outcomeCode, rows,
+          bytesWritten, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos)));
+    }
+  }
+
+  /** Records how the stream ended, once: the first end is the one the client saw. */
+  private void ended(String status, Integer httpStatus, String errorCode) {
+    if (outcome == null) {
+      outcome = status;
+      outcomeStatus = httpStatus;
+      outcomeCode = errorCode;
     }
   }
 
