@@ -11,7 +11,12 @@ import java.util.Map;
 
 /**
  * Loads the YAML configuration with vertx-config and applies the {@code SLUICE_*}
- * environment overrides listed in {@link #ENV_OVERRIDES}.
+ * environment overrides listed in {@link #ENV_OVERRIDES}. Secrets may instead come from a file
+ * ({@link #FILE_OVERRIDES}, for Kubernetes and Docker secrets): its content, trimmed. Neither
+ * the values nor the contents of such files ever appear in an error message.
+ *
+ * <p>The JWT secret is one of them: {@code SLUICE_JWT_HS256_SECRET} or {@code
+ * SLUICE_JWT_HS256_SECRET_FILE}.
  */
 public final class ConfigLoader {
 
@@ -26,6 +31,7 @@ public final class ConfigLoader {
           Map.entry("SLUICE_HTTP_HOST", "http.host"),
           Map.entry("SLUICE_HTTP_PORT", "http.port"),
           Map.entry("SLUICE_DB_URL", "database.url"),
+          Map.entry("SLUICE_DB_PASSWORD", "database.password"),
           Map.entry("SLUICE_DB_POOL_SIZE", "database.poolSize"),
           Map.entry("SLUICE_DB_APPLICATION_NAME", "database.applicationName"),
           Map.entry("SLUICE_FETCH_SIZE", "stream.fetchSize"),
@@ -47,9 +53,17 @@ public final class ConfigLoader {
           Map.entry("SLUICE_CLUSTER_PUBLIC_HOST", "cluster.publicHost"),
           Map.entry("SLUICE_CLUSTER_SERVICE", "cluster.kubernetesService"));
 
+  /** Environment variable naming a file whose content (trimmed) is the secret, to the variable it stands for. */
+  static final Map<String, String> FILE_OVERRIDES = Map.of(
+      "SLUICE_RESUME_KEY_FILE", "SLUICE_RESUME_KEY",
+      "SLUICE_DB_PASSWORD_FILE", "SLUICE_DB_PASSWORD",
+      "SLUICE_DB_URL_FILE", "SLUICE_DB_URL",
+      "SLUICE_JWT_HS256_SECRET_FILE", "SLUICE_JWT_HS256_SECRET");
+
   /** Overridden entries that are text whatever they look like: a signing key of digits stays text. */
   private static final java.util.Set<String> TEXT_VALUED = java.util.Set.of(
-      "resume.signingKey", "auth.hs256Secret", "auth.mode", "auth.issuer", "auth.audience", "http.host", "database.url", "database.applicationName", "roles",
+      "resume.signingKey", "auth.hs256Secret", "auth.mode", "auth.issuer", "auth.audience", "http.host", "database.url",
+      "database.password", "database.applicationName", "roles",
       "cluster.host", "cluster.publicHost", "cluster.members", "cluster.kubernetesService");
 
   private ConfigLoader() {}
@@ -69,36 +83,45 @@ public final class ConfigLoader {
     ConfigStoreOptions env =
         new ConfigStoreOptions()
             .setType("env")
-            .setConfig(new JsonObject().put("keys", new JsonArray(ENV_OVERRIDES.keySet().stream().toList())));
+            .setConfig(new JsonObject().put("keys", new JsonArray(java.util.stream.Stream.concat(
+                ENV_OVERRIDES.keySet().stream(), FILE_OVERRIDES.keySet().stream()).toList())));
     ConfigRetriever retriever =
         ConfigRetriever.create(
             vertx, new ConfigRetrieverOptions().setScanPeriod(0).addStore(yaml).addStore(env));
     return retriever
         .getConfig()
+        .compose(merged -> readSecretFiles(vertx, merged))
         .map(ConfigLoader::applyEnvironment)
-        .compose(json -> readSecretFiles(vertx, json))
         .recover(err -> Future.failedFuture(new ConfigException("cannot read " + path + ": " + err.getMessage(), err)))
         .eventually(retriever::close);
   }
 
-  /** Secrets that may come from a file named by {@code <variable>_FILE} instead (a mounted Kubernetes secret, say). */
-  private static final Map<String, String> SECRET_FILES = Map.of("SLUICE_JWT_HS256_SECRET_FILE", "auth.hs256Secret");
-
-  /** Reads each secret whose {@code _FILE} variable is set: the file's content, without surrounding whitespace. */
-  private static Future<JsonObject> readSecretFiles(Vertx vertx, JsonObject json) {
-    Future<JsonObject> result = Future.succeededFuture(json);
-    for (Map.Entry<String, String> secret : SECRET_FILES.entrySet()) {
-      String file = System.getenv(secret.getKey());
-      if (file != null && !file.isBlank()) {
-        result = result.compose(j -> vertx.fileSystem().readFile(file)
-            .recover(err -> Future.failedFuture(new ConfigException(secret.getKey() + ": cannot read " + file)))
-            .map(content -> {
-              put(j, secret.getValue(), content.toString().strip());
-              return j;
-            }));
+  /**
+   * Replaces each {@code *_FILE} variable of {@code merged} by the variable it stands for,
+   * holding the file's content, trimmed. Giving both is an error, as is a file that cannot be
+   * read; the messages name the variables and the file, never a secret.
+   */
+  static Future<JsonObject> readSecretFiles(Vertx vertx, JsonObject merged) {
+    JsonObject result = merged.copy();
+    Future<Void> all = Future.succeededFuture();
+    for (Map.Entry<String, String> variant : FILE_OVERRIDES.entrySet()) {
+      Object file = result.remove(variant.getKey());
+      if (file == null || file.toString().isBlank()) {
+        continue;
       }
+      Object direct = result.getValue(variant.getValue());
+      if (direct != null && !direct.toString().isBlank()) {
+        return Future.failedFuture(new ConfigException("give " + variant.getValue() + " or " + variant.getKey() + ", not both"));
+      }
+      String path = file.toString();
+      all = all.compose(v -> vertx.fileSystem().readFile(path)
+          .recover(err -> Future.failedFuture(new ConfigException(variant.getKey() + ": cannot read " + path)))
+          .map(content -> {
+            result.put(variant.getValue(), content.toString(java.nio.charset.StandardCharsets.UTF_8).strip());
+            return null;
+          }));
     }
-    return result;
+    return all.map(result);
   }
 
   static JsonObject applyEnvironment(JsonObject merged) {

@@ -1,6 +1,7 @@
 package io.sluice.config;
 
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
 
 /**
  * How Sluice reaches PostgreSQL. {@code url} is a {@code postgresql://} URL; {@code explicit}
@@ -10,9 +11,12 @@ import io.vertx.core.json.JsonObject;
  * for at most {@code queueTimeoutMs}, then are refused as busy. {@code jit} is PostgreSQL's
  * JIT for Sluice's sessions: off by default, because compiling a big query delays its first
  * row by tens of milliseconds. {@code breaker} is the circuit breaker in front of it.
+ * {@code password}, when set, replaces the URL's. Neither is ever printed: {@link #toString()}
+ * and the errors about a bad URL hide the password.
  */
 public record DatabaseConfig(
     String url,
+    String password,
     boolean explicit,
     int poolSize,
     int maxWaitQueue,
@@ -26,8 +30,10 @@ public record DatabaseConfig(
 
   static DatabaseConfig from(JsonObject json) {
     String url = json.getString("url");
+    String password = json.getString("password");
     DatabaseConfig config = new DatabaseConfig(
         url == null || url.isBlank() ? DEFAULT_URL : url,
+        password == null || password.isEmpty() ? null : password,
         url != null && !url.isBlank(),
         json.getInteger("poolSize", 8),
         json.getInteger("maxWaitQueue", 64),
@@ -39,7 +45,25 @@ public record DatabaseConfig(
     if (config.poolSize < 1 || config.maxWaitQueue < 0 || config.queueTimeoutMs < 0 || config.connectTimeoutMs < 1) {
       throw new ConfigException("database: poolSize and connectTimeoutMs must be >= 1, maxWaitQueue and queueTimeoutMs >= 0");
     }
+    try {
+      PgConnectOptions.fromUri(config.url);
+    } catch (IllegalArgumentException e) {
+      // the driver's message repeats the URL, password included: neither it nor the cause may be shown
+      throw new ConfigException("database.url is not a valid postgresql:// URL: " + redact(config.url));
+    }
     return config;
+  }
+
+  /** {@code url} with the password of its user part, if any, replaced by {@code ***}. */
+  public static String redact(String url) {
+    return url == null ? null : url.replaceAll("(?<=://)([^/@:]*):[^/@]*@", "$1:***@");
+  }
+
+  @Override
+  public String toString() {
+    return "DatabaseConfig[url=" + redact(url) + ", password=" + (password == null ? "none" : "***") + ", explicit=" + explicit
+        + ", poolSize=" + poolSize + ", maxWaitQueue=" + maxWaitQueue + ", queueTimeoutMs=" + queueTimeoutMs + ", connectTimeoutMs="
+        + connectTimeoutMs + ", applicationName=" + applicationName + ", jit=" + jit + ", breaker=" + breaker + "]";
   }
 
   /** Defaults with the given URL and application name. */
@@ -48,6 +72,6 @@ public record DatabaseConfig(
   }
 
   public DatabaseConfig withUrl(String newUrl) {
-    return new DatabaseConfig(newUrl, true, poolSize, maxWaitQueue, queueTimeoutMs, connectTimeoutMs, applicationName, jit, breaker);
+    return new DatabaseConfig(newUrl, password, true, poolSize, maxWaitQueue, queueTimeoutMs, connectTimeoutMs, applicationName, jit, breaker);
   }
 }

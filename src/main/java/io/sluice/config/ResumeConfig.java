@@ -26,6 +26,12 @@ public record ResumeConfig(String signingKey, long tokenTtlSeconds) {
     return signingKey != null && !signingKey.isBlank();
   }
 
+  /** Never the key. */
+  @Override
+  public String toString() {
+    return "ResumeConfig[signingKey=" + (hasKey() ? "***" : "none") + ", tokenTtlSeconds=" + tokenTtlSeconds + "]";
+  }
+
   public ResumeConfig withSigningKey(String key) {
     return new ResumeConfig(key, tokenTtlSeconds);
   }

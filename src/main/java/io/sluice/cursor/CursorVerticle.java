@@ -24,6 +24,8 @@ import io.vertx.sqlclient.Tuple;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves {@code open} frames at {@link Frames#CURSOR_OPEN}: checks the request, the one place
@@ -36,6 +38,8 @@ import java.util.Set;
  * those in flight, each with its resume point (both node-local).
  */
 public final class CursorVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CursorVerticle.class);
 
   /** Node-local address: stop taking new streams. */
   public static final String DRAIN = "sluice.cursor.drain";
@@ -142,7 +146,13 @@ public final class CursorVerticle extends VerticleBase {
     return null;
   }
 
+  /**
+   * Refuses a malformed open or request with what our own checks say about it; anything else
+   * that failed is logged and refused in general words.
+   */
   private static void refuseMalformed(Message<JsonObject> message, Throwable malformed) {
-    StreamProducer.refuse(message, StreamError.of(StreamError.PROTOCOL, 400, malformed.getMessage()));
+    boolean ours = malformed instanceof IllegalArgumentException;
+    LOG.warn("[{}] open refused: {}", StreamProducer.requestIdOf(message), malformed.getMessage(), ours ? malformed.getCause() : malformed);
+    StreamProducer.refuse(message, StreamError.of(StreamError.PROTOCOL, 400, ours ? malformed.getMessage() : "malformed open"));
   }
 }

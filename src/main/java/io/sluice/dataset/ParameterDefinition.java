@@ -9,7 +9,8 @@ import java.util.List;
  * One typed parameter of a dataset: bound, in declaration order, to {@code $1, $2, ...} of
  * the dataset's SQL. Optional parameters without a default are bound as SQL {@code NULL}. A
  * parameter with a {@code claim} takes its value from the caller's token, never from the
- * request: the HTTP stage binds it, and refuses a request that gives it.
+ * request: the HTTP stage binds it, and refuses a request that gives it. A
+ * {@code sensitive} parameter's values never reach a log in clear: the audit log hashes them.
  */
 public record ParameterDefinition(
     String name,
@@ -21,7 +22,8 @@ public record ParameterDefinition(
     List<String> allowed,
     int maxLength,
     String description,
-    String claim) {
+    String claim,
+    boolean sensitive) {
 
   static ParameterDefinition from(JsonObject json) {
     String name = json.getString("name");
@@ -34,14 +36,15 @@ public record ParameterDefinition(
         new ParameterDefinition(
             name, type, json.getBoolean("required", false), null, null, null,
             allowed == null ? List.of() : allowed.stream().map(String::valueOf).toList(),
-            json.getInteger("maxLength", 1024), json.getString("description", ""), json.getString("claim"));
+            json.getInteger("maxLength", 1024), json.getString("description", ""), json.getString("claim"),
+            json.getBoolean("sensitive", false));
     try {
       return new ParameterDefinition(
           name, type, unchecked.required,
           parseConfigured(unchecked, json.getValue("default")),
           (Comparable<?>) parseConfigured(unchecked, json.getValue("min")),
           (Comparable<?>) parseConfigured(unchecked, json.getValue("max")),
-          unchecked.allowed, unchecked.maxLength, unchecked.description, unchecked.claim);
+          unchecked.allowed, unchecked.maxLength, unchecked.description, unchecked.claim, unchecked.sensitive);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("parameter '" + name + "': " + e.getMessage());
     }
@@ -83,6 +86,7 @@ public record ParameterDefinition(
     if (max != null) json.put("max", String.valueOf(max));
     if (!allowed.isEmpty()) json.put("allowed", new JsonArray(allowed));
     if (claim != null) json.put("fromToken", claim);
+    if (sensitive) json.put("sensitive", true);
     return json;
   }
 }

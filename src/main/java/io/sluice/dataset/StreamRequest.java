@@ -50,7 +50,8 @@ public record StreamRequest(String dataset, Map<String, String> params, Long lim
     try {
       return read(json);
     } catch (ClassCastException wrongType) {
-      throw new IllegalArgumentException("malformed stream request: " + wrongType.getMessage());
+      // the cast's message names Java classes: the cause keeps it for the log
+      throw new IllegalArgumentException("malformed stream request: a field has the wrong type", wrongType);
     }
   }
 

@@ -28,6 +28,9 @@ public final class Database {
     Map<String, String> properties = new HashMap<>(options.getProperties());
     properties.put("application_name", config.applicationName());
     properties.put("jit", config.jit() ? "on" : "off");
+    if (config.password() != null) {
+      options.setPassword(config.password());
+    }
     return options
         .setProperties(properties)
         .setReconnectAttempts(0);

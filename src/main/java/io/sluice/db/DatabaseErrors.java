@@ -29,20 +29,26 @@ public final class DatabaseErrors {
     return err instanceof DatabaseUnavailableException || err instanceof ClosedConnectionException || err instanceof IOException;
   }
 
+  /**
+   * The public error for {@code err}: a stable code, the SQLSTATE when PostgreSQL raised it, and
+   * a message of Sluice's own. PostgreSQL's text (which may quote values, names or SQL) and the
+   * driver's never go into it: whoever classifies a failure logs it, with the request id.
+   */
   public static StreamError classify(Throwable err) {
     if (err instanceof PgException pg) {
       String state = pg.getSqlState() == null ? "" : pg.getSqlState();
-      String message = pg.getErrorMessage();
       if (state.equals("57014")) {
-        return new StreamError(StreamError.QUERY_TIMEOUT, 504, "query cancelled: " + message, null, state, null);
+        return new StreamError(StreamError.QUERY_TIMEOUT, 504, "the query was cancelled, normally by its statement timeout", null, state,
+            null);
       }
       if (isUnavailable(pg)) {
-        return new StreamError(StreamError.DATABASE_UNAVAILABLE, 503, "database unavailable: " + message, null, state, RETRY_AFTER_SECONDS);
+        return new StreamError(StreamError.DATABASE_UNAVAILABLE, 503, "the database is unavailable", null, state, RETRY_AFTER_SECONDS);
       }
       if (state.startsWith("22")) {
-        return new StreamError(StreamError.BAD_REQUEST, 400, "data exception: " + message, null, state, null);
+        return new StreamError(StreamError.BAD_REQUEST, 400, "data exception: the query failed on a value (see sqlState)", null, state,
+            null);
       }
-      return new StreamError(StreamError.QUERY_FAILED, 500, "query failed: " + message, null, state, null);
+      return new StreamError(StreamError.QUERY_FAILED, 500, "the query failed (see sqlState)", null, state, null);
     }
     if (err instanceof ClosedConnectionException || err instanceof IOException) {
       return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, "database connection lost").withRetryAfter(RETRY_AFTER_SECONDS);
@@ -54,8 +60,8 @@ public final class DatabaseErrors {
       return StreamError.of(StreamError.BUSY, 503, "busy: " + busy.getMessage()).withRetryAfter(busy.retryAfterSeconds());
     }
     if (err instanceof DatabaseUnavailableException) {
-      return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, "cannot reach the database: " + err.getMessage()).withRetryAfter(RETRY_AFTER_SECONDS);
+      return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, "cannot reach the database").withRetryAfter(RETRY_AFTER_SECONDS);
     }
-    return StreamError.of(StreamError.INTERNAL, 500, "internal error: " + err.getMessage());
+    return StreamError.of(StreamError.INTERNAL, 500, "internal error");
   }
 }

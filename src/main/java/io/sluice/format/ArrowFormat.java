@@ -54,7 +54,7 @@ public final class ArrowFormat implements OutputFormat {
    */
   static Buffer truncatedMessage(StreamSummary summary) {
     String reason = "sluice: stream cut after " + summary.rows() + " rows"
-        + (summary.error() == null ? "" : ": " + summary.error().code() + ": " + summary.error().message());
+        + (summary.error() == null ? "" : ": " + summary.errorText());
     return Buffer.buffer()
         .appendIntLE(-1)
         .appendIntLE(1 << 20)

@@ -70,7 +70,7 @@ public class CsvFormat implements OutputFormat {
 
   /** The unterminated quoted field that ends a cut body. */
   static Buffer unterminatedRecord(StreamSummary summary) {
-    String reason = summary.error() == null ? summary.status() : summary.error().code() + ": " + summary.error().message();
+    String reason = summary.errorText();
     String text = "\"#sluice: stream cut after " + summary.rows() + " rows: "
         + reason.replace('"', '\'').replace('\r', ' ').replace('\n', ' ');
     return Buffer.buffer(text.getBytes(StandardCharsets.UTF_8));

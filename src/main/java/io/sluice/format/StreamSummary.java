@@ -37,13 +37,25 @@ public record StreamSummary(String status, long rows, StreamError error, String 
     return new StreamSummary(PARTIAL, rows, error, resume, sampled);
   }
 
+  /** The error as the text records of CSV, TSV and Arrow state it: {@code <code>: <message> (request <id>)}. */
+  public String errorText() {
+    if (error == null) {
+      return status;
+    }
+    return error.code() + ": " + error.message() + (error.requestId() == null ? "" : " (request " + error.requestId() + ")");
+  }
+
   public JsonObject toJson() {
     JsonObject json = new JsonObject().put("status", status).put("rows", rows);
     if (sampled != null) {
       json.put("read", sampled.read()).put("rate", sampled.rate());
     }
     if (error != null) {
-      json.put("error", new JsonObject().put("code", error.code()).put("message", error.message()));
+      JsonObject described = new JsonObject().put("code", error.code()).put("message", error.message());
+      if (error.requestId() != null) {
+        described.put("requestId", error.requestId());
+      }
+      json.put("error", described);
     }
     if (resume != null) {
       json.put("resume", resume);

@@ -2,32 +2,50 @@ package io.sluice.http;
 
 import io.sluice.dataset.InvalidRequestException;
 import io.sluice.protocol.StreamError;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The one place errors become HTTP responses: a status, a JSON body saying what is wrong and,
- * for a refusal worth retrying, {@code Retry-After}.
+ * The one place errors become HTTP responses: a status, a JSON body saying what is wrong and
+ * naming the request (its {@code X-Request-Id}, under which the log holds the detail) and, for
+ * a refusal worth retrying, {@code Retry-After}. Failures nobody mapped to an error are logged
+ * here and answered in general words.
  */
 final class HttpErrors {
 
+  private static final Logger LOG = LoggerFactory.getLogger(HttpErrors.class);
+
   private HttpErrors() {}
 
-  static void send(HttpServerResponse response, int status, JsonObject body) {
+  /**
+   * Sends the error {@code body} with {@code status}, or resets a response already under way;
+   * completes with the bytes of the body once they are written (0 for a reset).
+   */
+  static Future<Integer> send(HttpServerResponse response, int status, JsonObject body) {
     if (response.headWritten() || response.ended()) {
       response.reset();
-      return;
+      return Future.succeededFuture(0);
     }
     Integer retryAfter = body.getInteger("retryAfter");
     if (retryAfter != null) {
       response.putHeader(HttpHeaders.RETRY_AFTER, retryAfter.toString());
     }
-    response.setStatusCode(status)
+    String requestId = response.headers().get(HttpVerticle.REQUEST_ID);
+    if (requestId != null && !body.containsKey("requestId")) {
+      body = body.copy().put("requestId", requestId);
+    }
+    Buffer json = new JsonObject().put("error", body).toBuffer();
+    return response.setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(new JsonObject().put("error", body).encode());
+        .end(json)
+        .map(json.length());
   }
 
   /** The router's failure handler: a thrown or signalled failure of any route. */
@@ -42,8 +60,9 @@ final class HttpErrors {
       String message = err instanceof HttpException http ? describe(http) : err == null ? "bad request" : String.valueOf(err.getMessage());
       send(ctx.response(), status, StreamError.of(code, status, message).toJson());
     } else {
-      String message = err == null ? "status " + ctx.statusCode() : String.valueOf(err.getMessage());
-      send(ctx.response(), 500, StreamError.of(StreamError.INTERNAL, 500, message).toJson());
+      LOG.error("[{}] {} {} failed with status {}", ctx.response().headers().get(HttpVerticle.REQUEST_ID), ctx.request().method(),
+          ctx.request().path(), ctx.statusCode(), err);
+      send(ctx.response(), 500, StreamError.of(StreamError.INTERNAL, 500, "internal error").toJson());
     }
   }
 

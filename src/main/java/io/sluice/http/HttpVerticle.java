@@ -46,6 +46,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API: the dataset catalogue, the row streams ({@link RowsResponse}), health and
@@ -55,7 +58,9 @@ import java.util.UUID;
  */
 public final class HttpVerticle extends VerticleBase {
 
-  private static final String REQUEST_ID = "X-Request-Id";
+  private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+
+  static final String REQUEST_ID = "X-Request-Id";
   private static final String LAST_EVENT_ID = "Last-Event-ID";
   /** Response headers a page on another origin may read. */
   private static final Set<String> EXPOSED_HEADERS = Set.of(
@@ -215,18 +220,50 @@ public final class HttpVerticle extends VerticleBase {
       ctx.response().setStatusCode(204).end();
       return;
     }
-    RowsRequest rows = rowsRequest(ctx);
+    long started = System.nanoTime();
+    String principal = principalOf(ctx);
+    RowsRequest rows;
+    try {
+      rows = rowsRequest(ctx);
+    } catch (InvalidRequestException invalid) {
+      refuseRows(ctx, principal, started, null, invalid.toStreamError());
+      return;
+    }
     String client = limiter.clientOf(ctx.request());
     ClientLimiter.Lease lease = limiter.acquire(client);
     if (lease == null) {
-      HttpErrors.send(ctx.response(), 429, StreamError.of(StreamError.TOO_MANY_STREAMS, 429,
+      refuseRows(ctx, principal, started, rows.format().name(), StreamError.of(StreamError.TOO_MANY_STREAMS, 429,
           "client " + client + " already runs " + limiter.perClient() + " streams, the most one client may")
-          .withRetryAfter(TOO_MANY_RETRY_AFTER_SECONDS).toJson());
+          .withRetryAfter(TOO_MANY_RETRY_AFTER_SECONDS));
       return;
     }
     new RowsResponse(vertx, ctx.request(), rows.headers(), rows.format().newEncoder(rows.options()), httpConfig, streamConfig, metrics,
-        ctx.get(REQUEST_ID), lease, rows.tokens(), rows.sample(), rows.maxRowsPerSecond())
+        ctx.get(REQUEST_ID), principal, AuditLog.params(datasetOrNull(ctx), ctx.queryParams()), lease, rows.tokens(), rows.sample(),
+        rows.maxRowsPerSecond())
         .start(rows.stream(), rows.format(), routes.transformOpen());
+  }
+
+  /** Who makes the request, for the audit log: the token's subject, or {@code anonymous} without authentication. */
+  private static String principalOf(RoutingContext ctx) {
+    return CallerAuthentication.principal(ctx).name();
+  }
+
+  /** Refuses a rows request before its stream exists, with its audit line once the error body is written. */
+  private void refuseRows(RoutingContext ctx, String principal, long started, String format, StreamError error) {
+    String requestId = ctx.get(REQUEST_ID);
+    LOG.info("[{}] rows of '{}' refused: {} {}: {}", requestId, ctx.pathParam("name"), error.status(), error.code(), error.message());
+    HttpErrors.send(ctx.response(), error.status(), error.toJson()).onComplete(ar -> AuditLog.write(new AuditLog.Entry(
+        requestId, principal, ctx.pathParam("name"), AuditLog.params(datasetOrNull(ctx), ctx.queryParams()), format, AuditLog.REFUSED,
+        error.status(), error.code(), 0, ar.succeeded() ? ar.result() : 0, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))));
+  }
+
+  /** The dataset the path names, or null if there is none of that name. */
+  private Dataset datasetOrNull(RoutingContext ctx) {
+    try {
+      return catalogue.require(ctx.pathParam("name"));
+    } catch (InvalidRequestException unknown) {
+      return null;
+    }
   }
 
   /**
@@ -244,6 +281,9 @@ public final class HttpVerticle extends VerticleBase {
           rows.headers().apply(ctx.response().setStatusCode(200)).end();
         })
         .onFailure(err -> {
+          if (!StreamConsumer.isRefusal(err)) {
+            LOG.warn("[{}] HEAD: the request could not be checked", ctx.<String>get(REQUEST_ID), err);
+          }
           StreamError error = StreamConsumer.refusal(err);
           HttpErrors.send(ctx.response(), error.status(), error.toJson());
         });

@@ -26,6 +26,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.streams.Pipe;
 import io.vertx.core.streams.WriteStream;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +61,10 @@ import org.slf4j.LoggerFactory;
  * grants no credit, so the cursor fetches nothing until a timer finds the cap refilled and
  * drains. The cap's waits are not the client's: they never count towards the stall timeout
  * nor towards the blocked share that sampling measures.
+ *
+ * <p>However it ends, once it has nothing more to give it writes one {@link AuditLog} line:
+ * who asked ({@code principal}), for what, how it ended, and the rows and the body bytes the
+ * socket took.
  */
 final class RowsResponse implements WriteStream<RowBatch> {
 
@@ -79,6 +84,10 @@ final class RowsResponse implements WriteStream<RowBatch> {
   private final RowEncoder encoder;
   private final SluiceMetrics metrics;
   private final String requestId;
+  private final String principal;
+  /** The request's parameters as the audit line shows them (sensitive values hashed). */
+  private final Map<String, String> auditedParams;
+  private final long startedNanos = System.nanoTime();
   private final StreamConsumer stream;
   /** The pipe from the stream into this response, once the stream is open. */
   private Pipe<RowBatch> pipe;
@@ -113,10 +122,18 @@ final class RowsResponse implements WriteStream<RowBatch> {
   private long rows;
   /** Rows received from the transform stage: {@link #rows} unless sampling left some out. */
   private long rowsRead;
+  /** Body bytes the socket took (writes that succeeded), before HTTP compression. */
+  private long bytesWritten;
+  private String dataset;
+  private String formatName;
+  /** How the stream ended, for the audit line: one of {@link AuditLog}'s statuses, null while it runs. */
+  private String outcome;
+  private Integer outcomeStatus;
+  private String outcomeCode;
 
   RowsResponse(Vertx vertx, HttpServerRequest request, ResponseHeaders headers, RowEncoder encoder,
-      HttpConfig http, StreamConfig config, SluiceMetrics metrics, String requestId, ClientLimiter.Lease lease, ResumeTokens.Minter tokens,
-      boolean sample, Long maxRowsPerSecond) {
+      HttpConfig http, StreamConfig config, SluiceMetrics metrics, String requestId, String principal, Map<String, String> auditedParams,
+      ClientLimiter.Lease lease, ResumeTokens.Minter tokens, boolean sample, Long maxRowsPerSecond) {
     this.vertx = vertx;
     this.request = request;
     this.response = request.response();
@@ -124,6 +141,8 @@ final class RowsResponse implements WriteStream<RowBatch> {
     this.encoder = encoder;
     this.metrics = metrics;
     this.requestId = requestId;
+    this.principal = principal;
+    this.auditedParams = auditedParams;
     this.heartbeatNanos = TimeUnit.SECONDS.toNanos(http.heartbeatSeconds());
     this.chunkSize = http.chunkSize();
     this.stallNanos = TimeUnit.SECONDS.toNanos(http.stallTimeoutSeconds());
@@ -142,6 +161,8 @@ final class RowsResponse implements WriteStream<RowBatch> {
 
   /** Opens the stream at the transform stage's {@code transformOpen} address and pipes it into this response. */
   void start(StreamRequest streamRequest, OutputFormat format, String transformOpen) {
+    dataset = streamRequest.dataset();
+    formatName = format.name();
     metrics.responseActive(true);
     // a pipe paused on a full write queue never learns the client left: see pitfalls
     response.closeHandler(v -> clientGone("connection closed"));
@@ -159,13 +180,9 @@ final class RowsResponse implements WriteStream<RowBatch> {
     stream.open(transformOpen, streamRequest.toJson(), requestId)
         .onSuccess(columns -> {
           pipe = stream.pipe().endOnFailure(false);
-          pipe.to(this).onFailure(err -> onError(err instanceof StreamFailedException failed
-              ? failed.error()
-              : StreamError.of(StreamError.INTERNAL, 500, String.valueOf(err.getMessage()))));
+          pipe.to(this).onFailure(err -> onError(err instanceof StreamFailedException failed ? failed.error() : unexpected(err)));
         })
-        .onFailure(err -> onError(err instanceof StreamRefusedException refused
-            ? refused.error()
-            : StreamError.of(StreamError.INTERNAL, 500, String.valueOf(err.getMessage()))));
+        .onFailure(err -> onError(err instanceof StreamRefusedException refused ? refused.error() : unexpected(err)));
     LOG.info("[{}] stream {} opened for dataset '{}' as {} over {}",
         requestId, stream.streamId(), streamRequest.dataset(), format.name(), request.version());
   }
@@ -207,10 +224,11 @@ final class RowsResponse implements WriteStream<RowBatch> {
     try {
       sendHeaders();
       chunk = sent.size() == 0 ? null : encoder.encode(sent.rows(), sent.keys());
+    } catch (UnrepresentableValueException e) {
+      return Future.failedFuture(new StreamFailedException(StreamError.of(StreamError.UNREPRESENTABLE, 500, e.getMessage()), null));
     } catch (Throwable e) { // an Error too: the stream must end, not hang
-      return Future.failedFuture(new StreamFailedException(e instanceof UnrepresentableValueException
-          ? StreamError.of(StreamError.UNREPRESENTABLE, 500, e.getMessage())
-          : StreamError.of(StreamError.INTERNAL, 500, "encoding failed: " + e), null));
+      LOG.error("[{}] stream {}: encoding a batch failed", requestId, stream.streamId(), e);
+      return Future.failedFuture(new StreamFailedException(StreamError.of(StreamError.INTERNAL, 500, "encoding failed"), null));
     }
     if (chunk != null) {
       writeBytes(chunk);
@@ -332,10 +350,14 @@ final class RowsResponse implements WriteStream<RowBatch> {
     StreamSummary summary = sampled == null ? StreamSummary.complete(rows) : StreamSummary.sampled(rows, sampled);
     Buffer last = encoder.end(summary);
     finish();
+    ended(summary.status(), 200, null);
     writeBytes(last);
     if (request.version() == HttpVersion.HTTP_1_0) {
       // no chunked framing in HTTP/1.0: the body ends when the connection does
-      response.end().onComplete(ar -> request.connection().close());
+      response.end().onComplete(ar -> {
+        delivered();
+        request.connection().close();
+      });
     } else {
       response.putTrailer(STATUS_TRAILER, summary.status());
       response.putTrailer(ROW_COUNT_TRAILER, Long.toString(rows));
@@ -350,28 +372,44 @@ final class RowsResponse implements WriteStream<RowBatch> {
     return rows == rowsRead ? null : new StreamSummary.Sampled(rowsRead, sampling.rate());
   }
 
-  /** The stream failed: an error response before the headers, else the format's cut record and a body that cannot pass for complete. */
-  private void onError(StreamError error) {
+  /** A failure nothing mapped to an error: logged here, answered in general words. */
+  private StreamError unexpected(Throwable err) {
+    LOG.error("[{}] stream {} failed", requestId, stream.streamId(), err);
+    return StreamError.of(StreamError.INTERNAL, 500, "internal error");
+  }
+
+  /**
+   * The stream failed: an error response before the headers, else the format's cut record and a
+   * body that cannot pass for complete. Either names the request, whose log lines hold the detail.
+   */
+  private void onError(StreamError failure) {
     if (finished) {
       return;
     }
+    StreamError error = failure.withRequestId(requestId);
     if (!headersSent) {
       finish();
-      LOG.info("[{}] stream {} refused: {} {}", requestId, stream.streamId(), error.status(), error.message());
-      HttpErrors.send(response, error.status(), error.toJson());
-      delivered();
+      ended(AuditLog.REFUSED, error.status(), error.code());
+      LOG.info("[{}] stream {} refused: {} {}: {}", requestId, stream.streamId(), error.status(), error.code(), error.message());
+      HttpErrors.send(response, error.status(), error.toJson()).onComplete(ar -> {
+        if (ar.succeeded()) {
+          bytesWritten += ar.result();
+        }
+        delivered();
+      });
       return;
     }
-    LOG.warn("[{}] stream {} cut after {} rows: {}", requestId, stream.streamId(), rows, error.message());
+    LOG.warn("[{}] stream {} cut after {} rows: {}: {}", requestId, stream.streamId(), rows, error.code(), error.message());
     Buffer record = encoder.cut(StreamSummary.partial(rows, error, tokens.afterRow(lastKey), sampledSoFar()));
     finish();
+    ended(AuditLog.PARTIAL, 200, error.code());
     if (error.code().equals(StreamError.CLIENT_STALLED)) {
-      response.write(record); // for the record: a stalled client would not take it in time
+      write(record); // for the record: a stalled client would not take it in time
       cutConnection();
       return;
     }
     long grace = vertx.setTimer(CUT_GRACE_MS, id -> cutConnection());
-    response.write(record).onComplete(ar -> {
+    write(record).onComplete(ar -> {
       vertx.cancelTimer(grace);
       cutConnection();
     });
@@ -421,17 +459,32 @@ final class RowsResponse implements WriteStream<RowBatch> {
     int length = buffer.length();
     for (int from = 0; from < length; from += chunkSize) {
       Buffer chunk = length <= chunkSize ? buffer : buffer.slice(from, Math.min(length, from + chunkSize));
-      response.write(chunk).onSuccess(v -> lastTaken = System.nanoTime());
+      write(chunk).onSuccess(v -> lastTaken = System.nanoTime());
     }
   }
 
+  /** Writes {@code chunk} to the response, counting its bytes once the socket took them. */
+  private Future<Void> write(Buffer chunk) {
+    int length = chunk.length();
+    return response.write(chunk).onSuccess(v -> bytesWritten += length);
+  }
+
+  /**
+   * The connection (or, on HTTP/2, the stream) closed. A response still running is cancelled.
+   * One that has finished is delivered when its last write completes, which a close fails at
+   * once; a close can come first (HTTP/2 closes a stream as its end goes out), so its bytes
+   * are still counted then, and a grace bounds the wait.
+   */
   private void clientGone(String why) {
     if (!finished) {
       finish();
+      ended(AuditLog.CANCELLED, headersSent ? 200 : null, null);
       LOG.info("[{}] stream {} cancelled after {} rows: client gone ({})", requestId, stream.streamId(), rows, why);
       stopStream();
+      delivered();
+    } else if (!delivered) {
+      vertx.setTimer(CUT_GRACE_MS, id -> delivered());
     }
-    delivered();
   }
 
   /** Cancels the stream: through its pipe once there is one, which then fails (and is ignored: this response has finished). */
@@ -452,6 +505,17 @@ final class RowsResponse implements WriteStream<RowBatch> {
     if (!delivered) {
       delivered = true;
       metrics.responseActive(false);
+      AuditLog.write(new AuditLog.Entry(requestId, principal, dataset, auditedParams, formatName, outcome, outcomeStatus, outcomeCode, rows,
+          bytesWritten, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos)));
+    }
+  }
+
+  /** Records how the stream ended, once: the first end is the one the client saw. */
+  private void ended(String status, Integer httpStatus, String errorCode) {
+    if (outcome == null) {
+      outcome = status;
+      outcomeStatus = httpStatus;
+      outcomeCode = errorCode;
     }
   }
 

@@ -42,7 +42,8 @@ public record OpenFrame(
           json.getString("principal"),
           json.getString("resumeToken"));
     } catch (ClassCastException wrongType) {
-      throw new IllegalArgumentException("malformed open frame: " + wrongType.getMessage());
+      // the cast's message names Java classes: the cause keeps it for the log
+      throw new IllegalArgumentException("malformed open frame: a field has the wrong type", wrongType);
     }
     if (frame.streamId == null || frame.replyTo == null) {
       throw new IllegalArgumentException("open needs 'stream' and 'replyTo'");

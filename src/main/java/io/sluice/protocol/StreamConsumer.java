@@ -13,6 +13,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The consuming end of one stream, as a Vert.x {@link ReadStream} of {@link RowBatch}es, so
@@ -25,9 +27,13 @@ import java.util.UUID;
  */
 public final class StreamConsumer extends StreamEndpoint implements ReadStream<RowBatch> {
 
+  private static final Logger LOG = LoggerFactory.getLogger(StreamConsumer.class);
+
   private final int window;
   private final Deque<RowBatch> queue = new ArrayDeque<>();
   private String controlAddress;
+  /** The request this stream serves, named in its errors and log lines. */
+  private String requestId;
   private List<Column> columns = List.of();
   private Handler<RowBatch> handler;
   private Handler<Void> endHandler;
@@ -67,6 +73,7 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
    * columns, or fails with {@link StreamRefusedException} when the producer refuses.
    */
   public Future<List<Column>> open(String serviceAddress, JsonObject request, String requestId) {
+    this.requestId = requestId;
     String dataAddress = Frames.dataAddress(streamId);
     long credits = creditsWanted();
     outstanding = credits;
@@ -77,7 +84,10 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
         .recover(err -> {
           done = true;
           close();
-          return Future.failedFuture(new StreamRefusedException(refusal(err)));
+          if (!isRefusal(err)) {
+            LOG.warn("[{}] stream {}: open at {} failed", requestId, streamId, serviceAddress, err);
+          }
+          return Future.failedFuture(new StreamRefusedException(refusal(err).withRequestId(requestId)));
         });
   }
 
@@ -98,7 +108,11 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
     return this;
   }
 
-  /** The error a failed {@code open} (or any request to a stage) stands for: the stage's refusal, or its absence. */
+  /**
+   * The error a failed {@code open} (or any request to a stage) stands for: the stage's refusal,
+   * or its absence. What the event bus says about an absent stage (addresses, timeouts) is not
+   * in it: the caller logs {@code err} when {@link #isRefusal} is false.
+   */
   public static StreamError refusal(Throwable err) {
     if (err instanceof StreamRefusedException refused) {
       return refused.error();
@@ -107,10 +121,26 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
       try {
         return StreamError.fromJson(new JsonObject(reply.getMessage()));
       } catch (RuntimeException notJson) {
-        return StreamError.of(StreamError.INTERNAL, 500, reply.getMessage());
+        return StreamError.of(StreamError.INTERNAL, 500, "the stream service failed");
       }
     }
-    return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, "stream service unavailable: " + err.getMessage());
+    return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, "stream service unavailable");
+  }
+
+  /** Whether {@code err} is a stage's own refusal, whose {@link StreamError} says all there is to say. */
+  public static boolean isRefusal(Throwable err) {
+    if (err instanceof StreamRefusedException) {
+      return true;
+    }
+    if (err instanceof ReplyException reply && reply.failureCode() > 0) {
+      try {
+        new JsonObject(reply.getMessage());
+        return true;
+      } catch (RuntimeException notJson) {
+        return false;
+      }
+    }
+    return false;
   }
 
   /** The columns the producer announced. */
@@ -273,7 +303,8 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
         long rows = end.getLong("rows", 0L);
         if (seq != expectedSeq - 1 || rows != received) {
           failure = StreamError.of(StreamError.PROTOCOL, 500,
-              "stream ended after batch " + seq + " of " + rows + " rows, but " + (expectedSeq - 1) + " batches of " + received + " rows arrived");
+              "stream ended after batch " + seq + " of " + rows + " rows, but " + (expectedSeq - 1) + " batches of " + received + " rows arrived")
+              .withRequestId(requestId);
         } else {
           ended = true;
         }
@@ -281,7 +312,7 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
       }
       case Frames.ERROR -> {
         close();
-        failure = StreamError.fromJson((JsonObject) body);
+        failure = StreamError.fromJson((JsonObject) body).withRequestId(requestId);
         pump();
       }
       default -> throw new IllegalArgumentException("unexpected data frame '" + kind + "'");
@@ -293,7 +324,8 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
     if (isClosed()) {
       return; // a handler threw while handling an end or error: it has its answer
     }
-    fail(StreamError.of(StreamError.PROTOCOL, 500, "bad '" + kind + "' frame: " + failure));
+    LOG.warn("[{}] stream {}: bad '{}' frame from the producer", requestId, streamId, kind, failure);
+    fail(StreamError.of(StreamError.PROTOCOL, 500, "bad '" + kind + "' frame"));
   }
 
   /** Fails the stream from this side: the producer is told to stop, the handler hears the error. */
@@ -302,7 +334,7 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
       sendToPeer(Frames.CANCEL, null);
     }
     close();
-    failure = error;
+    failure = error.withRequestId(requestId);
     pump();
   }
 

@@ -5,10 +5,17 @@ import io.vertx.core.json.JsonObject;
 /**
  * Why a stream failed or was refused, as it travels in an {@code error} frame or an {@code
  * open} rejection: a stable {@link #code()} clients can switch on, a human message, the HTTP
- * status it maps to, when PostgreSQL raised it, the SQLSTATE and, for a refusal worth
- * retrying, how many seconds to wait first (HTTP's {@code Retry-After}).
+ * status it maps to, when PostgreSQL raised it, the SQLSTATE, for a refusal worth retrying,
+ * how many seconds to wait first (HTTP's {@code Retry-After}), and the id of the request it
+ * ended, which names the log lines that hold the detail.
+ *
+ * <p>The message is public: whoever opened the stream reads it, bridge clients included. It is
+ * Sluice's own words (what was wrong with a request, what Sluice decided), never PostgreSQL's
+ * text, SQL, exception classes or event-bus addresses: whoever makes an error from a failure
+ * logs the failure, with the request id, and gives the error a message of its own.
  */
-public record StreamError(String code, int status, String message, String parameter, String sqlState, Integer retryAfterSeconds) {
+public record StreamError(String code, int status, String message, String parameter, String sqlState, Integer retryAfterSeconds,
+    String requestId) {
 
   public static final String BAD_REQUEST = "bad-request";
   public static final String UNAUTHORIZED = "unauthorized";
@@ -34,13 +41,23 @@ public record StreamError(String code, int status, String message, String parame
   /** The node is shutting down: streams are no longer taken, and those in flight are ended once the drain time is over. */
   public static final String SHUTTING_DOWN = "shutting-down";
 
+  /** An error not (yet) tied to a request. */
+  public StreamError(String code, int status, String message, String parameter, String sqlState, Integer retryAfterSeconds) {
+    this(code, status, message, parameter, sqlState, retryAfterSeconds, null);
+  }
+
   public static StreamError of(String code, int status, String message) {
     return new StreamError(code, status, message, null, null, null);
   }
 
   /** The same error, telling the client to retry after {@code seconds}. */
   public StreamError withRetryAfter(int seconds) {
-    return new StreamError(code, status, message, parameter, sqlState, seconds);
+    return new StreamError(code, status, message, parameter, sqlState, seconds, requestId);
+  }
+
+  /** The same error, naming {@code id} as the request it ended unless it names one already. */
+  public StreamError withRequestId(String id) {
+    return requestId != null || id == null ? this : new StreamError(code, status, message, parameter, sqlState, retryAfterSeconds, id);
   }
 
   /** The refusal of a request that asks for what cannot be served: 400, 403, 404 or 406 by {@code status}. */
@@ -59,6 +76,7 @@ public record StreamError(String code, int status, String message, String parame
     if (parameter != null) json.put("parameter", parameter);
     if (sqlState != null) json.put("sqlState", sqlState);
     if (retryAfterSeconds != null) json.put("retryAfter", retryAfterSeconds);
+    if (requestId != null) json.put("requestId", requestId);
     return json;
   }
 
@@ -69,6 +87,7 @@ public record StreamError(String code, int status, String message, String parame
         json.getString("message", ""),
         json.getString("parameter"),
         json.getString("sqlState"),
-        json.getInteger("retryAfter"));
+        json.getInteger("retryAfter"),
+        json.getString("requestId"));
   }
 }

@@ -12,6 +12,8 @@ import io.vertx.core.streams.WriteStream;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The producing end of one stream, as a Vert.x {@link WriteStream} of {@link RowBatch}es whose
@@ -22,6 +24,8 @@ import java.util.List;
  * a {@link StreamClosedException}, pending writes fail, and the owner releases what it holds.
  */
 public final class StreamProducer extends StreamEndpoint implements WriteStream<RowBatch> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StreamProducer.class);
 
   /** The most batches a consumer may have granted and not yet received. */
   public static final long MAX_CREDITS = 1L << 20;
@@ -48,9 +52,25 @@ public final class StreamProducer extends StreamEndpoint implements WriteStream<
     this.credits = frame.credits();
   }
 
-  /** Refuses an {@code open}; the consumer's open future fails with this error. */
+  /** Refuses an {@code open}; the consumer's open future fails with this error, which names the open's request. */
   public static void refuse(Message<JsonObject> open, StreamError error) {
-    open.fail(error.status(), error.toJson().encode());
+    open.fail(error.status(), error.withRequestId(requestIdOf(open)).toJson().encode());
+  }
+
+  /**
+   * The request id an {@code open} names, for logs and refusals, read without trusting its
+   * shape (the frame may be malformed): its {@code requestId}, else its stream id, else null.
+   */
+  public static String requestIdOf(Message<JsonObject> open) {
+    Object body = open.body();
+    if (!(body instanceof JsonObject json)) {
+      return null;
+    }
+    Object id = json.getValue("requestId");
+    if (id instanceof String text) {
+      return text;
+    }
+    return json.getValue("stream") instanceof String stream ? stream : null;
   }
 
   /**
@@ -144,7 +164,7 @@ public final class StreamProducer extends StreamEndpoint implements WriteStream<
 
   /** Ends the stream with an error, dropping batches that wait for credit. */
   public void fail(StreamError error) {
-    sendToPeer(Frames.ERROR, error.toJson().put("seq", seq));
+    sendToPeer(Frames.ERROR, error.withRequestId(frame.requestId()).toJson().put("seq", seq));
     closeAfter(Math.min(1_000, leaseMs()));
     failPending();
   }
@@ -202,13 +222,17 @@ public final class StreamProducer extends StreamEndpoint implements WriteStream<
 
   @Override
   protected void onBrokenFrame(String kind, Throwable failure) {
-    fail(StreamError.of(StreamError.PROTOCOL, 500, "bad '" + kind + "' frame: " + failure.getMessage()));
+    LOG.warn("[{}] stream {}: bad '{}' frame from the consumer", frame.requestId(), streamId, kind, failure);
+    // our own checks say what is wrong in words of the protocol; anything else may name Java's classes
+    String why = failure instanceof IllegalArgumentException ? ": " + failure.getMessage() : "";
+    fail(StreamError.of(StreamError.PROTOCOL, 500, "bad '" + kind + "' frame" + why));
     closed("protocol error");
   }
 
   @Override
   protected void onLeaseExpired() {
-    sendToPeer(Frames.ERROR, StreamError.of(StreamError.LEASE_EXPIRED, 504, "consumer silent for " + leaseMs() + " ms").toJson());
+    sendToPeer(Frames.ERROR, StreamError.of(StreamError.LEASE_EXPIRED, 504, "consumer silent for " + leaseMs() + " ms")
+        .withRequestId(frame.requestId()).toJson());
     closed("consumer lease expired");
   }
 

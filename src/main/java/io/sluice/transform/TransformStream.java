@@ -71,12 +71,17 @@ final class TransformStream {
         downstream.fail(upstreamFailed.error());
       } else if (err instanceof TransformFailedException transformFailed) {
         LOG.error("[{}] dataset '{}': a transform failed", downstream.requestId(), dataset.name(), transformFailed.getCause());
-        downstream.fail(StreamError.of(StreamError.INTERNAL, 500, "transform failed: " + transformFailed.getCause()));
+        downstream.fail(StreamError.of(StreamError.INTERNAL, 500, "transform failed"));
       }
       // else downstream is gone (the pipe was closed, or a write found it closed): nobody to tell
     });
   }
 
+  /**
+   * Why an open this stage could not relay is refused: the cursor stage's refusal, a request
+   * this stage found malformed (our own words), or a generic error; the caller logs the cause
+   * of the last two.
+   */
   static StreamError refusal(Throwable err) {
     if (err instanceof StreamRefusedException refused) {
       return refused.error();
@@ -84,7 +89,7 @@ final class TransformStream {
     if (err instanceof IllegalArgumentException malformed) {
       return StreamError.of(StreamError.PROTOCOL, 400, malformed.getMessage());
     }
-    return StreamError.of(StreamError.INTERNAL, 500, "cannot open stream: " + err.getMessage());
+    return StreamError.of(StreamError.INTERNAL, 500, "cannot open the stream");
   }
 
   /** The downstream producer, seen through the transforms: a batch in is a batch out, with the keys the cursor read. */

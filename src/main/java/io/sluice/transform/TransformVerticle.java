@@ -9,10 +9,13 @@ import io.sluice.protocol.StageRoutes;
 import io.sluice.protocol.OpenFrame;
 import io.sluice.protocol.StreamError;
 import io.sluice.protocol.StreamProducer;
+import io.sluice.protocol.StreamRefusedException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves {@code open} frames at {@link Frames#TRANSFORM_OPEN}: opens the same stream from the
@@ -20,6 +23,8 @@ import io.vertx.core.json.JsonObject;
  * transforms to each batch and passing credits and cancellation upstream.
  */
 public final class TransformVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TransformVerticle.class);
 
   private final Catalogue catalogue;
   private final StageRoutes routes;
@@ -49,11 +54,17 @@ public final class TransformVerticle extends VerticleBase {
       StreamProducer.refuse(open, e.toStreamError());
       return;
     } catch (IllegalArgumentException malformed) {
+      LOG.warn("[{}] open refused: {}", StreamProducer.requestIdOf(open), malformed.getMessage(), malformed.getCause());
       StreamProducer.refuse(open, StreamError.of(StreamError.PROTOCOL, 400, malformed.getMessage()));
       return;
     }
     // the cursor stage checks the request: a bad one is refused there, before this stage accepts
     TransformStream.relay(vertx, open, frame, dataset, request.columns(), routes.cursorOpen())
-        .onFailure(err -> StreamProducer.refuse(open, TransformStream.refusal(err)));
+        .onFailure(err -> {
+          if (!(err instanceof StreamRefusedException)) {
+            LOG.warn("[{}] dataset '{}': cannot relay the stream", frame.requestId(), dataset.name(), err);
+          }
+          StreamProducer.refuse(open, TransformStream.refusal(err));
+        });
   }
 }

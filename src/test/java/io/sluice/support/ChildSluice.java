@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -29,16 +30,37 @@ public final class ChildSluice implements AutoCloseable {
   private final int port;
   private final Path config;
   private final Path log;
+  /** The configuration it was given. */
+  private final JsonObject json;
 
-  private ChildSluice(Process process, int port, Path config, Path log) {
+  private ChildSluice(Process process, int port, Path config, Path log, JsonObject json) {
     this.process = process;
     this.port = port;
     this.config = config;
     this.log = log;
+    this.json = json;
   }
 
   /** Starts the jar with the test configuration changed by {@code tweak}, and waits until it is ready (or, without HTTP, serving). */
   public static ChildSluice start(Vertx vertx, Consumer<JsonObject> tweak) throws Exception {
+    return start(vertx, tweak, Map.of());
+  }
+
+  /** As {@link #start(Vertx, Consumer)}, with {@code environment} added to the process's environment. */
+  public static ChildSluice start(Vertx vertx, Consumer<JsonObject> tweak, Map<String, String> environment) throws Exception {
+    ChildSluice child = launch(vertx, tweak, environment);
+    boolean http = SluiceConfig.from(child.json).roles().contains(Role.HTTP);
+    await().atMost(Duration.ofSeconds(60)).ignoreException(java.io.UncheckedIOException.class).until(() -> {
+      if (!child.process.isAlive()) {
+        throw new AssertionError("sluice.jar exited with " + child.process.exitValue() + ":\n" + child.log());
+      }
+      return http ? Http.get(child.port, "/health/ready").statusCode() == 200 : child.log().contains("Sluice serving");
+    });
+    return child;
+  }
+
+  /** Starts the jar as {@link #start(Vertx, Consumer, Map)} does, without waiting for anything: for a start expected to fail. */
+  public static ChildSluice launch(Vertx vertx, Consumer<JsonObject> tweak, Map<String, String> environment) throws Exception {
     int port = TestSluice.freePort();
     JsonObject json = TestSluice.config(vertx, j -> {
       j.getJsonObject("http").put("port", port);
@@ -54,15 +76,8 @@ public final class ChildSluice implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(log.toFile());
     builder.environment().put("SLUICE_CONFIG", config.toString());
-    ChildSluice child = new ChildSluice(builder.start(), port, config, log);
-    boolean http = SluiceConfig.from(json).roles().contains(Role.HTTP);
-    await().atMost(Duration.ofSeconds(60)).ignoreException(java.io.UncheckedIOException.class).until(() -> {
-      if (!child.process.isAlive()) {
-        throw new AssertionError("sluice.jar exited with " + child.process.exitValue() + ":\n" + child.log());
-      }
-      return http ? Http.get(port, "/health/ready").statusCode() == 200 : child.log().contains("Sluice serving");
-    });
-    return child;
+    builder.environment().putAll(environment);
+    return new ChildSluice(builder.start(), port, config, log, json);
   }
 
   /** The datasets a jar without the test classes can serve: none with a transform only the tests register. */

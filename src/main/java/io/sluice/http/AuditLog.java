@@ -1,0 +1,113 @@
+package io.sluice.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.dataset.Dataset;
+import io.sluice.dataset.DatasetDefinition;
+import io.sluice.dataset.ParameterDefinition;
+import io.vertx.core.MultiMap;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit trail of exports: one JSON object per line on the {@value #LOGGER} logger for
+ * every row stream the HTTP API was asked for, however it ended. It says who asked for which
+ * dataset with which parameters, in which format, how it ended, and how many rows and bytes
+ * left. Values of parameters a dataset marks {@code sensitive}, and of parameters it does not
+ * declare, are replaced by {@code "sha256:"} and the first 16 hex digits of their SHA-256, so
+ * equal values can be matched without being readable.
+ */
+final class AuditLog {
+
+  /** The logger the lines go to: route it on its own (see docs/security.md). */
+  static final String LOGGER = "sluice.audit";
+
+  static final String COMPLETE = "complete";
+  static final String PARTIAL = "partial";
+  static final String SAMPLED = "sampled";
+  static final String REFUSED = "refused";
+  static final String CANCELLED = "cancelled";
+
+  private static final Logger AUDIT = LoggerFactory.getLogger(LOGGER);
+  private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int HASH_HEX_DIGITS = 16;
+
+  private AuditLog() {}
+
+  /**
+   * One stream's line. {@code httpStatus} is null when the client left before a status was
+   * sent, {@code errorCode} when the stream ended without an error, {@code format} when the
+   * request was refused before its format was known.
+   */
+  record Entry(String requestId, String principal, String dataset, Map<String, String> params, String format, String status,
+      Integer httpStatus, String errorCode, long rows, long bytes, long durationMs) {}
+
+  static void write(Entry entry) {
+    if (!AUDIT.isInfoEnabled()) {
+      return;
+    }
+    ObjectNode line = JSON.createObjectNode()
+        .put("time", Instant.now().toString())
+        .put("requestId", entry.requestId())
+        .put("principal", entry.principal())
+        .put("dataset", entry.dataset());
+    ObjectNode params = line.putObject("params");
+    entry.params().forEach(params::put);
+    line.put("format", entry.format())
+        .put("status", entry.status())
+        .put("httpStatus", entry.httpStatus())
+        .put("errorCode", entry.errorCode())
+        .put("rows", entry.rows())
+        .put("bytes", entry.bytes())
+        .put("durationMs", entry.durationMs());
+    try {
+      AUDIT.info(JSON.writeValueAsString(line));
+    } catch (JsonProcessingException e) {
+      // cannot happen for a tree of strings and numbers; never lose the line silently
+      LOG.error("[{}] the audit line could not be written", entry.requestId(), e);
+    }
+  }
+
+  /**
+   * The parameters of a rows request as the audit shows them: every query parameter that is
+   * not one of the request's own ({@link DatasetDefinition#RESERVED}), by name, with its value
+   * hashed unless {@code dataset} (null if unknown) declares it and does not mark it sensitive.
+   */
+  static Map<String, String> params(Dataset dataset, MultiMap query) {
+    Map<String, ParameterDefinition> declared = dataset == null
+        ? Map.of()
+        : dataset.definition().parameters().stream().collect(Collectors.toMap(ParameterDefinition::name, p -> p));
+    Map<String, String> params = new TreeMap<>();
+    Set<String> names = query.names();
+    for (String name : names) {
+      if (DatasetDefinition.RESERVED.contains(name)) {
+        continue;
+      }
+      String value = query.get(name);
+      ParameterDefinition parameter = declared.get(name);
+      params.put(name, parameter != null && !parameter.sensitive() ? value : hash(value));
+    }
+    return params;
+  }
+
+  /** {@code "sha256:"} and the first 16 hex digits of the SHA-256 of {@code value}'s UTF-8 bytes. */
+  static String hash(String value) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+      return "sha256:" + HexFormat.of().formatHex(digest).substring(0, HASH_HEX_DIGITS);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+}
