@@ -102,6 +102,13 @@ class SecurityIT extends ServiceTest {
         .put("sql", "SELECT g AS n, g % 3 AS tenant FROM generate_series(1, 30) AS g WHERE g % 3 = $1")
         .put("orderBy", new JsonArray().add("n"))
         .put("parameters", new JsonArray().add(new JsonObject().put("name", "tenant").put("type", "integer").put("claim", "tenant_id"))));
+    json.getJsonArray("datasets").add(new JsonObject()
+        .put("name", "cards")
+        .put("sql", "SELECT g AS n, 'card-' || g AS card, 'note ' || g AS note FROM generate_series(1, 5) AS g")
+        .put("orderBy", new JsonArray().add("n"))
+        .put("columnRules", new JsonArray()
+            .add(new JsonObject().put("column", "card").put("unlessRole", "pii-reader").put("action", "mask").put("keep", 1))
+            .add(new JsonObject().put("column", "note").put("unlessRole", "pii-reader").put("action", "drop"))));
   }
 
   private static String pem(String type, byte[] der) {
@@ -333,6 +340,21 @@ class SecurityIT extends ServiceTest {
       assertThat(new JsonObject(overridden.body()).getJsonObject("error").getString("parameter")).isEqualTo("tenant");
       assertThat(get(port, "/v1/datasets/tenant_rows/rows", hs(claims("eve"))).statusCode()).isEqualTo(403);
       assertThat(sluice.metrics().streamsOpened()).isEqualTo(opened);
+    }
+
+    @Test
+    @DisplayName("column rules drop or mask columns for a caller without the role, and a hidden column cannot be selected")
+    void columnRules() throws Exception {
+      List<JsonObject> plain = get(port, "/v1/datasets/cards/rows", hs(claims("bob", "analyst"))).body().lines().map(JsonObject::new).toList();
+      List<JsonObject> full = get(port, "/v1/datasets/cards/rows", hs(claims("carol", "pii-reader"))).body().lines().map(JsonObject::new).toList();
+
+      assertThat(plain).hasSize(5).allSatisfy(row -> assertThat(row.fieldNames()).containsExactly("n", "card"));
+      assertThat(plain.get(0).getString("card")).isEqualTo("*****1");
+      assertThat(full.get(0).getString("card")).isEqualTo("card-1");
+      assertThat(full.get(0).getString("note")).isEqualTo("note 1");
+      HttpResponse<String> selected = get(port, "/v1/datasets/cards/rows?columns=n,note", hs(claims("bob", "analyst")));
+      assertThat(selected.statusCode()).as(selected.body()).isEqualTo(400);
+      assertThat(selected.body()).doesNotContain("note 1");
     }
 
     @Test

@@ -26,6 +26,11 @@ public record Principal(String name, Set<String> roles, boolean allRoles, JsonOb
     return required.isEmpty() || allRoles || required.stream().anyMatch(roles::contains);
   }
 
+  /** Its roles as a stream request carries them: {@code "*"} for every role. */
+  public Set<String> roleNames() {
+    return allRoles ? Set.of("*") : roles;
+  }
+
   public boolean holds(String role) {
     return allRoles || roles.contains(role);
   }

@@ -172,6 +172,8 @@ final class BridgeGuard {
       Map<String, String> given = new TreeMap<>();
       request.getJsonObject("params", new JsonObject()).forEach(p -> given.put(p.getKey(), String.valueOf(p.getValue())));
       request.put("params", new JsonObject(new HashMap<>(DatasetAccess.bindClaims(dataset, given, caller))));
+      // the caller's roles, for the column rules: never what the client says they are
+      request.put("callerRoles", new io.vertx.core.json.JsonArray(caller.roleNames().stream().sorted().toList()));
       return Future.succeededFuture();
     });
   }

@@ -2,6 +2,7 @@ package io.sluice.dataset;
 
 import io.sluice.config.ConfigException;
 import io.sluice.transform.TransformContext;
+import io.sluice.transform.TransformPlan;
 import io.sluice.transform.TransformRegistry;
 import io.sluice.value.Column;
 import io.sluice.value.ValueKind;
@@ -44,6 +45,7 @@ public final class Catalogue {
           .compose(columns -> withDeclaredNumerics(pool, definition, columns))
           .compose(columns -> registry
               .plan(definition.name(), definition.transforms(), columns.stream().map(SourceColumn::column).toList(), context)
+              .compose(plan -> restricted(registry, context, definition, plan))
               .map(plan -> new Dataset(definition, columns, plan)))
           .map(dataset -> {
             if (byName.put(dataset.name(), dataset) != null) {
@@ -53,6 +55,21 @@ public final class Catalogue {
           });
     }
     return loaded.map(v -> new Catalogue(byName));
+  }
+
+  /** The plan with the dataset's column rules, each checked against the columns the transforms output. */
+  private static Future<TransformPlan> restricted(TransformRegistry registry, TransformContext context, DatasetDefinition definition,
+      TransformPlan plan) {
+    Future<List<TransformPlan.Restriction>> restrictions = Future.succeededFuture(new ArrayList<>());
+    for (ColumnRule rule : definition.columnRules()) {
+      restrictions = restrictions.compose(list -> registry
+          .plan(definition.name() + "' column rule for '" + rule.column(), List.of(rule.transformSpec()), plan.outputColumns(), context)
+          .map(one -> {
+            list.add(new TransformPlan.Restriction(rule.unlessRole(), one.transforms().get(0)));
+            return list;
+          }));
+    }
+    return restrictions.map(plan::restrictedBy);
   }
 
   private static Future<List<SourceColumn>> describe(Pool pool, DatasetDefinition definition) {

@@ -16,7 +16,8 @@ import java.util.Set;
  * its own {@code statementTimeoutMs} (otherwise the stream default), the {@code roles}
  * that may read it (any one of them; none listed: every caller), and {@code
  * maxRowsPerSecond}, the most rows per second one of its HTTP streams sends (null: no cap;
- * a client may ask for less with {@code max_rate}). Clients only ever choose a dataset and
+ * a client may ask for less with {@code max_rate}), and its {@code columnRules}: columns a
+ * caller without a given role gets dropped or masked. Clients only ever choose a dataset and
  * parameter values; they never send SQL.
  */
 public record DatasetDefinition(
@@ -28,7 +29,8 @@ public record DatasetDefinition(
     List<JsonObject> transforms,
     Long statementTimeoutMs,
     Set<String> roles,
-    Long maxRowsPerSecond) {
+    Long maxRowsPerSecond,
+    List<ColumnRule> columnRules) {
 
   /** Query-string names with a meaning of their own, which a parameter may not take. */
   public static final Set<String> RESERVED = Set.of("limit", "format", "header", "csv_safe", "meta", "columns", "after", "resume", "degrade",
@@ -63,7 +65,20 @@ public record DatasetDefinition(
     return new DatasetDefinition(
         name, json.getString("description", ""), sql.strip().replaceAll(";\\s*$", ""),
         List.copyOf(orderBy), List.copyOf(parameters), List.copyOf(transforms), statementTimeout(name, json),
-        Set.copyOf(strings(json.getValue("roles"))), maxRowsPerSecond(name, json));
+        Set.copyOf(strings(json.getValue("roles"))), maxRowsPerSecond(name, json), columnRules(name, json));
+  }
+
+  private static List<ColumnRule> columnRules(String name, JsonObject json) {
+    List<ColumnRule> rules = new ArrayList<>();
+    Set<String> columns = new HashSet<>();
+    for (Object rule : json.getJsonArray("columnRules", new JsonArray())) {
+      ColumnRule parsed = ColumnRule.from(name, (JsonObject) rule);
+      if (!columns.add(parsed.column())) {
+        throw new ConfigException("dataset '" + name + "': one column rule per column, '" + parsed.column() + "' has more");
+      }
+      rules.add(parsed);
+    }
+    return List.copyOf(rules);
   }
 
   private static Long statementTimeout(String name, JsonObject json) {

@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -11,9 +12,16 @@ import java.util.TreeMap;
  * output columns it wants ({@code columns}, empty for all, in that order) and, to resume,
  * the key of the last row it has ({@code after}, one text value per {@code orderBy} column;
  * empty to start from the first row). This is the body of the protocol's {@code open} frame;
- * the cursor stage checks it, once, with {@link Dataset#bind}.
+ * the cursor stage checks it, once, with {@link Dataset#bind}. {@code callerRoles} are the
+ * roles of whoever asks ({@code "*"}: every role), which the transform stage's column rules
+ * heed; the stage that authenticated the caller sets them, and cluster members are trusted to.
  */
-public record StreamRequest(String dataset, Map<String, String> params, Long limit, List<String> columns, List<String> after) {
+public record StreamRequest(String dataset, Map<String, String> params, Long limit, List<String> columns, List<String> after,
+    Set<String> callerRoles) {
+
+  public StreamRequest(String dataset, Map<String, String> params, Long limit, List<String> columns, List<String> after) {
+    this(dataset, params, limit, columns, after, Set.of());
+  }
 
   public StreamRequest(String dataset, Map<String, String> params, Long limit) {
     this(dataset, params, limit, List.of(), List.of());
@@ -25,7 +33,17 @@ public record StreamRequest(String dataset, Map<String, String> params, Long lim
 
   /** The same request, resumed after {@code key}. */
   public StreamRequest after(List<String> key) {
-    return new StreamRequest(dataset, params, limit, columns, List.copyOf(key));
+    return new StreamRequest(dataset, params, limit, columns, List.copyOf(key), callerRoles);
+  }
+
+  /** The same request, from a caller holding {@code roles}. */
+  public StreamRequest withCallerRoles(Set<String> roles) {
+    return new StreamRequest(dataset, params, limit, columns, after, Set.copyOf(roles));
+  }
+
+  /** Whether the caller holds {@code role}. */
+  public boolean callerHolds(String role) {
+    return callerRoles.contains("*") || callerRoles.contains(role);
   }
 
   public boolean resumed() {
@@ -41,6 +59,9 @@ public record StreamRequest(String dataset, Map<String, String> params, Long lim
     }
     if (!after.isEmpty()) {
       json.put("after", new JsonArray(after));
+    }
+    if (!callerRoles.isEmpty()) {
+      json.put("callerRoles", new JsonArray(callerRoles.stream().sorted().toList()));
     }
     return json;
   }
@@ -61,6 +82,7 @@ public record StreamRequest(String dataset, Map<String, String> params, Long lim
     p.forEach(e -> params.put(e.getKey(), String.valueOf(e.getValue())));
     List<String> columns = json.getJsonArray("columns", new JsonArray()).stream().map(String::valueOf).toList();
     List<String> after = json.getJsonArray("after", new JsonArray()).stream().map(String::valueOf).toList();
-    return new StreamRequest(json.getString("dataset"), params, json.getLong("limit"), columns, after);
+    Set<String> roles = Set.copyOf(json.getJsonArray("callerRoles", new JsonArray()).stream().map(String::valueOf).toList());
+    return new StreamRequest(json.getString("dataset"), params, json.getLong("limit"), columns, after, roles);
   }
 }

@@ -307,7 +307,8 @@ public final class HttpVerticle extends VerticleBase {
         .withRowIds(minter::afterRow);
     boolean sample = sample(query.get(RowsRequest.DEGRADE), format);
     Long maxRate = maxRate(query.get(RowsRequest.MAX_RATE), dataset);
-    StreamRequest request = new StreamRequest(dataset.name(), params, limit(query.get(RowsRequest.LIMIT)), columns(query.get(Dataset.COLUMNS)));
+    StreamRequest request = new StreamRequest(dataset.name(), params, limit(query.get(RowsRequest.LIMIT)), columns(query.get(Dataset.COLUMNS)))
+        .withCallerRoles(principal.roleNames());
     List<String> after = resumeAfter(ctx, dataset, params, format, principal);
     return new RowsRequest(after.isEmpty() ? request : request.after(after), format, options, ResponseHeaders.of(format, dataset.name()), minter,
         sample, maxRate);

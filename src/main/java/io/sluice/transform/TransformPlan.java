@@ -4,10 +4,28 @@ import io.sluice.value.Column;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
-/** A dataset's transforms, checked and started; {@link #bind} makes one stream's chain. */
-public record TransformPlan(List<RowTransform> transforms, List<Column> outputColumns) {
+/**
+ * A dataset's transforms, checked and started, and its {@link Restriction}s, the transforms
+ * that hide a column from a caller without a role; {@link #bind} makes one stream's chain.
+ */
+public record TransformPlan(List<RowTransform> transforms, List<Column> outputColumns, List<Restriction> restrictions) {
+
+  /** A transform applied, after the others, to the streams of callers without {@code unlessRole}. */
+  public record Restriction(String unlessRole, RowTransform transform) {}
+
+  public TransformPlan(List<RowTransform> transforms, List<Column> outputColumns) {
+    this(transforms, outputColumns, List.of());
+  }
+
+  /** The same plan with {@code more} restrictions. */
+  public TransformPlan restrictedBy(List<Restriction> more) {
+    List<Restriction> all = new ArrayList<>(restrictions);
+    all.addAll(more);
+    return new TransformPlan(transforms, outputColumns, List.copyOf(all));
+  }
 
   /**
    * Binds every step for one stream whose rows have {@code sourceColumns}, then keeps the
@@ -15,9 +33,20 @@ public record TransformPlan(List<RowTransform> transforms, List<Column> outputCo
    * {@link IllegalArgumentException} for a selected column the chain does not output.
    */
   public TransformChain bind(List<Column> sourceColumns, List<String> selected) {
-    List<UnaryOperator<Object[]>> steps = new ArrayList<>(transforms.size() + 1);
+    return bind(sourceColumns, selected, role -> true);
+  }
+
+  /**
+   * Binds the chain of one stream of a caller for whom {@code holds} tells which roles it has:
+   * the dataset's transforms, then each restriction whose role it lacks, then the selection
+   * (so a column hidden from the caller cannot be selected either).
+   */
+  public TransformChain bind(List<Column> sourceColumns, List<String> selected, Predicate<String> holds) {
+    List<RowTransform> applied = new ArrayList<>(transforms);
+    restrictions.stream().filter(r -> !holds.test(r.unlessRole())).map(Restriction::transform).forEach(applied::add);
+    List<UnaryOperator<Object[]>> steps = new ArrayList<>(applied.size() + 1);
     List<Column> columns = sourceColumns;
-    for (RowTransform transform : transforms) {
+    for (RowTransform transform : applied) {
       BoundTransform bound = transform.bind(columns);
       steps.add(bound.rows());
       columns = bound.columns();
@@ -31,6 +60,7 @@ public record TransformPlan(List<RowTransform> transforms, List<Column> outputCo
   }
 
   public Future<Void> stop() {
-    return Future.all(transforms.stream().map(RowTransform::stop).toList()).mapEmpty();
+    return Future.all(java.util.stream.Stream.concat(transforms.stream(), restrictions.stream().map(Restriction::transform))
+        .map(RowTransform::stop).toList()).mapEmpty();
   }
 }

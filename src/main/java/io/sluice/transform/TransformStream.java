@@ -1,6 +1,7 @@
 package io.sluice.transform;
 
 import io.sluice.dataset.Dataset;
+import io.sluice.dataset.StreamRequest;
 import io.sluice.protocol.OpenFrame;
 import io.sluice.protocol.RowBatch;
 import io.sluice.protocol.StreamConsumer;
@@ -44,7 +45,7 @@ final class TransformStream {
    * open} with the columns the dataset's transforms make of the cursor's, and pipes one into
    * the other. Fails, with upstream cancelled, if either step does.
    */
-  static Future<Void> relay(Vertx vertx, Message<JsonObject> open, OpenFrame frame, Dataset dataset, List<String> selected,
+  static Future<Void> relay(Vertx vertx, Message<JsonObject> open, OpenFrame frame, Dataset dataset, StreamRequest request,
       String cursorOpen) {
     StreamConsumer upstream = new StreamConsumer(vertx, frame.leaseMs(), UPSTREAM_WINDOW);
     Promise<StreamProducer> accepted = Promise.promise();
@@ -52,7 +53,8 @@ final class TransformStream {
     upstream.startedHandler(start -> accepted.future().onSuccess(downstream -> downstream.started(start)));
     return upstream.open(cursorOpen, frame.request(), frame.requestId())
         .compose(columns -> {
-          TransformChain chain = dataset.transforms().bind(columns, selected);
+          // the column rules hide what the caller's roles do not cover, before the selection
+          TransformChain chain = dataset.transforms().bind(columns, request.columns(), request::callerHolds);
           return StreamProducer.accept(vertx, open, frame, chain.columns()).map(downstream -> {
             accepted.complete(downstream);
             pipe(upstream, downstream, chain, dataset);

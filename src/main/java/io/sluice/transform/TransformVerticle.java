@@ -59,7 +59,7 @@ public final class TransformVerticle extends VerticleBase {
       return;
     }
     // the cursor stage checks the request: a bad one is refused there, before this stage accepts
-    TransformStream.relay(vertx, open, frame, dataset, request.columns(), routes.cursorOpen())
+    TransformStream.relay(vertx, open, frame, dataset, request, routes.cursorOpen())
         .onFailure(err -> {
           if (!(err instanceof StreamRefusedException)) {
             LOG.warn("[{}] dataset '{}': cannot relay the stream", frame.requestId(), dataset.name(), err);
