@@ -146,7 +146,7 @@ public final class Sluice {
     if (roles.contains(Role.HTTP)) {
       HealthEndpoints health = healthEndpoints();
       ResumeTokens tokens = new ResumeTokens(config.resume().signingKey(), config.resume().tokenTtlSeconds());
-      ClientLimiter limiter = new ClientLimiter(config.http().maxStreamsPerClient(), config.http().trustedProxies());
+      ClientLimiter limiter = new ClientLimiter(config.http().maxStreamsPerClient(), config.http().trustedProxies(), config.http().quota(), System::nanoTime);
       Authenticator authenticator = Authenticator.create(vertx, config.auth());
       deployed = deployed.compose(v -> deploy(() -> new HttpVerticle(config.http(), config.stream(), catalogue, metrics, health, limiter,
           tokens, routes, authenticator, config.auth().metricsRole()), instances));

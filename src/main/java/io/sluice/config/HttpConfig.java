@@ -19,11 +19,11 @@ import java.util.List;
  * A stream that asked for {@code degrade=sample} starts sampling its rows when its response
  * spent more than {@code sampleBlockedShare} (strictly between 0 and 1) of a window of
  * {@code sampleWindowSeconds} waiting on its client's socket. {@code limits} bound the size of
- * requests ({@link RequestLimits}).
+ * requests ({@link RequestLimits}), {@code quota} what one client may export per window ({@link QuotaConfig}).
  */
 public record HttpConfig(String host, int port, int sendBufferSize, int idleTimeoutSeconds, List<String> corsOrigins,
     int compressionLevel, int heartbeatSeconds, int chunkSize, int stallTimeoutSeconds, int maxStreamsPerClient,
-    List<String> trustedProxies, int sampleWindowSeconds, double sampleBlockedShare, RequestLimits limits) {
+    List<String> trustedProxies, int sampleWindowSeconds, double sampleBlockedShare, RequestLimits limits, QuotaConfig quota) {
 
   static HttpConfig from(JsonObject json) {
     HttpConfig config = new HttpConfig(
@@ -40,7 +40,8 @@ public record HttpConfig(String host, int port, int sendBufferSize, int idleTime
         json.getJsonArray("trustedProxies", new JsonArray()).stream().map(String::valueOf).toList(),
         json.getInteger("sampleWindowSeconds", 10),
         json.getDouble("sampleBlockedShare", 0.5),
-        RequestLimits.from(json));
+        RequestLimits.from(json),
+        QuotaConfig.from(json.getJsonObject("quota", new JsonObject())));
     if (config.compressionLevel < 0 || config.compressionLevel > 9 || config.heartbeatSeconds < 0 || config.chunkSize < 1024
         || config.stallTimeoutSeconds < 1 || config.maxStreamsPerClient < 0 || config.sampleWindowSeconds < 1
         || !(config.sampleBlockedShare > 0 && config.sampleBlockedShare < 1)) {
@@ -53,6 +54,6 @@ public record HttpConfig(String host, int port, int sendBufferSize, int idleTime
   /** The same server, open to pages of every origin (the demo's choice when none is configured). */
   public HttpConfig withCorsOrigins(List<String> origins) {
     return new HttpConfig(host, port, sendBufferSize, idleTimeoutSeconds, List.copyOf(origins), compressionLevel, heartbeatSeconds,
-        chunkSize, stallTimeoutSeconds, maxStreamsPerClient, trustedProxies, sampleWindowSeconds, sampleBlockedShare, limits);
+        chunkSize, stallTimeoutSeconds, maxStreamsPerClient, trustedProxies, sampleWindowSeconds, sampleBlockedShare, limits, quota);
   }
 }

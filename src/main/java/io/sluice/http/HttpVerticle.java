@@ -229,7 +229,12 @@ public final class HttpVerticle extends VerticleBase {
       refuseRows(ctx, principal, started, null, invalid.toStreamError());
       return;
     }
-    String client = limiter.clientOf(ctx.request());
+    String client = limiter.clientOf(ctx.request(), CallerAuthentication.principal(ctx));
+    StreamError exhausted = limiter.quotaRefusal(client);
+    if (exhausted != null) {
+      refuseRows(ctx, principal, started, rows.format().name(), exhausted);
+      return;
+    }
     ClientLimiter.Lease lease = limiter.acquire(client);
     if (lease == null) {
       refuseRows(ctx, principal, started, rows.format().name(), StreamError.of(StreamError.TOO_MANY_STREAMS, 429,

@@ -219,6 +219,10 @@ final class RowsResponse implements WriteStream<RowBatch> {
     if (finished) {
       return Future.succeededFuture();
     }
+    if (lease.quotaExhausted()) {
+      // the client exported its quota for this window: the stream ends partial, resumable later
+      return Future.failedFuture(new StreamFailedException(lease.quotaError(), null));
+    }
     RowBatch sent = sampling == null ? batch : sampling.sample(batch);
     Buffer chunk;
     try {
@@ -233,6 +237,7 @@ final class RowsResponse implements WriteStream<RowBatch> {
     if (chunk != null) {
       writeBytes(chunk);
     }
+    lease.charge(sent.size(), chunk == null ? 0 : chunk.length());
     if (sent.lastKey() != null) {
       lastKey = sent.lastKey();
     }

@@ -34,6 +34,8 @@ public record StreamError(String code, int status, String message, String parame
   public static final String BUSY = "busy";
   /** The client already runs as many streams as it may. */
   public static final String TOO_MANY_STREAMS = "too-many-streams";
+  /** 429: the client's export quota (rows or bytes per window) is used up. */
+  public static final String QUOTA_EXCEEDED = "quota-exceeded";
   /** The stream ran past its deadline. */
   public static final String DEADLINE_EXCEEDED = "deadline-exceeded";
   /** The client took nothing for the stall timeout. */
