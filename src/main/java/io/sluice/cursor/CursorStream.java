@@ -15,6 +15,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnection;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import io.vertx.sqlclient.Cursor;
 import io.vertx.sqlclient.PreparedStatement;
@@ -126,12 +127,15 @@ final class CursorStream {
 
   /**
    * Tells the consumer the statement is about to run, with the planner's estimate of its rows
-   * ({@code EXPLAIN}, which plans but does not run it); an estimate that cannot be had is left out.
+   * ({@code EXPLAIN}, which plans but does not run it); an estimate that cannot be had is left
+   * out, but a statement PostgreSQL refuses fails the stream.
    */
   private Future<Void> announceStart(PgConnection conn) {
     return statement(() -> conn.preparedQuery(dataset.explainSql(resumed)).execute(arguments))
         .map(plan -> Dataset.estimatedRows(plan.iterator().next().getValue(0)))
-        .otherwise(err -> null)
+        // PostgreSQL refusing the statement with these arguments has aborted the transaction: the
+        // stream fails with that error, not with the "transaction aborted" of the statement after
+        .recover(err -> err instanceof PgException ? Future.failedFuture(err) : Future.succeededFuture(null))
         .map(estimate -> {
           if (!stopped) {
             producer.started(new StreamStart(estimate));

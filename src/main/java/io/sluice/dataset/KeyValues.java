@@ -35,7 +35,12 @@ final class KeyValues {
           case "true", "false" -> value.toLowerCase(Locale.ROOT);
           default -> throw new IllegalArgumentException("expected true or false");
         };
-        case TEXT -> raw;
+        case TEXT -> {
+          if (raw.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("contains a NUL character, which PostgreSQL text cannot hold");
+          }
+          yield raw;
+        }
         default -> throw new IllegalArgumentException("a " + kind.name().toLowerCase(Locale.ROOT) + " key cannot be given as after=: use resume=");
       };
     } catch (NumberFormatException e) {

@@ -11,6 +11,10 @@ public enum ParameterType {
   STRING {
     @Override
     Object parse(String raw) {
+      if (raw.indexOf('\0') >= 0) {
+        // PostgreSQL's text cannot hold it: binding it would fail the statement, and the stream's transaction with it
+        throw new IllegalArgumentException("contains a NUL character, which PostgreSQL text cannot hold");
+      }
       return raw;
     }
   },
