@@ -136,6 +136,11 @@ public final class Sluice {
     Set<Role> roles = config.roles();
     StageRoutes routes = StageRoutes.of(roles.contains(Role.TRANSFORM), roles.contains(Role.CURSOR));
     Future<Void> deployed = Future.succeededFuture();
+    // one authenticator for the HTTP API and the bridge: with a JWKS URL, its keys are fetched before either serves
+    Authenticator authenticator = Authenticator.create(vertx, config.auth());
+    if (roles.contains(Role.HTTP) || config.bridge().enabled()) {
+      deployed = deployed.compose(v -> authenticator.start());
+    }
     if (roles.contains(Role.CURSOR)) {
       deployed = deployed.compose(v -> deploy(() -> new CursorVerticle(catalogue, pool, gate, connections, breaker, config.stream(), metrics),
           instances));
@@ -147,13 +152,12 @@ public final class Sluice {
       HealthEndpoints health = healthEndpoints();
       ResumeTokens tokens = new ResumeTokens(config.resume().signingKey(), config.resume().tokenTtlSeconds());
       ClientLimiter limiter = new ClientLimiter(config.http().maxStreamsPerClient(), config.http().trustedProxies(), config.http().quota(), System::nanoTime);
-      Authenticator authenticator = Authenticator.create(vertx, config.auth());
       deployed = deployed.compose(v -> deploy(() -> new HttpVerticle(config.http(), config.stream(), catalogue, metrics, health, limiter,
           tokens, routes, authenticator, config.auth().metricsRole()), instances));
     }
     if (config.bridge().enabled()) {
       // one instance: it keeps which client owns which stream
-      deployed = deployed.compose(v -> deploy(() -> new BridgeVerticle(config.bridge(), catalogue, Authenticator.create(vertx, config.auth())), new DeploymentOptions()));
+      deployed = deployed.compose(v -> deploy(() -> new BridgeVerticle(config.bridge(), catalogue, authenticator), new DeploymentOptions()));
     }
     return deployed;
   }

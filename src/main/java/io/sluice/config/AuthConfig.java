@@ -25,7 +25,15 @@ public record AuthConfig(
     int clockSkewSeconds,
     String rolesClaim,
     Set<String> anonymousRoles,
-    String metricsRole) {
+    String metricsRole,
+    Jwks jwks) {
+
+  /**
+   * Keys from a JWKS URL ({@code auth.jwks.url}), for tokens signed with one of {@code
+   * algorithms}; the set is fetched at start-up, again when a token names an unknown key id
+   * (at most once per {@code refreshMinSeconds}), and as its cache lifetime says.
+   */
+  public record Jwks(String url, List<String> algorithms, int refreshMinSeconds) {}
 
   /** Every role, as {@code anonymousRoles} may grant them. */
   public static final String ALL_ROLES = "*";
@@ -43,6 +51,7 @@ public record AuthConfig(
 
   public AuthConfig {
     publicKeys = List.copyOf(publicKeys);
+    jwks = jwks == null ? new Jwks("", List.of("RS256"), 60) : jwks;
     anonymousRoles = Set.copyOf(anonymousRoles);
   }
 
@@ -67,10 +76,16 @@ public record AuthConfig(
     };
     List<String> anonymous = new ArrayList<>();
     json.getJsonArray("anonymousRoles", new JsonArray()).forEach(r -> anonymous.add(String.valueOf(r)));
+    JsonObject jwks = json.getJsonObject("jwks", new JsonObject());
+    List<String> algorithms = new ArrayList<>();
+    jwks.getJsonArray("algorithms", new JsonArray().add("RS256")).forEach(a -> algorithms.add(String.valueOf(a)));
+    if (algorithms.stream().anyMatch(a -> !a.matches("(RS|ES|PS)(256|384|512)"))) {
+      throw new ConfigException("auth.jwks.algorithms: asymmetric algorithms only (RS256, ES256, PS256, ...), got " + algorithms);
+    }
     AuthConfig config = new AuthConfig(parsed, secret, keys,
         json.getString("issuer", "sluice"), json.getString("audience", "sluice"),
         json.getInteger("clockSkewSeconds", 30), json.getString("rolesClaim", "roles"), Set.copyOf(anonymous),
-        json.getString("metricsRole"));
+        json.getString("metricsRole"), new Jwks(jwks.getString("url", ""), List.copyOf(algorithms), jwks.getInteger("refreshMinSeconds", 60)));
     if (config.clockSkewSeconds < 0 || config.clockSkewSeconds > 300) {
       throw new ConfigException("auth.clockSkewSeconds must be 0-300");
     }
@@ -86,8 +101,11 @@ public record AuthConfig(
       throw new ConfigException("auth.mode is not set: configure auth.mode: jwt with a key (SLUICE_JWT_HS256_SECRET, auth.publicKeys),"
           + " or say auth.mode: none (SLUICE_AUTH=none) to serve every dataset to anyone who reaches the port");
     }
-    if (mode == Mode.JWT && hs256Secret.isEmpty() && publicKeys.isEmpty()) {
-      throw new ConfigException("auth.mode is jwt but no key is configured: set SLUICE_JWT_HS256_SECRET or auth.publicKeys");
+    if (mode == Mode.JWT && !hasKey()) {
+      throw new ConfigException("auth.mode is jwt but no key is configured: set SLUICE_JWT_HS256_SECRET, auth.publicKeys or auth.jwks.url");
+    }
+    if (!jwks.url().isEmpty() && (!hs256Secret.isEmpty() || !publicKeys.isEmpty())) {
+      throw new ConfigException("auth: give keys (hs256Secret, publicKeys) or a JWKS URL (auth.jwks.url), not both");
     }
     if (mode == Mode.JWT && !hs256Secret.isEmpty() && hs256Secret.length() < 32) {
       throw new ConfigException("auth.hs256Secret must be at least 32 characters");
@@ -98,9 +116,17 @@ public record AuthConfig(
     return this;
   }
 
+  /** Never the secret: a configuration may be logged. */
+  @Override
+  public String toString() {
+    return "AuthConfig[mode=" + mode + ", hs256Secret=" + (hs256Secret.isEmpty() ? "" : "***") + ", publicKeys=" + publicKeys.size()
+        + ", issuer=" + issuer + ", audience=" + audience + ", clockSkewSeconds=" + clockSkewSeconds + ", rolesClaim=" + rolesClaim
+        + ", anonymousRoles=" + anonymousRoles + ", metricsRole=" + metricsRole + ", jwks=" + jwks + "]";
+  }
+
   /** Whether a key to verify tokens with is configured. */
   public boolean hasKey() {
-    return !hs256Secret.isEmpty() || !publicKeys.isEmpty();
+    return !hs256Secret.isEmpty() || !publicKeys.isEmpty() || !jwks.url().isEmpty();
   }
 
   /** Which roles an unauthenticated caller holds. */
@@ -110,6 +136,6 @@ public record AuthConfig(
 
   /** The same settings with {@code auth: none} granting {@code roles}; for the demo. */
   public AuthConfig asNone(Set<String> roles) {
-    return new AuthConfig(Mode.NONE, "", List.of(), issuer, audience, clockSkewSeconds, rolesClaim, roles, metricsRole);
+    return new AuthConfig(Mode.NONE, "", List.of(), issuer, audience, clockSkewSeconds, rolesClaim, roles, metricsRole, null);
   }
 }

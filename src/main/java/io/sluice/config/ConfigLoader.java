@@ -28,6 +28,7 @@ public final class ConfigLoader {
           Map.entry("SLUICE_JWT_HS256_SECRET", "auth.hs256Secret"),
           Map.entry("SLUICE_JWT_ISSUER", "auth.issuer"),
           Map.entry("SLUICE_JWT_AUDIENCE", "auth.audience"),
+          Map.entry("SLUICE_JWKS_URL", "auth.jwks.url"),
           Map.entry("SLUICE_HTTP_HOST", "http.host"),
           Map.entry("SLUICE_HTTP_PORT", "http.port"),
           Map.entry("SLUICE_DB_URL", "database.url"),
@@ -62,7 +63,7 @@ public final class ConfigLoader {
 
   /** Overridden entries that are text whatever they look like: a signing key of digits stays text. */
   private static final java.util.Set<String> TEXT_VALUED = java.util.Set.of(
-      "resume.signingKey", "auth.hs256Secret", "auth.mode", "auth.issuer", "auth.audience", "http.host", "database.url",
+      "resume.signingKey", "auth.hs256Secret", "auth.mode", "auth.issuer", "auth.audience", "auth.jwks.url", "http.host", "database.url",
       "database.password", "database.applicationName", "roles",
       "cluster.host", "cluster.publicHost", "cluster.members", "cluster.kubernetesService");
 

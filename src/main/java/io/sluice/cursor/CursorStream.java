@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One dataset stream read from PostgreSQL, in its phases: waiting for admission at the
- * {@link ConnectionGate}, connecting, {@code BEGIN READ ONLY} with the dataset's statement
+ * {@link ConnectionGate}, connecting, {@code BEGIN READ ONLY} (as the dataset's database role, if it has one) with the dataset's statement
  * timeout, prepare, {@code EXPLAIN}, then one {@link Cursor#read} per credit, each sized by
  * the {@link BatchSizer} so a batch is bounded in bytes, written to the stream's
  * {@link StreamProducer} only while it is not full (has credit), resumed by its drain.
@@ -115,7 +115,10 @@ final class CursorStream {
     connection = conn;
     // a paused stream learns of a dead connection only through it: see pitfalls
     conn.closeHandler(v -> stop(ClosedConnectionException.INSTANCE));
-    String begin = "BEGIN READ ONLY; SET LOCAL statement_timeout = " + statementTimeoutMs;
+    String role = dataset.definition().databaseRole();
+    String begin = "BEGIN READ ONLY; SET LOCAL statement_timeout = " + statementTimeoutMs
+        // a name checked against [a-z_][a-z0-9_]* when the configuration was read, quoted all the same
+        + (role == null ? "" : "; SET LOCAL ROLE \"" + role + "\"");
     return statement(() -> conn.query(begin).execute()).map(conn);
   }
 

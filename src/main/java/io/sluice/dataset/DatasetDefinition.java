@@ -17,7 +17,8 @@ import java.util.Set;
  * that may read it (any one of them; none listed: every caller), and {@code
  * maxRowsPerSecond}, the most rows per second one of its HTTP streams sends (null: no cap;
  * a client may ask for less with {@code max_rate}), and its {@code columnRules}: columns a
- * caller without a given role gets dropped or masked. Clients only ever choose a dataset and
+ * caller without a given role gets dropped or masked, and optionally the {@code databaseRole}
+ * its streams run as ({@code SET LOCAL ROLE}). Clients only ever choose a dataset and
  * parameter values; they never send SQL.
  */
 public record DatasetDefinition(
@@ -30,7 +31,8 @@ public record DatasetDefinition(
     Long statementTimeoutMs,
     Set<String> roles,
     Long maxRowsPerSecond,
-    List<ColumnRule> columnRules) {
+    List<ColumnRule> columnRules,
+    String databaseRole) {
 
   /** Query-string names with a meaning of their own, which a parameter may not take. */
   public static final Set<String> RESERVED = Set.of("limit", "format", "header", "csv_safe", "meta", "columns", "after", "resume", "degrade",
@@ -65,7 +67,15 @@ public record DatasetDefinition(
     return new DatasetDefinition(
         name, json.getString("description", ""), sql.strip().replaceAll(";\\s*$", ""),
         List.copyOf(orderBy), List.copyOf(parameters), List.copyOf(transforms), statementTimeout(name, json),
-        Set.copyOf(strings(json.getValue("roles"))), maxRowsPerSecond(name, json), columnRules(name, json));
+        Set.copyOf(strings(json.getValue("roles"))), maxRowsPerSecond(name, json), columnRules(name, json), databaseRole(name, json));
+  }
+
+  private static String databaseRole(String name, JsonObject json) {
+    String role = json.getString("databaseRole");
+    if (role != null && !role.matches("[a-z_][a-z0-9_]{0,62}")) {
+      throw new ConfigException("dataset '" + name + "': databaseRole must be a lower-case PostgreSQL role name ([a-z_][a-z0-9_]*)");
+    }
+    return role;
   }
 
   private static List<ColumnRule> columnRules(String name, JsonObject json) {
