@@ -75,6 +75,7 @@ class SecurityIT extends ServiceTest {
     Consumer<JsonObject> publicKeys = json -> {
       jwtWithTenantDataset(json);
       json.getJsonObject("auth").remove("hs256Secret");
+      json.getJsonObject("auth").put("metricsRole", "ops");
       json.getJsonObject("auth").put("publicKeys", new JsonArray()
           .add(new JsonObject().put("algorithm", "RS256").put("pem", pem("PUBLIC KEY", rsa.getPublic().getEncoded())).put("id", "rsa-1"))
           .add(new JsonObject().put("algorithm", "ES256").put("pem", pem("PUBLIC KEY", ec.getPublic().getEncoded()))));
@@ -300,6 +301,18 @@ class SecurityIT extends ServiceTest {
     assertThat(get(port, "/health/live", null).statusCode()).isEqualTo(200);
     assertThat(get(port, "/health/ready", null).statusCode()).isEqualTo(200);
     assertThat(get(port, "/metrics", null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName("guards /metrics with metricsRole when one is configured: 401 without a token, 403 without the role")
+  void metricsRole() throws Exception {
+    int keyedPort = keyed.config().http().port();
+    String es = pem("PRIVATE KEY", ec.getPrivate().getEncoded());
+
+    assertUnauthorized(get(keyedPort, "/metrics", null), null);
+    assertThat(get(keyedPort, "/metrics", signed("ES256", es, claims("bob", "analyst"), null)).statusCode()).isEqualTo(403);
+    assertThat(get(keyedPort, "/metrics", signed("ES256", es, claims("olga", "ops"), null)).statusCode()).isEqualTo(200);
+    assertThat(get(keyedPort, "/health/ready", null).statusCode()).isEqualTo(200);
   }
 
   @Nested
