@@ -1,6 +1,7 @@
 package io.sluice;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.sluice.support.Backends;
 import io.sluice.support.Http;
@@ -9,6 +10,7 @@ import io.sluice.support.ServiceTest;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -44,7 +46,8 @@ class RequestBoundsIT extends ServiceTest {
   void noDatabaseWork() {
     assertThat(sluice.metrics().streamsOpened()).as("cursor streams opened").isEqualTo(opened);
     assertThat(sluice.metrics().rowsRead()).as("rows read").isEqualTo(read);
-    assertThat(Backends.busy()).as("busy backends of the service").isZero();
+    // the service's own start-up and probe queries may be running a moment after it starts: none may stay
+    await().atMost(Duration.ofSeconds(5)).until(() -> Backends.busy() == 0);
   }
 
   @Test
