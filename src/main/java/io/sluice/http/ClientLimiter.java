@@ -62,8 +62,10 @@ public final class ClientLimiter {
     }
     long[] left = {0};
     usage.computeIfPresent(client, (key, used) -> {
-      left[0] = exhausted(current(used)) ? secondsLeft(used) : 0;
-      return used;
+      Usage counted = current(used);
+      left[0] = exhausted(counted) ? secondsLeft(counted) : 0;
+      // a window that ran out with nothing counted yet is forgotten: the map holds active clients only
+      return counted.rows == 0 && counted.bytes == 0 ? null : counted;
     });
     return left[0] == 0 ? null : StreamError.of(StreamError.QUOTA_EXCEEDED, 429, "the client's export quota of "
         + describe() + " is used up; a new window starts in " + left[0] + " s").withRetryAfter((int) Math.min(Integer.MAX_VALUE, left[0]));
@@ -158,13 +160,8 @@ public final class ClientLimiter {
       this.quotaKey = quotaKey;
     }
 
-    /** Whether the client's quota is used up in this window: the stream sends nothing more. */
-    boolean quotaExhausted() {
-      return quota.bounded() && quotaRefusal(quotaKey) != null;
-    }
-
-    /** The refusal the stream ends with when its quota is used up. */
-    StreamError quotaError() {
+    /** The error the stream ends with when its client's quota is used up in this window, or null while some is left. */
+    StreamError quotaExhausted() {
       return quotaRefusal(quotaKey);
     }
 

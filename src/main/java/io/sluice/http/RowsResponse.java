@@ -219,9 +219,10 @@ final class RowsResponse implements WriteStream<RowBatch> {
     if (finished) {
       return Future.succeededFuture();
     }
-    if (lease.quotaExhausted()) {
+    StreamError quotaExhausted = lease.quotaExhausted();
+    if (quotaExhausted != null) {
       // the client exported its quota for this window: the stream ends partial, resumable later
-      return Future.failedFuture(new StreamFailedException(lease.quotaError(), null));
+      return Future.failedFuture(new StreamFailedException(quotaExhausted, null));
     }
     RowBatch sent = sampling == null ? batch : sampling.sample(batch);
     Buffer chunk;
