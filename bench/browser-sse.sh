@@ -93,8 +93,9 @@ if [[ -z $BASE_URL ]] && ((ROWS < LIMIT || ROWS < UNCLOSED_LIMIT)); then
   exit 2
 fi
 
-log() { printf '[browser-sse %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+BENCH_TAG=browser-sse
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 PASSED=0
 FAILED=0
@@ -113,13 +114,6 @@ header() { # name file
     line = $0; sub(/\r$/, "", line); i = index(line, ":")
     if (i > 0 && tolower(substr(line, 1, i - 1)) == h) { v = substr(line, i + 1); sub(/^[ \t]+/, "", v) }
   } END { print v }' "$2"
-}
-
-# 0 if the process lives (a zombie counts as gone).
-alive() {
-  local state
-  state=$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null || true)
-  [[ -n $state && $state != Z ]]
 }
 
 stop_pid() { # pid seconds-before-SIGKILL

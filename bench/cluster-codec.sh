@@ -68,10 +68,9 @@ done
 
 mkdir -p "$OUT"
 
-log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-# The DB URL without its password, for printing.
-db_shown() { sed -E 's#(//[^:/@]*):[^@]*@#\1:***@#' <<<"$DB"; }
+BENCH_TAG=bench
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 # ---------------------------------------------------------------- producer node process
 
@@ -80,13 +79,6 @@ NODE_LOG="$OUT/producer-node.log"
 # The jar and configuration under test are copied here once, so that a rebuild or an edit
 # during the run cannot change what runs.
 SNAPSHOT=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench.XXXXXX")
-
-# 0 if the process lives (a zombie counts as gone).
-alive() {
-  local state
-  state=$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null || true)
-  [[ -n $state && $state != Z ]]
-}
 
 # 0 if something accepts connections on 127.0.0.1:port.
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -37,8 +37,9 @@ JAR=target/sluice.jar
 BASE="http://127.0.0.1:${PORT}"
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/sluice-rate-cap.XXXXXX")
 
-log() { printf '[rate-cap %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+BENCH_TAG=rate-cap
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 for n in PORT ROWS SECONDS_EACH; do [[ ${!n} =~ ^[0-9]+$ ]] || die "$n must be a whole number, got '${!n}'"; done
 for r in $RATES; do [[ $r =~ ^[1-9][0-9]*$ ]] || die "BENCH_RATES holds '$r', not a whole number >= 1"; done

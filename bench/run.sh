@@ -63,11 +63,9 @@ done
 
 mkdir -p "$OUT"
 
-log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-now() { date +%s.%N; }
-# The DB URL without its password, for printing.
-db_shown() { sed -E 's#(//[^:/@]*):[^@]*@#\1:***@#' <<<"$DB"; }
+BENCH_TAG=bench
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 # ---------------------------------------------------------------- service process
 
@@ -76,13 +74,6 @@ SERVICE_LOG=""
 # The jar and configuration under test are copied here once, so that a rebuild or an edit
 # during the run cannot change what the later service processes run.
 SNAPSHOT=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench.XXXXXX")
-
-# 0 if the process lives (a zombie counts as gone).
-alive() {
-  local state
-  state=$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null || true)
-  [[ -n $state && $state != Z ]]
-}
 
 start_service() { # name
   SERVICE_LOG="$OUT/sluice-$1.log"

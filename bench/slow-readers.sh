@@ -28,8 +28,9 @@ JAR=target/sluice.jar
 BASE="http://127.0.0.1:${PORT}"
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/sluice-slow-readers.XXXXXX")
 
-log() { printf '[slow-readers %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+BENCH_TAG=slow-readers
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 for tool in java curl awk python3; do command -v "$tool" >/dev/null || die "$tool is not installed"; done
 [[ -f $JAR ]] || die "$JAR is missing: mvn -B -q -DskipTests package"
