@@ -11,8 +11,6 @@ import io.sluice.metrics.SluiceMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.sqlclient.Pool;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -59,8 +57,8 @@ public final class Main {
     }
     SluiceConfig configured = clustered ? loaded.withCluster(loaded.cluster().withEnabled(true)) : loaded;
     SluiceMetrics metrics = new SluiceMetrics();
-    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true));
-    VertxNodes.create(configured.cluster(), options, new MicrometerMetricsFactory(metrics.registry()))
+    VertxOptions options = new VertxOptions().setMetricsOptions(SluiceMetrics.vertxMetricsOptions());
+    VertxNodes.create(configured.cluster(), options, metrics.vertxMetricsFactory())
         .onFailure(err -> {
           LOG.error("Sluice could not join its cluster: {}", err.getMessage(), err);
           System.exit(1);

@@ -2,6 +2,7 @@ package io.sluice;
 
 import io.sluice.auth.Authenticator;
 import io.sluice.bridge.BridgeVerticle;
+import io.sluice.cluster.VertxNodes;
 import io.sluice.config.ConfigException;
 import io.sluice.config.ResumeConfig;
 import io.sluice.config.Role;
@@ -17,6 +18,7 @@ import io.sluice.http.ClientLimiter;
 import io.sluice.http.HealthEndpoints;
 import io.sluice.http.HttpVerticle;
 import io.sluice.metrics.SluiceMetrics;
+import io.sluice.protocol.OpenStreams;
 import io.sluice.protocol.RowBatch;
 import io.sluice.protocol.RowBatchCodec;
 import io.sluice.protocol.StageRoutes;
@@ -78,8 +80,12 @@ public final class Sluice {
     this.metrics = metrics;
     this.pool = Database.pool(vertx, config.database());
     this.connections = StreamConnections.create(vertx, config.database());
-    this.gate = new ConnectionGate(vertx, config.database().poolSize(), config.database().maxWaitQueue(), config.database().queueTimeoutMs());
-    metrics.admission(gate::held, gate::waiting);
+    this.gate = new ConnectionGate(vertx, config.database().poolSize(), config.database().maxWaitQueue(), config.database().queueTimeoutMs(),
+        metrics::admissionWaited);
+    metrics.admission(gate::held, gate::waiting, gate.permits());
+    OpenStreams streams = OpenStreams.of(vertx);
+    metrics.pipeline(streams::creditsOutstanding, streams::rowsInFlight);
+    metrics.clusterMembers(() -> VertxNodes.members(vertx));
     this.probe = new DatabaseProbe(vertx, config.database(), PROBE_INTERVAL_MS);
     this.breaker = new DatabaseBreaker(vertx, config.database().breaker());
     metrics.breaker(Arrays.stream(CircuitBreakerState.values()).map(Sluice::stateName).toList(), () -> stateName(breaker.state()));

@@ -60,7 +60,7 @@ class AdmissionIT extends ServiceTest {
   }
 
   private static double waiting() {
-    return sluice.metrics().registry().get("sluice.cursor.connections.waiting").gauge().value();
+    return sluice.metrics().registry().get("sluice.db.connections.waiting").gauge().value();
   }
 
   private static JsonObject error(HttpResponse<String> response) {

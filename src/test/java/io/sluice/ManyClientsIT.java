@@ -129,7 +129,7 @@ class ManyClientsIT extends ServiceTest {
       assertThat(sluice.metrics().activeCursors()).as("open streams").isZero();
       assertThat(sluice.metrics().blockedResponses()).as("blocked responses").isZero();
       assertThat(sluice.metrics().awaitingCredit()).as("cursors awaiting credit").isZero();
-      assertThat(sluice.metrics().registry().get("sluice.cursor.connections.held").gauge().value()).as("connections held").isZero();
+      assertThat(sluice.metrics().registry().get("sluice.db.connections.held").gauge().value()).as("connections held").isZero();
     });
   }
 

@@ -12,6 +12,8 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.spi.VertxMetricsFactory;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
 
 /**
  * Creates the Vert.x a node runs on: standalone, or a member of a Hazelcast cluster when
@@ -34,6 +36,12 @@ public final class VertxNodes {
       builder.withMetrics(metrics);
     }
     return cluster.enabled() ? builder.withClusterManager(hazelcast(cluster)).buildClustered() : Future.succeededFuture(builder.build());
+  }
+
+  /** The nodes of the cluster {@code vertx} belongs to, itself included: 1 when it is not clustered. */
+  public static int members(Vertx vertx) {
+    ClusterManager manager = vertx instanceof VertxInternal internal ? internal.clusterManager() : null;
+    return manager == null ? 1 : manager.getNodes().size();
   }
 
   private static HazelcastClusterManager hazelcast(ClusterConfig cluster) {

@@ -6,12 +6,14 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.function.LongConsumer;
 
 /**
  * Admission to the database: at most {@code permits} streams hold a connection at once;
  * up to {@code queueSize} more wait in arrival order for at most {@code queueTimeoutMs}, then
  * are refused with {@link BusyException}, as is a stream that finds the queue full. Shared by
- * every cursor verticle of a node; each waiter is answered on its own context.
+ * every cursor verticle of a node; each waiter is answered on its own context. How long each
+ * admitted stream waited goes to {@code admittedAfterNanos}.
  */
 public final class ConnectionGate {
 
@@ -19,14 +21,16 @@ public final class ConnectionGate {
   private final int permits;
   private final int queueSize;
   private final long queueTimeoutMs;
+  private final LongConsumer admittedAfterNanos;
   private final Deque<Ticket> waiting = new ArrayDeque<>();
   private int held;
 
-  public ConnectionGate(Vertx vertx, int permits, int queueSize, long queueTimeoutMs) {
+  public ConnectionGate(Vertx vertx, int permits, int queueSize, long queueTimeoutMs, LongConsumer admittedAfterNanos) {
     this.vertx = vertx;
     this.permits = permits;
     this.queueSize = queueSize;
     this.queueTimeoutMs = queueTimeoutMs;
+    this.admittedAfterNanos = admittedAfterNanos;
   }
 
   /** Asks for a permit; the ticket's {@link Ticket#admitted()} completes once it has one. */
@@ -45,6 +49,7 @@ public final class ConnectionGate {
       }
     }
     if (admitted) {
+      admittedAfterNanos.accept(0);
       ticket.promise.complete();
     } else if (ticket.done) {
       ticket.promise.fail(new BusyException("all " + permits + " stream connections are taken and "
@@ -53,6 +58,11 @@ public final class ConnectionGate {
       ticket.timer = vertx.setTimer(queueTimeoutMs, id -> ticket.expire());
     }
     return ticket;
+  }
+
+  /** The most streams that hold a permit at once. */
+  public int permits() {
+    return permits;
   }
 
   /** Streams holding a permit now. */
@@ -88,6 +98,7 @@ public final class ConnectionGate {
   public final class Ticket {
     private final Context context;
     private final Promise<Void> promise = Promise.promise();
+    private final long enteredNanos = System.nanoTime();
     private long timer = -1;
     private boolean holding;
     private boolean done;
@@ -103,6 +114,7 @@ public final class ConnectionGate {
     }
 
     private void admit() {
+      admittedAfterNanos.accept(System.nanoTime() - enteredNanos);
       context.runOnContext(v -> {
         vertx.cancelTimer(timer);
         promise.tryComplete();

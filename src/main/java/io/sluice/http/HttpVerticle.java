@@ -34,6 +34,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.netty.handler.codec.compression.Brotli;
 import io.netty.handler.codec.compression.CompressionOptions;
@@ -157,7 +158,7 @@ public final class HttpVerticle extends VerticleBase {
         ctx.next();
       });
     }
-    router.get("/metrics").handler(this::scrapeMetrics);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.prometheus()));
     router.route().last().handler(ctx -> HttpErrors.send(ctx.response(), 404,
         StreamError.of(StreamError.NOT_FOUND, 404, "no route " + ctx.request().method() + " " + ctx.request().path()).toJson()));
     router.route().failureHandler(HttpErrors::handleFailure);
@@ -256,9 +257,11 @@ public final class HttpVerticle extends VerticleBase {
   /** Refuses a rows request before its stream exists, with its audit line once the error body is written. */
   private void refuseRows(RoutingContext ctx, String principal, long started, String format, StreamError error) {
     String requestId = ctx.get(REQUEST_ID);
+    Dataset dataset = datasetOrNull(ctx);
+    metrics.refused(dataset == null ? null : dataset.name(), error.code());
     LOG.info("[{}] rows of '{}' refused: {} {}: {}", requestId, ctx.pathParam("name"), error.status(), error.code(), error.message());
     HttpErrors.send(ctx.response(), error.status(), error.toJson()).onComplete(ar -> AuditLog.write(new AuditLog.Entry(
-        requestId, principal, ctx.pathParam("name"), AuditLog.params(datasetOrNull(ctx), ctx.queryParams()), format, AuditLog.REFUSED,
+        requestId, principal, ctx.pathParam("name"), AuditLog.params(dataset, ctx.queryParams()), format, AuditLog.REFUSED,
         error.status(), error.code(), 0, ar.succeeded() ? ar.result() : 0, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))));
   }
 
@@ -456,10 +459,6 @@ public final class HttpVerticle extends VerticleBase {
     } catch (NumberFormatException e) {
       throw InvalidRequestException.badParameter(RowsRequest.LIMIT, "expected a whole number");
     }
-  }
-
-  private void scrapeMetrics(RoutingContext ctx) {
-    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4").end(metrics.scrape());
   }
 
   private static void sendJson(RoutingContext ctx, JsonObject body) {

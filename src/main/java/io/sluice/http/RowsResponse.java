@@ -9,6 +9,7 @@ import io.sluice.format.SamplingChange;
 import io.sluice.format.StreamSummary;
 import io.sluice.format.UnrepresentableValueException;
 import io.sluice.metrics.SluiceMetrics;
+import io.sluice.metrics.StreamMeters;
 import io.sluice.protocol.RowBatch;
 import io.sluice.protocol.StreamConsumer;
 import io.sluice.protocol.StreamError;
@@ -118,6 +119,10 @@ final class RowsResponse implements WriteStream<RowBatch> {
   private boolean connectionCut;
   private boolean delivered;
   private boolean blocked;
+  /** When the write queue last filled up, while {@link #blocked}. */
+  private long blockedSince;
+  /** This stream's meters, from {@link #start}. */
+  private StreamMeters meters;
   /** Rows sent to the client. */
   private long rows;
   /** Rows received from the transform stage: {@link #rows} unless sampling left some out. */
@@ -163,7 +168,7 @@ final class RowsResponse implements WriteStream<RowBatch> {
   void start(StreamRequest streamRequest, OutputFormat format, String transformOpen) {
     dataset = streamRequest.dataset();
     formatName = format.name();
-    metrics.responseActive(true);
+    meters = metrics.stream(dataset, formatName);
     // a pipe paused on a full write queue never learns the client left: see pitfalls
     response.closeHandler(v -> clientGone("connection closed"));
     response.exceptionHandler(err -> clientGone(err.toString()));
@@ -180,7 +185,12 @@ final class RowsResponse implements WriteStream<RowBatch> {
     stream.open(transformOpen, streamRequest.toJson(), requestId)
         .onSuccess(columns -> {
           pipe = stream.pipe().endOnFailure(false);
-          pipe.to(this).onFailure(err -> onError(err instanceof StreamFailedException failed ? failed.error() : unexpected(err)));
+          // a pipe this response closed (the client left) fails too: nothing more to say then
+          pipe.to(this).onFailure(err -> {
+            if (!finished) {
+              onError(err instanceof StreamFailedException failed ? failed.error() : unexpected(err));
+            }
+          });
         })
         .onFailure(err -> onError(err instanceof StreamRefusedException refused ? refused.error() : unexpected(err)));
     LOG.info("[{}] stream {} opened for dataset '{}' as {} over {}",
@@ -248,10 +258,7 @@ final class RowsResponse implements WriteStream<RowBatch> {
       rateCap.take(batch.size());
       awaitRefill();
     }
-    metrics.rowsWritten(sent.size());
-    if (sent != batch) {
-      metrics.rowsSampledOut(batch.size() - sent.size());
-    }
+    meters.rows(sent.size(), batch.size() - sent.size());
     if (response.writeQueueFull()) {
       setBlocked(true);
     }
@@ -339,6 +346,11 @@ final class RowsResponse implements WriteStream<RowBatch> {
     if (blocked != nowBlocked) {
       blocked = nowBlocked;
       metrics.responseBlocked(nowBlocked);
+      if (nowBlocked) {
+        blockedSince = System.nanoTime();
+      } else {
+        meters.paused(System.nanoTime() - blockedSince);
+      }
       if (sampling != null) {
         sampling.blocked(nowBlocked);
       }
@@ -472,7 +484,10 @@ final class RowsResponse implements WriteStream<RowBatch> {
   /** Writes {@code chunk} to the response, counting its bytes once the socket took them. */
   private Future<Void> write(Buffer chunk) {
     int length = chunk.length();
-    return response.write(chunk).onSuccess(v -> bytesWritten += length);
+    return response.write(chunk).onSuccess(v -> {
+      bytesWritten += length;
+      meters.bytes(length);
+    });
   }
 
   /**
@@ -510,9 +525,29 @@ final class RowsResponse implements WriteStream<RowBatch> {
   private void delivered() {
     if (!delivered) {
       delivered = true;
-      metrics.responseActive(false);
+      countEnd();
       AuditLog.write(new AuditLog.Entry(requestId, principal, dataset, auditedParams, formatName, outcome, outcomeStatus, outcomeCode, rows,
           bytesWritten, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos)));
+    }
+  }
+
+  /**
+   * Counts how the stream ended: a refusal before any byte by its error code, unless the
+   * service failed (a 5xx other than 503), which is an error; otherwise as the client saw it.
+   */
+  private void countEnd() {
+    switch (outcome) {
+      case AuditLog.REFUSED -> {
+        if (outcomeStatus >= 500 && outcomeStatus != 503) {
+          meters.ended(StreamMeters.Ending.ERROR);
+        } else {
+          meters.refused(outcomeCode);
+        }
+      }
+      case AuditLog.PARTIAL -> meters.ended(StreamMeters.Ending.PARTIAL);
+      case AuditLog.CANCELLED -> meters.ended(StreamMeters.Ending.CANCELLED);
+      case AuditLog.SAMPLED -> meters.ended(StreamMeters.Ending.SAMPLED);
+      default -> meters.ended(StreamMeters.Ending.COMPLETE);
     }
   }
 

@@ -3,38 +3,87 @@ package io.sluice.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.util.concurrent.atomic.AtomicInteger;
+import io.vertx.core.spi.VertxMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * The service's own meters, shared by all verticles of one instance and exposed at {@code
- * /metrics}: rows read from PostgreSQL, rows written to clients, streams opened and active,
- * cursors paused for lack of credit, responses waiting for their socket to drain, and what
- * sampling ({@code degrade=sample}) left out and how often it raised a rate.
+ * The service's meters, on one Prometheus registry per process that Vert.x's own HTTP, pool
+ * and event-bus meters share (see {@link #vertxMetricsFactory()}), exposed at {@code /metrics}.
+ * HTTP streams are counted by dataset and format through {@link #stream}; never by request,
+ * principal or stream id, which would make a series per request. docs/operations.md lists
+ * every series.
  */
 public final class SluiceMetrics {
 
+  /** The tag a stream's dataset goes in; a dataset the catalogue lacks is {@link #UNKNOWN}, so clients cannot mint series. */
+  static final String DATASET = "dataset";
+  static final String FORMAT = "format";
+  static final String STATUS = "status";
+  static final String REASON = "reason";
+  public static final String UNKNOWN = "unknown";
+
+  private static final Duration[] FIRST_ROW_BUCKETS = seconds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30);
+  private static final Duration[] DURATION_BUCKETS = seconds(0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600, 14400);
+  private static final Duration[] WAIT_BUCKETS = seconds(0.001, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30);
+
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Counter rowsRead = Counter.builder("sluice.cursor.rows.read").description("rows read from PostgreSQL").register(registry);
-  private final Counter rowsWritten = Counter.builder("sluice.http.rows.written").description("rows written to HTTP clients").register(registry);
-  private final Counter rowsSampledOut = Counter.builder("sluice.http.rows.sampled.out")
-      .description("rows of degrade=sample streams left out by sampling").register(registry);
   private final Counter samplingRateChanges = Counter.builder("sluice.http.sampling.rate.changes")
       .description("sampling rates raised (1 to 5, 5 to 10) on degrade=sample streams").register(registry);
   private final Counter streamsOpened = Counter.builder("sluice.cursor.streams.opened").description("cursor streams opened").register(registry);
+  private final Timer admissionWait = Timer.builder("sluice.admission.wait")
+      .description("how long admitted streams waited for a database connection").serviceLevelObjectives(WAIT_BUCKETS).register(registry);
   private final AtomicInteger activeCursors = registry.gauge("sluice.cursor.streams.active", new AtomicInteger());
   private final AtomicInteger awaitingCredit = registry.gauge("sluice.cursor.streams.awaiting.credit", new AtomicInteger());
   private final AtomicInteger blockedResponses = registry.gauge("sluice.http.responses.blocked", new AtomicInteger());
-  private final AtomicInteger activeResponses = registry.gauge("sluice.http.streams.active", new AtomicInteger());
+  /** Streamed responses of this process not yet done with their connection, whatever their dataset: what a drain waits for. */
+  private final AtomicInteger activeResponses = new AtomicInteger();
+  /** The active-streams gauge of each dataset and format met so far. */
+  private final Map<Tags, AtomicInteger> activeStreams = new ConcurrentHashMap<>();
 
-  /** Streams holding a database connection, and streams waiting for one, as gauges. */
-  public void admission(IntSupplier holding, IntSupplier waiting) {
-    Gauge.builder("sluice.cursor.connections.held", holding::getAsInt).description("streams holding a database connection").register(registry);
-    Gauge.builder("sluice.cursor.connections.waiting", waiting::getAsInt).description("streams waiting for a database connection").register(registry);
+  private static Duration[] seconds(double... values) {
+    Duration[] durations = new Duration[values.length];
+    for (int i = 0; i < values.length; i++) {
+      durations[i] = Duration.ofNanos((long) (values[i] * 1e9));
+    }
+    return durations;
+  }
+
+  /** The options that turn on Vert.x's own meters (HTTP server, pools, event bus, JVM); {@link #vertxMetricsFactory()} puts them on this registry. */
+  public static MicrometerMetricsOptions vertxMetricsOptions() {
+    return new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true);
+  }
+
+  /** Makes Vert.x register its meters on this registry, so {@code /metrics} shows both. */
+  public VertxMetricsFactory vertxMetricsFactory() {
+    return new MicrometerMetricsFactory(registry);
+  }
+
+  /** Stream connections held by streams, streams waiting for one, and how many may be held, as gauges. */
+  public void admission(IntSupplier held, IntSupplier waiting, int max) {
+    Gauge.builder("sluice.db.connections.held", held::getAsInt).description("streams holding a database connection").register(registry);
+    Gauge.builder("sluice.db.connections.waiting", waiting::getAsInt).description("streams waiting for a database connection").register(registry);
+    Gauge.builder("sluice.db.connections.max", () -> max).description("the most stream connections this process opens (database.poolSize)")
+        .register(registry);
+  }
+
+  /** An admitted stream waited this long for its database connection (0 when one was free). */
+  public void admissionWaited(long nanos) {
+    admissionWait.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** The database circuit breaker's state, one gauge per state, 1 for the current one. */
@@ -45,29 +94,85 @@ public final class SluiceMetrics {
     }
   }
 
+  /** Credits granted to this process's stream producers and not yet used, and rows its stream ends hold in memory. */
+  public void pipeline(LongSupplier creditsOutstanding, LongSupplier rowsInFlight) {
+    Gauge.builder("sluice.credits.outstanding", creditsOutstanding::getAsLong)
+        .description("batches producers may still send to this process's consumers without asking").register(registry);
+    Gauge.builder("sluice.rows.in.flight", rowsInFlight::getAsLong)
+        .description("rows received or produced by this process's streams and not yet passed on").register(registry);
+  }
+
+  /** The nodes of the cluster this process belongs to (1 when it runs alone). */
+  public void clusterMembers(IntSupplier members) {
+    Gauge.builder("sluice.cluster.members", members::getAsInt).description("nodes in this process's Vert.x cluster").register(registry);
+  }
+
+  /**
+   * The meters of one HTTP stream of {@code dataset} (null or unknown: {@link #UNKNOWN}) as
+   * {@code format}; it counts as active until {@link StreamMeters#ended}.
+   */
+  public StreamMeters stream(String dataset, String format) {
+    String datasetTag = dataset == null ? UNKNOWN : dataset;
+    Tags tags = Tags.of(DATASET, datasetTag, FORMAT, format == null ? UNKNOWN : format);
+    activeResponses.incrementAndGet();
+    AtomicInteger active = activeStreams.computeIfAbsent(tags, t -> {
+      AtomicInteger gauge = new AtomicInteger();
+      Gauge.builder("sluice.streams.active", gauge, AtomicInteger::get).description("streamed HTTP responses not yet done with their connection")
+          .tags(t).register(registry);
+      return gauge;
+    });
+    active.incrementAndGet();
+    return new StreamMeters(this, datasetTag, tags, active);
+  }
+
+  /** A rows request turned away before its stream ran; {@code reason} is the error code the client got. */
+  public void refused(String dataset, String reason) {
+    Counter.builder("sluice.streams.refused").description("rows requests refused before any row, by the error code they got")
+        .tags(DATASET, dataset == null ? UNKNOWN : dataset, REASON, reason).register(registry).increment();
+  }
+
+  Counter counter(String name, String description, Tags tags) {
+    return Counter.builder(name).description(description).tags(tags).register(registry);
+  }
+
+  Timer firstRowTimer(Tags tags) {
+    return Timer.builder("sluice.time.to.first.row").description("from a rows request to its first row written")
+        .serviceLevelObjectives(FIRST_ROW_BUCKETS).tags(tags).register(registry);
+  }
+
+  Timer durationTimer(Tags tags) {
+    return Timer.builder("sluice.stream.duration").description("from a rows request to its last byte, by how it ended")
+        .serviceLevelObjectives(DURATION_BUCKETS).tags(tags).register(registry);
+  }
+
+  void streamDone() {
+    activeResponses.decrementAndGet();
+  }
+
   public MeterRegistry registry() {
     return registry;
   }
 
-  public String scrape() {
-    return registry.scrape();
+  public PrometheusMeterRegistry prometheus() {
+    return registry;
   }
 
   public void rowsRead(long n) {
     rowsRead.increment(n);
   }
 
-  public void rowsWritten(int n) {
-    rowsWritten.increment(n);
+  /** Rows written to HTTP clients so far, over every dataset and format. */
+  public double rowsWritten() {
+    return sum("sluice.rows.sent");
   }
 
-  /** Rows a sampling stream read but did not send. */
-  public void rowsSampledOut(long n) {
-    rowsSampledOut.increment(n);
-  }
-
+  /** Rows sampling streams read but did not send, over every dataset and format. */
   public double rowsSampledOut() {
-    return rowsSampledOut.count();
+    return sum("sluice.rows.sampled.out");
+  }
+
+  private double sum(String counter) {
+    return registry.find(counter).counters().stream().mapToDouble(Counter::count).sum();
   }
 
   /** A sampling stream raised its rate (and announced it in-band). */
@@ -77,10 +182,6 @@ public final class SluiceMetrics {
 
   public double samplingRateChanges() {
     return samplingRateChanges.count();
-  }
-
-  public double rowsWritten() {
-    return rowsWritten.count();
   }
 
   public double rowsRead() {
@@ -118,15 +219,6 @@ public final class SluiceMetrics {
       blockedResponses.incrementAndGet();
     } else {
       blockedResponses.decrementAndGet();
-    }
-  }
-
-  /** A streamed response began (true) or ended (false). */
-  public void responseActive(boolean active) {
-    if (active) {
-      activeResponses.incrementAndGet();
-    } else {
-      activeResponses.decrementAndGet();
     }
   }
 

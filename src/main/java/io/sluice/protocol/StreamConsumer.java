@@ -41,7 +41,7 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
   private Handler<StreamStart> startedHandler = start -> {};
   private long demand = Long.MAX_VALUE;
   /** Credits granted for batches that have not arrived. */
-  private long outstanding;
+  private volatile long outstanding;
   /** Credits owed to the producer until its control address is known. */
   private long pendingCredits;
   private boolean cancelPending;
@@ -50,6 +50,8 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
   private long received;
   /** Rows handed to the handler. */
   private long delivered;
+  /** Rows in {@link #queue}; read by the pipeline gauges. */
+  private volatile long queuedRows;
   private Object[] lastKey;
   private boolean ended;
   private StreamError failure;
@@ -217,6 +219,7 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
     }
     while (demand > 0 && !queue.isEmpty() && failure == null) {
       RowBatch batch = queue.poll();
+      queuedRows -= batch.size();
       if (demand != Long.MAX_VALUE) {
         demand--;
       }
@@ -278,6 +281,17 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
   private void finish() {
     done = true;
     queue.clear();
+    queuedRows = 0;
+  }
+
+  @Override
+  long creditsOutstanding() {
+    return isClosed() ? 0 : outstanding;
+  }
+
+  @Override
+  long rowsHeld() {
+    return queuedRows;
   }
 
   @Override
@@ -294,6 +308,7 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
         outstanding--;
         received += batch.size();
         queue.add(batch);
+        queuedRows += batch.size();
         pump();
       }
       case Frames.END -> {

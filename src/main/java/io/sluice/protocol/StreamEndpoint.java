@@ -49,6 +49,7 @@ abstract class StreamEndpoint {
       return Future.failedFuture(new IllegalArgumentException("stream id '" + streamId + "' is already in use"));
     }
     listeningAddress = address;
+    OpenStreams.of(vertx).add(this);
     lastReceived = lastSent = System.nanoTime();
     inbox = bus.consumer(address, this::receive);
     timerId = vertx.setPeriodic(Math.max(leaseMs / 3, 10), id -> checkLease());
@@ -122,6 +123,7 @@ abstract class StreamEndpoint {
     }
     closed = true;
     vertx.cancelTimer(timerId);
+    OpenStreams.of(vertx).remove(this);
     if (inbox == null) {
       return;
     }
@@ -141,6 +143,14 @@ abstract class StreamEndpoint {
   private LocalMap<String, Boolean> listening() {
     return vertx.sharedData().getLocalMap("sluice.stream-addresses");
   }
+
+  /** Credits this end granted its peer that the peer has not used yet; only consumers grant. */
+  long creditsOutstanding() {
+    return 0;
+  }
+
+  /** Rows this end holds in memory: received and not yet handed on, or written and waiting for credit. */
+  abstract long rowsHeld();
 
   protected long leaseMs() {
     return leaseMs;

@@ -36,6 +36,8 @@ public final class StreamProducer extends StreamEndpoint implements WriteStream<
   /** Batches written and waiting for credit, with the promises of their writes. */
   private final Deque<Pending> pending = new ArrayDeque<>();
   private long credits;
+  /** Rows in batches written and waiting for credit; read by the pipeline gauges. */
+  private volatile long pendingRows;
   private long seq;
   private long rows;
   private Handler<Void> drainHandler;
@@ -119,6 +121,7 @@ public final class StreamProducer extends StreamEndpoint implements WriteStream<
     }
     Promise<Void> written = Promise.promise();
     pending.add(new Pending(batch, written));
+    pendingRows += batch.size();
     flush();
     return written.future();
   }
@@ -172,6 +175,7 @@ public final class StreamProducer extends StreamEndpoint implements WriteStream<
   private void flush() {
     while (credits > 0 && !pending.isEmpty() && !isClosed()) {
       Pending next = pending.poll();
+      pendingRows -= next.batch().size();
       credits--;
       seq++;
       rows += next.batch().size();
@@ -249,9 +253,15 @@ public final class StreamProducer extends StreamEndpoint implements WriteStream<
   }
 
   private void failPending() {
+    pendingRows = 0;
     while (!pending.isEmpty()) {
       pending.poll().written().tryFail(new StreamClosedException("stream " + streamId + " closed before the batch was sent"));
     }
+  }
+
+  @Override
+  long rowsHeld() {
+    return pendingRows;
   }
 
   @Override

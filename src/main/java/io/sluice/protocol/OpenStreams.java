@@ -1,0 +1,46 @@
+package io.sluice.protocol;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.Shareable;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The stream ends open on one Vert.x instance, from the moment they listen until they close,
+ * summed for the pipeline gauges: credits granted and not yet used, and rows held in memory.
+ * Read from any thread; the sums are a moment's view, not a snapshot.
+ */
+public final class OpenStreams implements Shareable {
+
+  private final Set<StreamEndpoint> open = ConcurrentHashMap.newKeySet();
+
+  private OpenStreams() {}
+
+  /** The open stream ends of {@code vertx}. */
+  public static OpenStreams of(Vertx vertx) {
+    return vertx.sharedData().<String, OpenStreams>getLocalMap("sluice.open-streams").computeIfAbsent("all", key -> new OpenStreams());
+  }
+
+  void add(StreamEndpoint end) {
+    open.add(end);
+  }
+
+  void remove(StreamEndpoint end) {
+    open.remove(end);
+  }
+
+  /** Stream ends now open: each stream counts once per end this instance holds. */
+  public int count() {
+    return open.size();
+  }
+
+  /** Batches producers may still send to this instance's consumers without asking. */
+  public long creditsOutstanding() {
+    return open.stream().mapToLong(StreamEndpoint::creditsOutstanding).sum();
+  }
+
+  /** Rows this instance's stream ends hold: queued by consumers or waiting for credit at producers. */
+  public long rowsInFlight() {
+    return open.stream().mapToLong(StreamEndpoint::rowsHeld).sum();
+  }
+}
