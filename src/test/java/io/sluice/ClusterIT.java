@@ -64,6 +64,15 @@ class ClusterIT {
   }
 
   @Test
+  @DisplayName("each node's /metrics counts the cluster's members, the node itself included")
+  void clusterMembers() {
+    for (Node node : List.of(front, back, full)) {
+      assertThat(node.metrics().registry().get("sluice.cluster.members").gauge().value()).as("members seen by a node").isEqualTo(3);
+    }
+    assertThat(Http.get(front.port(), "/metrics").body()).contains("sluice_cluster_members 3.0");
+  }
+
+  @Test
   @DisplayName("spreads the opens of an HTTP-only node over the nodes that have the next stage")
   void spreadsOpens() {
     double backBefore = opened(back);
