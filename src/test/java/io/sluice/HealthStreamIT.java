@@ -225,7 +225,9 @@ class HealthStreamIT extends ServiceTest {
     AtomicReference<HttpResponse<String>> response = new AtomicReference<>();
     await().atMost(Duration.ofSeconds(INTERVAL_SECONDS + 10)).pollInterval(Duration.ofMillis(100)).until(() -> {
       response.set(Http.get(port, "/health/stream"));
-      return !Instant.parse(check(new JsonObject(response.get().body())).getString("ranAt")).isBefore(asked);
+      String ranAt = check(new JsonObject(response.get().body())).getString("ranAt");
+      assertThat(ranAt).as("when the check ran, in %s %s", response.get().statusCode(), response.get().body()).isNotNull();
+      return !Instant.parse(ranAt).isBefore(asked);
     });
     return response.get();
   }
