@@ -17,6 +17,7 @@ import io.sluice.db.StreamConnections;
 import io.sluice.http.ClientLimiter;
 import io.sluice.http.HealthEndpoints;
 import io.sluice.http.HttpVerticle;
+import io.sluice.http.StreamCheck;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.OpenStreams;
 import io.sluice.protocol.RowBatch;
@@ -57,6 +58,10 @@ public final class Sluice {
   /** How often readiness may ask the database whether it answers; checks in between reuse the answer. */
   static final long PROBE_INTERVAL_MS = 5_000;
   private static final long PROBE_TIMEOUT_MS = 1_500;
+  /** How long after its own timeout the stream check's procedure is given up (a 500): never, unless it is broken. */
+  private static final long STREAM_CHECK_GRACE_MS = 1_000;
+  /** Stream checks' probes that may wait for a cursor node's gate of theirs: one per HTTP node and interval is the norm. */
+  private static final int HEALTH_PROBE_QUEUE = 16;
   /** How often a drain looks whether the streams in flight are done. */
   private static final long DRAIN_POLL_MS = 100;
   /** How long streams ended by a drain get to deliver their last record and let go of their connections. */
@@ -66,6 +71,8 @@ public final class Sluice {
   private final SluiceConfig config;
   private final Pool pool;
   private final ConnectionGate gate;
+  /** Admits the stream check's {@link io.sluice.dataset.HealthProbe} streams: one connection at a time, beside the clients' permits. */
+  private final ConnectionGate healthProbeGate;
   private final StreamConnections connections;
   private final SluiceMetrics metrics;
   private final DatabaseProbe probe;
@@ -82,6 +89,8 @@ public final class Sluice {
     this.connections = StreamConnections.create(vertx, config.database());
     this.gate = new ConnectionGate(vertx, config.database().poolSize(), config.database().maxWaitQueue(), config.database().queueTimeoutMs(),
         metrics::admissionWaited);
+    // the stream check's own gate: it never takes a client's place; its waits are not clients' waits
+    this.healthProbeGate = new ConnectionGate(vertx, 1, HEALTH_PROBE_QUEUE, config.database().queueTimeoutMs(), waited -> {});
     metrics.admission(gate::held, gate::waiting, gate.permits());
     OpenStreams streams = OpenStreams.of(vertx);
     metrics.pipeline(streams::creditsOutstanding, streams::rowsInFlight);
@@ -148,14 +157,14 @@ public final class Sluice {
       deployed = deployed.compose(v -> authenticator.start());
     }
     if (roles.contains(Role.CURSOR)) {
-      deployed = deployed.compose(v -> deploy(() -> new CursorVerticle(catalogue, pool, gate, connections, breaker, config.stream(), metrics),
-          instances));
+      deployed = deployed.compose(v -> deploy(() -> new CursorVerticle(catalogue, pool, gate, healthProbeGate, connections, breaker,
+          config.stream(), metrics), instances));
     }
     if (roles.contains(Role.TRANSFORM)) {
       deployed = deployed.compose(v -> deploy(() -> new TransformVerticle(catalogue, routes), instances));
     }
     if (roles.contains(Role.HTTP)) {
-      HealthEndpoints health = healthEndpoints();
+      HealthEndpoints health = healthEndpoints(routes);
       ResumeTokens tokens = new ResumeTokens(config.resume().signingKey(), config.resume().tokenTtlSeconds());
       ClientLimiter limiter = new ClientLimiter(config.http().maxStreamsPerClient(), config.http().trustedProxies(), config.http().quota(), System::nanoTime);
       deployed = deployed.compose(v -> deploy(() -> new HttpVerticle(config.http(), config.stream(), catalogue, metrics, health, limiter,
@@ -168,7 +177,8 @@ public final class Sluice {
     return deployed;
   }
 
-  private HealthEndpoints healthEndpoints() {
+  private HealthEndpoints healthEndpoints(StageRoutes routes) {
+    StreamCheck stream = new StreamCheck(vertx, config.health(), config.stream(), routes.transformOpen());
     return new HealthEndpoints(
         HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK())),
         HealthChecks.create(vertx)
@@ -178,7 +188,10 @@ public final class Sluice {
             .register("database-breaker", promise -> promise.complete(new Status()
                 .setOk(!breaker.isOpen()).setData(new JsonObject().put("state", stateName(breaker.state())))))
             .register("accepting-streams", promise -> promise.complete(new Status()
-                .setOk(!draining).setData(new JsonObject().put("draining", draining)))));
+                .setOk(!draining).setData(new JsonObject().put("draining", draining)))),
+        HealthChecks.create(vertx)
+            // the check answers within its own timeout, so a database that hangs reads DOWN (503), not a failed check (500)
+            .register("stream", stream.timeoutMs() + STREAM_CHECK_GRACE_MS, promise -> stream.check().onComplete(promise)));
   }
 
   private Future<Void> deploy(Supplier<Deployable> verticle, DeploymentOptions options) {

@@ -3,6 +3,7 @@ package io.sluice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.dataset.HealthProbe;
 import io.sluice.support.Backends;
 import io.sluice.support.BridgeSocket;
 import io.sluice.support.Http;
@@ -126,6 +127,19 @@ class BridgeIT extends ServiceTest {
       owner.send(control(stream), "credit", new JsonObject().put("n", 10));
       assertThat(rowsUntilEnd(owner)).isEqualTo(10);
       assertThat(other.read(Duration.ofMillis(200))).as("what the other client received").isNull();
+    }
+  }
+
+  @Test
+  @DisplayName("refuses an open of the built-in health probe as of an unknown dataset")
+  void healthProbeIsNoDataset() {
+    String stream = UUID.randomUUID().toString();
+    try (BridgeSocket client = BridgeSocket.connect(bridgePort)) {
+      client.send(open(stream, new JsonObject().put("dataset", HealthProbe.NAME))).register(data(stream));
+
+      JsonObject refusal = client.read();
+      assertRefused(refusal);
+      assertThat(new JsonObject(refusal.getString("message")).getString("code")).isEqualTo("not-found");
     }
   }
 

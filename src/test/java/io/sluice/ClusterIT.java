@@ -103,6 +103,20 @@ class ClusterIT {
   }
 
   @Test
+  @DisplayName("runs the stream check of an HTTP-only node through the stages of the others, as a client stream")
+  void streamCheckAcrossNodes() {
+    double opened = opened(back) + opened(full);
+    double openedHere = opened(front);
+
+    HttpResponse<String> check = Http.get(front.port(), "/health/stream");
+
+    assertThat(check.statusCode()).as("stream check: %s", check.body()).isEqualTo(200);
+    assertThat(new JsonObject(check.body()).getJsonArray("checks").getJsonObject(0).getJsonObject("data").getLong("rows")).isEqualTo(3);
+    assertThat(opened(back) + opened(full) - opened).as("cursor streams opened on the nodes with the cursor stage").isEqualTo(1);
+    assertThat(opened(front)).isEqualTo(openedHere);
+  }
+
+  @Test
   @DisplayName("a paused consumer keeps the remote producer within its credits, and its leaving releases it")
   void pausedConsumerAcrossNodes() throws Exception {
     double readBefore = back.metrics().rowsRead() + full.metrics().rowsRead();

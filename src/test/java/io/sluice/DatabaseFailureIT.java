@@ -49,6 +49,24 @@ class DatabaseFailureIT extends ServiceTest {
   }
 
   @Test
+  @DisplayName("with every stream connection taken by a client, the stream check still runs on a connection of its own, taking none of theirs")
+  void streamCheckBesideClients() throws Exception {
+    try (RawHttpClient holder = RawHttpClient.get(port, "/v1/datasets/slow_start/rows?sleep_ms=60000")) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> Backends.states().getOrDefault("active", 0) == 1);
+
+      HttpResponse<String> check = Http.get(port, "/health/stream");
+      HttpResponse<String> refused = Http.get(port, "/v1/datasets/series/rows?count=5");
+
+      assertThat(check.statusCode()).as("stream check: %s", check.body()).isEqualTo(200);
+      assertThat(new JsonObject(check.body()).getJsonArray("checks").getJsonObject(0).getJsonObject("data").getLong("rows")).isEqualTo(3);
+      assertThat(refused.statusCode()).as("a client stream while the one connection is taken").isEqualTo(503);
+      assertThat(Backends.states().getOrDefault("active", 0)).as("the client's stream, still running").isEqualTo(1);
+      holder.abort();
+    }
+    Backends.awaitReleased(sluice);
+  }
+
+  @Test
   @DisplayName("a backend killed while its stream is paused cuts the response and releases the stream")
   void backendTerminatedWhilePaused() throws Exception {
     try (RawHttpClient client = RawHttpClient.get(port, "/v1/datasets/transactions_raw/rows")) {

@@ -40,6 +40,8 @@ public final class ConfigLoader {
           Map.entry("SLUICE_LEASE_MS", "stream.leaseMs"),
           Map.entry("SLUICE_MAX_LIMIT", "stream.maxLimit"),
           Map.entry("SLUICE_DRAIN_SECONDS", "shutdown.drainSeconds"),
+          Map.entry("SLUICE_HEALTH_STREAM_INTERVAL_SECONDS", "health.streamIntervalSeconds"),
+          Map.entry("SLUICE_HEALTH_STREAM_TIMEOUT_MS", "health.streamTimeoutMs"),
           Map.entry("SLUICE_INSTANCES", "instances"),
           Map.entry("SLUICE_ROLES", "roles"),
           Map.entry("SLUICE_BRIDGE", "bridge.enabled"),

@@ -20,6 +20,7 @@ public record SluiceConfig(
     ClusterConfig cluster,
     BridgeConfig bridge,
     AuthConfig auth,
+    HealthConfig health,
     Set<Role> roles,
     int instances,
     List<DatasetDefinition> datasets) {
@@ -41,6 +42,7 @@ public record SluiceConfig(
         ClusterConfig.from(json.getJsonObject("cluster", new JsonObject())),
         BridgeConfig.from(json.getJsonObject("bridge", new JsonObject())),
         AuthConfig.from(json.getJsonObject("auth", new JsonObject())),
+        HealthConfig.from(json.getJsonObject("health", new JsonObject())),
         Role.parse(roles(json.getValue("roles"))),
         instances > 0 ? instances : Runtime.getRuntime().availableProcessors(),
         List.copyOf(datasets));
@@ -55,22 +57,22 @@ public record SluiceConfig(
   }
 
   public SluiceConfig withCluster(ClusterConfig newCluster) {
-    return new SluiceConfig(http, database, stream, resume, shutdown, newCluster, bridge, auth, roles, instances, datasets);
+    return new SluiceConfig(http, database, stream, resume, shutdown, newCluster, bridge, auth, health, roles, instances, datasets);
   }
 
   public SluiceConfig withHttp(HttpConfig newHttp) {
-    return new SluiceConfig(newHttp, database, stream, resume, shutdown, cluster, bridge, auth, roles, instances, datasets);
+    return new SluiceConfig(newHttp, database, stream, resume, shutdown, cluster, bridge, auth, health, roles, instances, datasets);
   }
 
   public SluiceConfig withDatabase(DatabaseConfig newDatabase) {
-    return new SluiceConfig(http, newDatabase, stream, resume, shutdown, cluster, bridge, auth, roles, instances, datasets);
+    return new SluiceConfig(http, newDatabase, stream, resume, shutdown, cluster, bridge, auth, health, roles, instances, datasets);
   }
 
   public SluiceConfig withAuth(AuthConfig newAuth) {
-    return new SluiceConfig(http, database, stream, resume, shutdown, cluster, bridge, newAuth, roles, instances, datasets);
+    return new SluiceConfig(http, database, stream, resume, shutdown, cluster, bridge, newAuth, health, roles, instances, datasets);
   }
 
   public SluiceConfig withResume(ResumeConfig newResume) {
-    return new SluiceConfig(http, database, stream, newResume, shutdown, cluster, bridge, auth, roles, instances, datasets);
+    return new SluiceConfig(http, database, stream, newResume, shutdown, cluster, bridge, auth, health, roles, instances, datasets);
   }
 }

@@ -3,6 +3,7 @@ package io.sluice.cursor;
 import io.sluice.config.StreamConfig;
 import io.sluice.dataset.Catalogue;
 import io.sluice.dataset.Dataset;
+import io.sluice.dataset.HealthProbe;
 import io.sluice.dataset.InvalidRequestException;
 import io.sluice.dataset.StreamRequest;
 import io.sluice.db.ConnectionGate;
@@ -32,6 +33,8 @@ import org.slf4j.LoggerFactory;
  * a request is validated, then reads the dataset from PostgreSQL as a {@link CursorStream}
  * that follows the consumer's credits, once the {@link ConnectionGate} admits it. {@link Frames#CURSOR_CHECK} runs the same check alone.
  * Both are served at their cluster-wide address and at its node-local twin ({@link Frames#local}).
+ * The {@link HealthProbe} of the stream check is admitted by a gate of its own, beside the
+ * clients' permits: it never takes a client's place, nor waits behind clients.
  *
  * <p>While the {@link DatabaseBreaker} is open, opens are refused at once. For a shutdown, a
  * message at {@link #DRAIN} makes it refuse new streams, and one at {@link #END_ALL} ends
@@ -49,6 +52,7 @@ public final class CursorVerticle extends VerticleBase {
   private final Catalogue catalogue;
   private final Pool pool;
   private final ConnectionGate gate;
+  private final ConnectionGate healthProbeGate;
   private final StreamConnections connections;
   private final DatabaseBreaker breaker;
   private final StreamConfig config;
@@ -58,14 +62,16 @@ public final class CursorVerticle extends VerticleBase {
   private boolean draining;
 
   /**
-   * Streams read on {@code connections} of their own, admitted by the node's {@code gate};
-   * the {@code pool} serves the short queries of request checks.
+   * Streams read on {@code connections} of their own, admitted by the node's {@code gate}
+   * (the health probe's by {@code healthProbeGate}); the {@code pool} serves the short queries of
+   * request checks.
    */
-  public CursorVerticle(Catalogue catalogue, Pool pool, ConnectionGate gate, StreamConnections connections, DatabaseBreaker breaker,
-      StreamConfig config, SluiceMetrics metrics) {
+  public CursorVerticle(Catalogue catalogue, Pool pool, ConnectionGate gate, ConnectionGate healthProbeGate, StreamConnections connections,
+      DatabaseBreaker breaker, StreamConfig config, SluiceMetrics metrics) {
     this.catalogue = catalogue;
     this.pool = pool;
     this.gate = gate;
+    this.healthProbeGate = healthProbeGate;
     this.connections = connections;
     this.breaker = breaker;
     this.config = config;
@@ -108,7 +114,7 @@ public final class CursorVerticle extends VerticleBase {
           CursorStream stream = new CursorStream(vertx, producer, checked.dataset(), checked.arguments(), checked.request().resumed(), config,
               metrics);
           running.add(stream);
-          stream.run(gate, connections, breaker).onComplete(ar -> running.remove(stream));
+          stream.run(HealthProbe.is(checked.dataset()) ? healthProbeGate : gate, connections, breaker).onComplete(ar -> running.remove(stream));
         })
         .onFailure(err -> refuseMalformed(open, err));
   }
@@ -136,7 +142,7 @@ public final class CursorVerticle extends VerticleBase {
   private Checked check(Message<JsonObject> message, JsonObject body) {
     try {
       StreamRequest request = StreamRequest.fromJson(body);
-      Dataset dataset = catalogue.require(request.dataset());
+      Dataset dataset = catalogue.forStage(request.dataset());
       return new Checked(dataset, request, dataset.bind(request, config.maxLimit()));
     } catch (InvalidRequestException e) {
       StreamProducer.refuse(message, e.toStreamError());

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,15 +25,20 @@ import org.slf4j.LoggerFactory;
  * The datasets Sluice serves, described by PostgreSQL once at start-up: each query is run
  * with {@code LIMIT 0} to learn its columns, its ordering key is checked against them and
  * its transforms are planned. A dataset that cannot be described stops start-up.
+ *
+ * <p>It also holds the built-in {@link HealthProbe}, described and planned the same way, which
+ * only the stages find ({@link #forStage}): clients neither list it nor name it.
  */
 public final class Catalogue {
 
   private static final Logger LOG = LoggerFactory.getLogger(Catalogue.class);
 
   private final Map<String, Dataset> datasets;
+  private final Dataset probe;
 
-  private Catalogue(Map<String, Dataset> datasets) {
+  private Catalogue(Map<String, Dataset> datasets, Dataset probe) {
     this.datasets = datasets;
+    this.probe = probe;
   }
 
   /** Describes the datasets one after the other, so that start-up needs a single connection. */
@@ -41,12 +47,7 @@ public final class Catalogue {
     Future<Void> loaded = Future.succeededFuture();
     for (DatasetDefinition definition : definitions) {
       loaded = loaded
-          .compose(v -> describe(pool, definition))
-          .compose(columns -> withDeclaredNumerics(pool, definition, columns))
-          .compose(columns -> registry
-              .plan(definition.name(), definition.transforms(), columns.stream().map(SourceColumn::column).toList(), context)
-              .compose(plan -> restricted(registry, context, definition, plan))
-              .map(plan -> new Dataset(definition, columns, plan)))
+          .compose(v -> load(pool, definition, registry, context))
           .map(dataset -> {
             if (byName.put(dataset.name(), dataset) != null) {
               throw new ConfigException("dataset '" + dataset.name() + "' is declared twice");
@@ -54,7 +55,18 @@ public final class Catalogue {
             return null;
           });
     }
-    return loaded.map(v -> new Catalogue(byName));
+    return loaded
+        .compose(v -> load(pool, HealthProbe.DEFINITION, registry, context))
+        .map(probe -> new Catalogue(byName, probe));
+  }
+
+  private static Future<Dataset> load(Pool pool, DatasetDefinition definition, TransformRegistry registry, TransformContext context) {
+    return describe(pool, definition)
+        .compose(columns -> withDeclaredNumerics(pool, definition, columns))
+        .compose(columns -> registry
+            .plan(definition.name(), definition.transforms(), columns.stream().map(SourceColumn::column).toList(), context)
+            .compose(plan -> restricted(registry, context, definition, plan))
+            .map(plan -> new Dataset(definition, columns, plan)));
   }
 
   /** The plan with the dataset's column rules, each checked against the columns the transforms output. */
@@ -129,7 +141,7 @@ public final class Catalogue {
     return nulls;
   }
 
-  /** The dataset called {@code name}, or an {@link InvalidRequestException} (404). */
+  /** The configured dataset called {@code name}, as a client names it, or an {@link InvalidRequestException} (404). */
   public Dataset require(String name) {
     Dataset dataset = datasets.get(name);
     if (dataset == null) {
@@ -138,11 +150,23 @@ public final class Catalogue {
     return dataset;
   }
 
+  /**
+   * The dataset a stage serves under {@code name}: a configured one or the {@link HealthProbe}.
+   * Only for the cursor and transform stages: the HTTP verticles and the bridge check the name a
+   * client gives with {@link #require} before an open reaches them, so only the stream check
+   * ever names the probe.
+   */
+  public Dataset forStage(String name) {
+    return HealthProbe.NAME.equals(name) ? probe : require(name);
+  }
+
+  /** The configured datasets, those clients may see; never the {@link HealthProbe}. */
   public Collection<Dataset> all() {
     return datasets.values();
   }
 
   public Future<Void> close() {
-    return Future.all(datasets.values().stream().map(d -> d.transforms().stop()).toList()).mapEmpty();
+    return Future.all(Stream.concat(datasets.values().stream(), Stream.of(probe))
+        .map(d -> d.transforms().stop()).toList()).mapEmpty();
   }
 }

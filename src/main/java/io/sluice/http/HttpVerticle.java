@@ -35,7 +35,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
-import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.netty.handler.codec.compression.Brotli;
 import io.netty.handler.codec.compression.CompressionOptions;
 import io.netty.handler.codec.compression.StandardCompressionOptions;
@@ -146,10 +145,10 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/v1/datasets/:name").handler(this::describeDataset);
     router.get("/v1/datasets/:name/rows").handler(this::streamRows);
     router.head("/v1/datasets/:name/rows").handler(this::describeRows);
-    router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(health.live()));
-    HealthCheckHandler ready = HealthCheckHandler.createWithHealthChecks(health.ready());
-    router.get("/health/ready").handler(ready);
-    router.get("/health").handler(ready);
+    HealthRoutes.add(router, "/health/live", health.live());
+    HealthRoutes.add(router, "/health/ready", health.ready());
+    HealthRoutes.add(router, "/health", health.ready());
+    HealthRoutes.add(router, "/health/stream", health.stream());
     if (metricsRole != null) {
       router.get("/metrics").handler(authentication).handler(ctx -> {
         if (!CallerAuthentication.principal(ctx).holds(metricsRole)) {

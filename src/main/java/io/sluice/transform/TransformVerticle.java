@@ -49,7 +49,7 @@ public final class TransformVerticle extends VerticleBase {
     try {
       frame = OpenFrame.fromJson(open.body());
       request = StreamRequest.fromJson(frame.request());
-      dataset = catalogue.require(request.dataset());
+      dataset = catalogue.forStage(request.dataset());
     } catch (InvalidRequestException e) {
       StreamProducer.refuse(open, e.toStreamError());
       return;

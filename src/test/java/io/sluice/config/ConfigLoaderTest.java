@@ -79,6 +79,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("reads the stream check's interval and timeout, 10 s and 5 s unless the file or the environment says otherwise")
+  void healthFromEnvironment() {
+    assertThat(SluiceConfig.from(new JsonObject()).health()).isEqualTo(new HealthConfig(10, 5_000));
+    JsonObject merged = new JsonObject()
+        .put("health", new JsonObject().put("streamIntervalSeconds", 30).put("streamTimeoutMs", 2_000))
+        .put("SLUICE_HEALTH_STREAM_INTERVAL_SECONDS", "60");
+
+    SluiceConfig config = SluiceConfig.from(ConfigLoader.applyEnvironment(merged));
+
+    assertThat(config.health()).isEqualTo(new HealthConfig(60, 2_000));
+    assertThat(SluiceConfig.from(ConfigLoader.applyEnvironment(new JsonObject().put("SLUICE_HEALTH_STREAM_TIMEOUT_MS", "750")))
+        .health().streamTimeoutMs()).isEqualTo(750);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> SluiceConfig.from(new JsonObject()
+            .put("health", new JsonObject().put("streamIntervalSeconds", 0))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("streamIntervalSeconds");
+  }
+
+  @Test
   @DisplayName("runs every stage unless told otherwise, and names an unknown role")
   void roles() {
     assertThat(SluiceConfig.from(new JsonObject()).roles()).containsExactlyInAnyOrder(Role.values());

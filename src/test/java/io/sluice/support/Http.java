@@ -16,13 +16,22 @@ public final class Http {
   private Http() {}
 
   public static HttpResponse<String> get(int port, String pathAndQuery, String... headers) {
+    return send("GET", port, pathAndQuery, headers);
+  }
+
+  /** A {@code HEAD} request: its body, which must be empty, as a string. */
+  public static HttpResponse<String> head(int port, String pathAndQuery, String... headers) {
+    return send("HEAD", port, pathAndQuery, headers);
+  }
+
+  private static HttpResponse<String> send(String method, int port, String pathAndQuery, String... headers) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
         .timeout(Duration.ofSeconds(60));
     if (headers.length > 0) {
       request.headers(headers);
     }
     try {
-      return CLIENT.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
+      return CLIENT.send(request.method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

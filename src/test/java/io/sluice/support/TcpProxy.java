@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP proxy in front of the test database that a test can take down: while refusing, it
- * accepts each connection and closes it at once (as a server that is gone would), and it
- * counts every connection attempt, so a test can tell that nothing tried the database.
+ * accepts each connection and closes it at once (as a server that is gone would); while
+ * holding, it accepts each connection and answers nothing on it (as a server that hangs
+ * would). It counts every connection attempt, so a test can tell that nothing tried the database.
  */
 public final class TcpProxy {
 
@@ -22,7 +23,9 @@ public final class TcpProxy {
   private final int targetPort;
   private final AtomicInteger attempts = new AtomicInteger();
   private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
+  private final Set<NetSocket> held = ConcurrentHashMap.newKeySet();
   private volatile boolean refusing;
+  private volatile boolean holding;
 
   private TcpProxy(Vertx vertx, String targetHost, int targetPort) {
     this.server = vertx.createNetServer();
@@ -41,6 +44,12 @@ public final class TcpProxy {
     attempts.incrementAndGet();
     if (refusing) {
       downstream.close();
+      return;
+    }
+    if (holding) {
+      downstream.pause();
+      held.add(downstream);
+      downstream.closeHandler(v -> held.remove(downstream));
       return;
     }
     downstream.pause();
@@ -68,6 +77,17 @@ public final class TcpProxy {
   /** Refuses new connections (true) or lets them through again (false). */
   public void refuse(boolean refuse) {
     refusing = refuse;
+  }
+
+  /**
+   * Holds new connections without a word (true), as a database that hangs; false closes those
+   * it held, as a server that gave up on them, and lets new ones through again.
+   */
+  public void hold(boolean hold) {
+    holding = hold;
+    if (!hold) {
+      held.forEach(NetSocket::close);
+    }
   }
 
   /** Cuts every connection through the proxy, as a crashed server would. */
