@@ -38,7 +38,7 @@ class BreakerIT extends ServiceTest {
     proxy = TcpProxy.start(vertx, database.getHost(), database.getPort()).await(10, TimeUnit.SECONDS);
     String proxied = "postgresql://" + database.getUser() + "@127.0.0.1:" + proxy.port() + "/" + database.getDatabase();
     startSluice(vertx, json -> {
-      json.getJsonObject("database").put("url", proxied).put("poolSize", 1).put("maxWaitQueue", 0)
+      json.getJsonObject("database").put("url", proxied).put("poolSize", 1).put("maxWaitQueue", 0).put("connectTimeoutMs", 1_000)
           .put("breaker", new JsonObject().put("maxFailures", MAX_FAILURES).put("failureWindowMs", 60_000).put("resetTimeoutMs", 1_500));
     });
   }
@@ -46,6 +46,7 @@ class BreakerIT extends ServiceTest {
   @AfterEach
   void databaseBack() {
     proxy.refuse(false);
+    proxy.hold(false);
     await().atMost(Duration.ofSeconds(15)).until(() -> Http.get(port, "/v1/datasets/series/rows?count=3").statusCode() == 200);
   }
 
@@ -56,6 +57,19 @@ class BreakerIT extends ServiceTest {
 
   private static JsonObject error(HttpResponse<String> response) {
     return new JsonObject(response.body()).getJsonObject("error");
+  }
+
+  @Test
+  @DisplayName("a database that takes the connection but never answers: 503 within the connect timeout, and the stream gives its place back")
+  void hangingHandshake() {
+    proxy.hold(true);
+
+    HttpResponse<String> response = Http.get(port, "/v1/datasets/series/rows?count=5");
+
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(error(response).getString("code")).isEqualTo("database-unavailable");
+    await().atMost(Duration.ofSeconds(5)).until(() -> sluice.metrics().registry().get("sluice.db.connections.held").gauge().value() == 0
+        && sluice.metrics().activeCursors() == 0);
   }
 
   @Test

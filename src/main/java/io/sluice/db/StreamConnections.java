@@ -9,6 +9,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.pgclient.spi.PgDriver;
 import io.vertx.sqlclient.spi.ConnectionFactory;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Opens the connections streams read on: one of its own per stream, closed (never pooled)
@@ -24,11 +25,13 @@ public final class StreamConnections {
   private final Vertx vertx;
   private final PgConnectOptions options;
   private final ConnectionFactory<PgConnectOptions> factory;
+  private final long handshakeTimeoutMs;
 
-  private StreamConnections(Vertx vertx, PgConnectOptions options, ConnectionFactory<PgConnectOptions> factory) {
+  private StreamConnections(Vertx vertx, PgConnectOptions options, ConnectionFactory<PgConnectOptions> factory, long handshakeTimeoutMs) {
     this.vertx = vertx;
     this.options = options;
     this.factory = factory;
+    this.handshakeTimeoutMs = handshakeTimeoutMs;
   }
 
   public static StreamConnections create(Vertx vertx, DatabaseConfig config) {
@@ -36,14 +39,29 @@ public final class StreamConnections {
         .setConnectTimeout(config.connectTimeoutMs())
         .setTcpKeepAlive(true)
         .setTcpUserTimeout(TCP_USER_TIMEOUT_MS);
-    return new StreamConnections(vertx, Database.connectOptions(config), PgDriver.INSTANCE.createConnectionFactory(vertx, tcp));
+    return new StreamConnections(vertx, Database.connectOptions(config), PgDriver.INSTANCE.createConnectionFactory(vertx, tcp),
+        config.connectTimeoutMs());
   }
 
-  /** A new connection, on the caller's context; failures are {@link DatabaseUnavailableException}s. */
+  /**
+   * A new connection, on the caller's context; failures are {@link DatabaseUnavailableException}s.
+   * The whole handshake (TCP, startup, authentication) gets {@code connectTimeoutMs}: a server
+   * that takes the socket but never answers must not keep a stream, and its admission permit,
+   * waiting for ever. A connection that arrives after it gave up is closed.
+   */
   public Future<PgConnection> open() {
-    return factory.connect(vertx.getOrCreateContext(), options)
-        .map(PgConnection::cast)
-        .recover(err -> Future.failedFuture(new DatabaseUnavailableException(err)));
+    Promise<PgConnection> opened = Promise.promise();
+    long timer = vertx.setTimer(handshakeTimeoutMs, id -> opened.tryFail(new DatabaseUnavailableException(
+        new TimeoutException("the database did not complete the connection handshake within " + handshakeTimeoutMs + " ms"))));
+    factory.connect(vertx.getOrCreateContext(), options).map(PgConnection::cast).onComplete(connected -> {
+      vertx.cancelTimer(timer);
+      if (connected.failed()) {
+        opened.tryFail(new DatabaseUnavailableException(connected.cause()));
+      } else if (!opened.tryComplete(connected.result())) {
+        connected.result().close();
+      }
+    });
+    return opened.future();
   }
 
   /** Closes the factory; connections already open stay open until their streams close them. */
