@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 class ManifestsTest {
 
   @Test
-  @DisplayName("are all accounted for: manifests, kustomizations, patches, the configuration")
+  @DisplayName("are all accounted for: manifests, kustomizations, patches, the configuration, the monitoring files")
   void everyFileIsKnown() throws IOException {
     Set<Path> known = new TreeSet<>();
     known.add(Manifests.ROOT.resolve("README.md"));
@@ -165,7 +165,7 @@ class ManifestsTest {
   }
 
   private static List<Path> kustomizations() {
-    return List.of(Manifests.BASE, Manifests.EXAMPLE).stream().map(d -> d.resolve("kustomization.yaml")).toList();
+    return List.of(Manifests.BASE, Manifests.EXAMPLE, Manifests.MONITORING).stream().map(d -> d.resolve("kustomization.yaml")).toList();
   }
 
   /** The files a kustomization names (a directory resource by its own kustomization.yaml). */
