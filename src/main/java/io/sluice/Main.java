@@ -33,8 +33,12 @@ import org.slf4j.LoggerFactory;
 public final class Main {
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
-  /** What a drain may take beyond its drain time before the process gives up on it. */
-  private static final long DRAIN_OVERRUN_MS = 10_000;
+  /** The environment variable naming the configuration file. */
+  public static final String CONFIG_VARIABLE = "SLUICE_CONFIG";
+  /** The environment variable giving the demo's row count. */
+  public static final String DEMO_ROWS_VARIABLE = "SLUICE_DEMO_ROWS";
+  /** What a drain may take beyond its drain time and end grace before the process gives up on it and exits 1. */
+  public static final long DRAIN_OVERRUN_MS = 10_000;
   private static final AtomicBoolean STOPPING = new AtomicBoolean();
 
   private Main() {}
@@ -49,7 +53,7 @@ public final class Main {
     }
     SluiceConfig loaded;
     try {
-      loaded = loadConfig(envOr("SLUICE_CONFIG", "conf/sluice.yaml"));
+      loaded = loadConfig(envOr(CONFIG_VARIABLE, "conf/sluice.yaml"));
     } catch (Exception e) {
       LOG.error("Sluice could not start: {}", e.getMessage(), e);
       System.exit(1);
@@ -92,7 +96,7 @@ public final class Main {
   }
 
   private static Future<Void> seedDemo(Vertx vertx, SluiceConfig config) {
-    long rows = Long.parseLong(envOr("SLUICE_DEMO_ROWS", "1000000"));
+    long rows = Long.parseLong(envOr(DEMO_ROWS_VARIABLE, "1000000"));
     Pool pool = Database.pool(vertx, config.database());
     return DemoSeeder.seed(pool, rows).eventually(pool::close);
   }

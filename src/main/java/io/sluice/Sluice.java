@@ -65,7 +65,7 @@ public final class Sluice {
   /** How often a drain looks whether the streams in flight are done. */
   private static final long DRAIN_POLL_MS = 100;
   /** How long streams ended by a drain get to deliver their last record and let go of their connections. */
-  static final long END_GRACE_MS = 3_000;
+  public static final long END_GRACE_MS = 3_000;
 
   private final Vertx vertx;
   private final SluiceConfig config;

@@ -127,7 +127,18 @@ public final class ConfigLoader {
     return all.map(result);
   }
 
-  static JsonObject applyEnvironment(JsonObject merged) {
+  /** Every environment variable the configuration reads: the overrides and their {@code *_FILE} variants. */
+  public static java.util.Set<String> environmentVariables() {
+    java.util.Set<String> names = new java.util.TreeSet<>(ENV_OVERRIDES.keySet());
+    names.addAll(FILE_OVERRIDES.keySet());
+    return java.util.Collections.unmodifiableSet(names);
+  }
+
+  /**
+   * Moves the {@code SLUICE_*} entries at the top of {@code merged} (where vertx-config's
+   * environment store puts them) to the paths they override; blank ones are dropped.
+   */
+  public static JsonObject applyEnvironment(JsonObject merged) {
     JsonObject result = merged.copy();
     ENV_OVERRIDES.forEach(
         (variable, path) -> {

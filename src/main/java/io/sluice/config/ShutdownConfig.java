@@ -5,7 +5,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * What SIGTERM does ({@code shutdown}): new streams are refused at once, streams in flight
  * get {@code drainSeconds} to finish, then are ended {@code partial} with their resume token.
- * Keep it a few seconds shorter than the pod's {@code terminationGracePeriodSeconds}.
+ * The pod's {@code terminationGracePeriodSeconds} must exceed it, the {@code preStop} pause,
+ * the 3 s that follow and the drain's 10 s overrun (docs/operations.md, "Rolling updates").
  */
 public record ShutdownConfig(int drainSeconds) {
 
