@@ -3,14 +3,11 @@ package io.sluice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.sluice.config.SluiceConfig;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.support.Http;
 import io.sluice.support.RawHttpClient;
 import io.sluice.support.TestSluice;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -36,11 +33,8 @@ class MetricsIT {
   @BeforeAll
   static void start() throws Exception {
     SluiceMetrics metrics = new SluiceMetrics();
-    vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(SluiceMetrics.vertxMetricsOptions()))
-        .withMetrics(metrics.vertxMetricsFactory()).build();
-    JsonObject json = TestSluice.config(vertx, config -> config.getJsonObject("http").put("maxStreamsPerClient", 1))
-        .await(30, TimeUnit.SECONDS);
-    sluice = Sluice.start(vertx, SluiceConfig.from(json), metrics).await(60, TimeUnit.SECONDS);
+    vertx = TestSluice.vertxWithMetrics(metrics);
+    sluice = TestSluice.start(vertx, metrics, config -> config.getJsonObject("http").put("maxStreamsPerClient", 1)).await(60, TimeUnit.SECONDS);
     port = sluice.config().http().port();
   }
 

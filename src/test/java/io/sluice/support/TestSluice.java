@@ -6,6 +6,7 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.metrics.SluiceMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -25,7 +26,7 @@ public final class TestSluice {
 
   /** Starts Sluice; {@code tweak} may change the JSON configuration first. */
   public static Future<Sluice> start(Vertx vertx, Consumer<JsonObject> tweak) {
-    return config(vertx, tweak).compose(json -> Sluice.start(vertx, SluiceConfig.from(json), new SluiceMetrics()));
+    return start(vertx, new SluiceMetrics(), tweak);
   }
 
   /** The test configuration in its JSON form, changed by {@code tweak}. */
@@ -43,6 +44,17 @@ public final class TestSluice {
       tweak.accept(json);
       return json;
     });
+  }
+
+  /** A Vert.x that reports its own meters to {@code metrics}' registry, as {@code Main} makes one. */
+  public static Vertx vertxWithMetrics(SluiceMetrics metrics) {
+    return Vertx.builder().with(new VertxOptions().setMetricsOptions(SluiceMetrics.vertxMetricsOptions()))
+        .withMetrics(metrics.vertxMetricsFactory()).build();
+  }
+
+  /** Starts Sluice on {@code vertx} with {@code metrics}; {@code tweak} may change the JSON configuration first. */
+  public static Future<Sluice> start(Vertx vertx, SluiceMetrics metrics, Consumer<JsonObject> tweak) {
+    return config(vertx, tweak).compose(json -> Sluice.start(vertx, SluiceConfig.from(json), metrics));
   }
 
   public static Future<Sluice> start(Vertx vertx) {
