@@ -7,6 +7,7 @@ import io.sluice.db.DatabaseBreaker;
 import io.sluice.db.DatabaseErrors;
 import io.sluice.db.DatabaseUnavailableException;
 import io.sluice.db.StreamConnections;
+import io.sluice.logging.RequestLog;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.RowBatch;
 import io.sluice.protocol.StreamProducer;
@@ -51,6 +52,8 @@ final class CursorStream {
 
   private final Vertx vertx;
   private final StreamProducer producer;
+  /** This stream's lines, with the request id of its {@code open} frame. */
+  private final RequestLog log;
   private final Dataset dataset;
   private final Tuple arguments;
   private final boolean resumed;
@@ -77,6 +80,7 @@ final class CursorStream {
       SluiceMetrics metrics) {
     this.vertx = vertx;
     this.producer = producer;
+    this.log = RequestLog.of(LOG, producer.requestId());
     this.dataset = dataset;
     this.arguments = arguments;
     this.resumed = resumed;
@@ -93,8 +97,9 @@ final class CursorStream {
    * and {@code BEGIN} go through the {@code breaker}, which counts a database that cannot be reached.
    */
   Future<Void> run(ConnectionGate gate, StreamConnections connections, DatabaseBreaker breaker) {
+    log.debug("dataset '{}': stream {} opened", dataset.name(), producer.streamId());
     producer.exceptionHandler(gone -> {
-      LOG.debug("[{}] cursor stopped: {}", producer.requestId(), gone.getMessage());
+      log.debug("dataset '{}': stream {} stopped: {}", dataset.name(), producer.streamId(), gone.getMessage());
       stop(null);
     });
     producer.drainHandler(v -> readNext());
@@ -249,7 +254,7 @@ final class CursorStream {
     vertx.cancelTimer(deadlineTimer);
     setAwaitingCredit(false);
     if (failure != null && !(failure instanceof StreamStoppedException)) {
-      LOG.warn("[{}] dataset '{}' failed after {} rows: {}", producer.requestId(), dataset.name(), sent, failure.toString());
+      log.warn("dataset '{}' failed after {} rows: {}", dataset.name(), sent, failure.toString());
       producer.fail(failure instanceof StreamEndedException ended ? ended.error() : DatabaseErrors.classify(failure));
     }
     if (ticket != null) {
@@ -280,6 +285,7 @@ final class CursorStream {
     return released.future().onComplete(ar -> {
       metrics.cursorClosed();
       ticket.release();
+      log.debug("dataset '{}': stream {} closed after {} rows", dataset.name(), producer.streamId(), sent);
     });
   }
 

@@ -10,6 +10,7 @@ import io.sluice.db.ConnectionGate;
 import io.sluice.db.DatabaseBreaker;
 import io.sluice.db.DatabaseErrors;
 import io.sluice.db.StreamConnections;
+import io.sluice.logging.RequestLog;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.Frames;
 import io.sluice.protocol.OpenFrame;
@@ -158,7 +159,7 @@ public final class CursorVerticle extends VerticleBase {
    */
   private static void refuseMalformed(Message<JsonObject> message, Throwable malformed) {
     boolean ours = malformed instanceof IllegalArgumentException;
-    LOG.warn("[{}] open refused: {}", StreamProducer.requestIdOf(message), malformed.getMessage(), ours ? malformed.getCause() : malformed);
+    RequestLog.of(LOG, StreamProducer.requestIdOf(message)).warn("open refused: {}", malformed.getMessage(), ours ? malformed.getCause() : malformed);
     StreamProducer.refuse(message, StreamError.of(StreamError.PROTOCOL, 400, ours ? malformed.getMessage() : "malformed open"));
   }
 }

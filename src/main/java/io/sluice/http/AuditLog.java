@@ -2,26 +2,29 @@ package io.sluice.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.dataset.Dataset;
 import io.sluice.dataset.DatasetDefinition;
 import io.sluice.dataset.ParameterDefinition;
+import io.sluice.logging.RequestLog;
 import io.vertx.core.MultiMap;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import net.logstash.logback.marker.Markers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The audit trail of exports: one JSON object per line on the {@value #LOGGER} logger for
- * every row stream the HTTP API was asked for, however it ended. It says who asked for which
+ * The audit trail of exports: one line on the {@value #LOGGER} logger for every row stream the
+ * HTTP API was asked for, however it ended (a JSON object in the text log format, a JSON log
+ * line with the same fields in the JSON format). It says who asked for which
  * dataset with which parameters, in which format, how it ended, and how many rows and bytes
  * left. Values of parameters a dataset marks {@code sensitive}, and of parameters it does not
  * declare, are replaced by {@code "sha256:"} and the first 16 hex digits of their SHA-256, so
@@ -53,29 +56,33 @@ final class AuditLog {
   record Entry(String requestId, String principal, String dataset, Map<String, String> params, String format, String status,
       Integer httpStatus, String errorCode, long rows, long bytes, long durationMs) {}
 
+  /**
+   * Logs {@code entry}'s line: its fields as fields of the log event (a Logstash marker, for the
+   * JSON format) and as a JSON object for its message (for the text format, which prints the
+   * message alone).
+   */
   static void write(Entry entry) {
     if (!AUDIT.isInfoEnabled()) {
       return;
     }
-    ObjectNode line = JSON.createObjectNode()
-        .put("time", Instant.now().toString())
-        .put("requestId", entry.requestId())
-        .put("principal", entry.principal())
-        .put("dataset", entry.dataset());
-    ObjectNode params = line.putObject("params");
-    entry.params().forEach(params::put);
-    line.put("format", entry.format())
-        .put("status", entry.status())
-        .put("httpStatus", entry.httpStatus())
-        .put("errorCode", entry.errorCode())
-        .put("rows", entry.rows())
-        .put("bytes", entry.bytes())
-        .put("durationMs", entry.durationMs());
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("time", Instant.now().toString());
+    line.put("requestId", entry.requestId());
+    line.put("principal", entry.principal());
+    line.put("dataset", entry.dataset());
+    line.put("params", new TreeMap<>(entry.params()));
+    line.put("format", entry.format());
+    line.put("status", entry.status());
+    line.put("httpStatus", entry.httpStatus());
+    line.put("errorCode", entry.errorCode());
+    line.put("rows", entry.rows());
+    line.put("bytes", entry.bytes());
+    line.put("durationMs", entry.durationMs());
     try {
-      AUDIT.info(JSON.writeValueAsString(line));
+      AUDIT.info(Markers.appendEntries(line), JSON.writeValueAsString(line));
     } catch (JsonProcessingException e) {
-      // cannot happen for a tree of strings and numbers; never lose the line silently
-      LOG.error("[{}] the audit line could not be written", entry.requestId(), e);
+      // cannot happen for a map of strings and numbers; never lose the line silently
+      RequestLog.of(LOG, entry.requestId()).error("the audit line could not be written", e);
     }
   }
 

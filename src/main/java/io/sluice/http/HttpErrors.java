@@ -1,6 +1,7 @@
 package io.sluice.http;
 
 import io.sluice.dataset.InvalidRequestException;
+import io.sluice.logging.RequestLog;
 import io.sluice.protocol.StreamError;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -60,8 +61,8 @@ final class HttpErrors {
       String message = err instanceof HttpException http ? describe(http) : err == null ? "bad request" : String.valueOf(err.getMessage());
       send(ctx.response(), status, StreamError.of(code, status, message).toJson());
     } else {
-      LOG.error("[{}] {} {} failed with status {}", ctx.response().headers().get(HttpVerticle.REQUEST_ID), ctx.request().method(),
-          ctx.request().path(), ctx.statusCode(), err);
+      RequestLog.of(LOG, ctx.response().headers().get(HttpVerticle.REQUEST_ID))
+          .error("{} {} failed with status {}", ctx.request().method(), ctx.request().path(), ctx.statusCode(), err);
       send(ctx.response(), 500, StreamError.of(StreamError.INTERNAL, 500, "internal error").toJson());
     }
   }

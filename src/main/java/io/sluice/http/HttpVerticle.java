@@ -14,6 +14,7 @@ import io.sluice.format.EncodingOptions;
 import io.sluice.format.OutputFormat;
 import io.sluice.format.OutputFormats;
 import io.sluice.format.SseFormat;
+import io.sluice.logging.RequestLog;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.StageRoutes;
 import io.sluice.protocol.StreamConsumer;
@@ -45,7 +46,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -172,11 +172,9 @@ public final class HttpVerticle extends VerticleBase {
     return httpConfig.corsOrigins().contains("*") ? cors : cors.addOrigins(httpConfig.corsOrigins());
   }
 
+  /** Every response names its request: the client's id if it is a sane one ({@link RequestIds}), else a new one. */
   private void assignRequestId(RoutingContext ctx) {
-    String id = ctx.request().getHeader(REQUEST_ID);
-    if (id == null || id.isBlank() || id.length() > 128) {
-      id = UUID.randomUUID().toString();
-    }
+    String id = RequestIds.accept(ctx.request().getHeader(REQUEST_ID));
     ctx.put(REQUEST_ID, id);
     ctx.response().putHeader(REQUEST_ID, id);
     ctx.next();
@@ -258,7 +256,7 @@ public final class HttpVerticle extends VerticleBase {
     String requestId = ctx.get(REQUEST_ID);
     Dataset dataset = datasetOrNull(ctx);
     metrics.refused(dataset == null ? null : dataset.name(), error.code());
-    LOG.info("[{}] rows of '{}' refused: {} {}: {}", requestId, ctx.pathParam("name"), error.status(), error.code(), error.message());
+    RequestLog.of(LOG, requestId).info("rows of '{}' refused: {} {}: {}", ctx.pathParam("name"), error.status(), error.code(), error.message());
     HttpErrors.send(ctx.response(), error.status(), error.toJson()).onComplete(ar -> AuditLog.write(new AuditLog.Entry(
         requestId, principal, ctx.pathParam("name"), AuditLog.params(dataset, ctx.queryParams()), format, AuditLog.REFUSED,
         error.status(), error.code(), 0, ar.succeeded() ? ar.result() : 0, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))));
@@ -289,7 +287,7 @@ public final class HttpVerticle extends VerticleBase {
         })
         .onFailure(err -> {
           if (!StreamConsumer.isRefusal(err)) {
-            LOG.warn("[{}] HEAD: the request could not be checked", ctx.<String>get(REQUEST_ID), err);
+            RequestLog.of(LOG, ctx.get(REQUEST_ID)).warn("HEAD: the request could not be checked", err);
           }
           StreamError error = StreamConsumer.refusal(err);
           HttpErrors.send(ctx.response(), error.status(), error.toJson());

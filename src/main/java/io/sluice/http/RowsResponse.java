@@ -8,6 +8,7 @@ import io.sluice.format.RowEncoder;
 import io.sluice.format.SamplingChange;
 import io.sluice.format.StreamSummary;
 import io.sluice.format.UnrepresentableValueException;
+import io.sluice.logging.RequestLog;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.metrics.StreamMeters;
 import io.sluice.protocol.RowBatch;
@@ -85,6 +86,8 @@ final class RowsResponse implements WriteStream<RowBatch> {
   private final RowEncoder encoder;
   private final SluiceMetrics metrics;
   private final String requestId;
+  /** This stream's lines, with its request id. */
+  private final RequestLog log;
   private final String principal;
   /** The request's parameters as the audit line shows them (sensitive values hashed). */
   private final Map<String, String> auditedParams;
@@ -146,6 +149,7 @@ final class RowsResponse implements WriteStream<RowBatch> {
     this.encoder = encoder;
     this.metrics = metrics;
     this.requestId = requestId;
+    this.log = RequestLog.of(LOG, requestId);
     this.principal = principal;
     this.auditedParams = auditedParams;
     this.heartbeatNanos = TimeUnit.SECONDS.toNanos(http.heartbeatSeconds());
@@ -193,8 +197,8 @@ final class RowsResponse implements WriteStream<RowBatch> {
           });
         })
         .onFailure(err -> onError(err instanceof StreamRefusedException refused ? refused.error() : unexpected(err)));
-    LOG.info("[{}] stream {} opened for dataset '{}' as {} over {}",
-        requestId, stream.streamId(), streamRequest.dataset(), format.name(), request.version());
+    log.info("stream {} opened for dataset '{}' as {} over {}",
+        stream.streamId(), streamRequest.dataset(), format.name(), request.version());
   }
 
   /**
@@ -242,7 +246,7 @@ final class RowsResponse implements WriteStream<RowBatch> {
     } catch (UnrepresentableValueException e) {
       return Future.failedFuture(new StreamFailedException(StreamError.of(StreamError.UNREPRESENTABLE, 500, e.getMessage()), null));
     } catch (Throwable e) { // an Error too: the stream must end, not hang
-      LOG.error("[{}] stream {}: encoding a batch failed", requestId, stream.streamId(), e);
+      log.error("stream {}: encoding a batch failed", stream.streamId(), e);
       return Future.failedFuture(new StreamFailedException(StreamError.of(StreamError.INTERNAL, 500, "encoding failed"), null));
     }
     if (chunk != null) {
@@ -338,8 +342,8 @@ final class RowsResponse implements WriteStream<RowBatch> {
     metrics.samplingRateRaised();
     sendHeaders();
     writeBytes(encoder.samplingChange(new SamplingChange(sampling.rate(), tokens.afterRow(lastKey), lastKey)));
-    LOG.info("[{}] stream {} samples 1 row in {} after {} rows sent of {} read: its client keeps it blocked",
-        requestId, stream.streamId(), sampling.rate(), rows, rowsRead);
+    log.info("stream {} samples 1 row in {} after {} rows sent of {} read: its client keeps it blocked",
+        stream.streamId(), sampling.rate(), rows, rowsRead);
   }
 
   private void setBlocked(boolean nowBlocked) {
@@ -381,7 +385,7 @@ final class RowsResponse implements WriteStream<RowBatch> {
       response.putTrailer(ROW_COUNT_TRAILER, Long.toString(rows));
       response.end().onComplete(ar -> delivered());
     }
-    LOG.info("[{}] stream {} {}: {} rows sent of {} read", requestId, stream.streamId(), summary.status(), rows, rowsRead);
+    log.info("stream {} {}: {} rows sent of {} read", stream.streamId(), summary.status(), rows, rowsRead);
     return Future.succeededFuture();
   }
 
@@ -392,7 +396,7 @@ final class RowsResponse implements WriteStream<RowBatch> {
 
   /** A failure nothing mapped to an error: logged here, answered in general words. */
   private StreamError unexpected(Throwable err) {
-    LOG.error("[{}] stream {} failed", requestId, stream.streamId(), err);
+    log.error("stream {} failed", stream.streamId(), err);
     return StreamError.of(StreamError.INTERNAL, 500, "internal error");
   }
 
@@ -408,7 +412,7 @@ final class RowsResponse implements WriteStream<RowBatch> {
     if (!headersSent) {
       finish();
       ended(AuditLog.REFUSED, error.status(), error.code());
-      LOG.info("[{}] stream {} refused: {} {}: {}", requestId, stream.streamId(), error.status(), error.code(), error.message());
+      log.info("stream {} refused: {} {}: {}", stream.streamId(), error.status(), error.code(), error.message());
       HttpErrors.send(response, error.status(), error.toJson()).onComplete(ar -> {
         if (ar.succeeded()) {
           bytesWritten += ar.result();
@@ -417,7 +421,7 @@ final class RowsResponse implements WriteStream<RowBatch> {
       });
       return;
     }
-    LOG.warn("[{}] stream {} cut after {} rows: {}: {}", requestId, stream.streamId(), rows, error.code(), error.message());
+    log.warn("stream {} cut after {} rows: {}: {}", stream.streamId(), rows, error.code(), error.message());
     Buffer record = encoder.cut(StreamSummary.partial(rows, error, tokens.afterRow(lastKey), sampledSoFar()));
     finish();
     ended(AuditLog.PARTIAL, 200, error.code());
@@ -500,7 +504,7 @@ final class RowsResponse implements WriteStream<RowBatch> {
     if (!finished) {
       finish();
       ended(AuditLog.CANCELLED, headersSent ? 200 : null, null);
-      LOG.info("[{}] stream {} cancelled after {} rows: client gone ({})", requestId, stream.streamId(), rows, why);
+      log.info("stream {} cancelled after {} rows: client gone ({})", stream.streamId(), rows, why);
       stopStream();
       delivered();
     } else if (!delivered) {

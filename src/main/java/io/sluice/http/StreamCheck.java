@@ -8,6 +8,7 @@ import io.sluice.format.OutputFormat;
 import io.sluice.format.OutputFormats;
 import io.sluice.format.RowEncoder;
 import io.sluice.format.StreamSummary;
+import io.sluice.logging.RequestLog;
 import io.sluice.protocol.RowBatch;
 import io.sluice.protocol.StreamConsumer;
 import io.sluice.protocol.StreamError;
@@ -152,7 +153,7 @@ public final class StreamCheck {
       }
       JsonObject data = measured().put("bytes", body.length());
       if (outcome.tryComplete(Status.OK(data))) {
-        LOG.debug("[{}] stream check UP: {}", requestId, data.encode());
+        RequestLog.of(LOG, requestId).debug("stream check UP: {}", data.encode());
       }
     }
 
@@ -162,7 +163,7 @@ public final class StreamCheck {
         body.appendBuffer(encoding.get());
         return true;
       } catch (Throwable e) { // an Error too: the run must end, not hang
-        LOG.error("[{}] stream check: encoding failed", requestId, e);
+        RequestLog.of(LOG, requestId).error("stream check: encoding failed", e);
         stream.handler(null);
         down(Step.ENCODING, StreamError.of(StreamError.INTERNAL, 500, "encoding failed"));
         return false;
@@ -182,7 +183,7 @@ public final class StreamCheck {
           .put("failed", failed.name().toLowerCase(Locale.ROOT))
           .put("error", new JsonObject().put("code", error.code()).put("message", error.message()));
       if (outcome.tryComplete(Status.KO(data))) {
-        LOG.warn("[{}] stream check DOWN at step '{}': {}: {}", requestId, data.getString("failed"), error.code(), error.message());
+        RequestLog.of(LOG, requestId).warn("stream check DOWN at step '{}': {}: {}", data.getString("failed"), error.code(), error.message());
       }
     }
 

@@ -1,5 +1,6 @@
 package io.sluice.protocol;
 
+import io.sluice.logging.RequestLog;
 import io.sluice.value.Column;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -87,7 +88,7 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
           done = true;
           close();
           if (!isRefusal(err)) {
-            LOG.warn("[{}] stream {}: open at {} failed", requestId, streamId, serviceAddress, err);
+            RequestLog.of(LOG, requestId).warn("stream {}: open at {} failed", streamId, serviceAddress, err);
           }
           return Future.failedFuture(new StreamRefusedException(refusal(err).withRequestId(requestId)));
         });
@@ -339,7 +340,7 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
     if (isClosed()) {
       return; // a handler threw while handling an end or error: it has its answer
     }
-    LOG.warn("[{}] stream {}: bad '{}' frame from the producer", requestId, streamId, kind, failure);
+    RequestLog.of(LOG, requestId).warn("stream {}: bad '{}' frame from the producer", streamId, kind, failure);
     fail(StreamError.of(StreamError.PROTOCOL, 500, "bad '" + kind + "' frame"));
   }
 

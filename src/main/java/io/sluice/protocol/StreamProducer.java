@@ -1,5 +1,6 @@
 package io.sluice.protocol;
 
+import io.sluice.logging.RequestLog;
 import io.sluice.value.Column;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -226,7 +227,7 @@ public final class StreamProducer extends StreamEndpoint implements WriteStream<
 
   @Override
   protected void onBrokenFrame(String kind, Throwable failure) {
-    LOG.warn("[{}] stream {}: bad '{}' frame from the consumer", frame.requestId(), streamId, kind, failure);
+    RequestLog.of(LOG, frame.requestId()).warn("stream {}: bad '{}' frame from the consumer", streamId, kind, failure);
     // our own checks say what is wrong in words of the protocol; anything else may name Java's classes
     String why = failure instanceof IllegalArgumentException ? ": " + failure.getMessage() : "";
     fail(StreamError.of(StreamError.PROTOCOL, 500, "bad '" + kind + "' frame" + why));

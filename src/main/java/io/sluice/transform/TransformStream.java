@@ -2,6 +2,7 @@ package io.sluice.transform;
 
 import io.sluice.dataset.Dataset;
 import io.sluice.dataset.StreamRequest;
+import io.sluice.logging.RequestLog;
 import io.sluice.protocol.OpenFrame;
 import io.sluice.protocol.RowBatch;
 import io.sluice.protocol.StreamConsumer;
@@ -57,25 +58,32 @@ final class TransformStream {
           TransformChain chain = dataset.transforms().bind(columns, request.columns(), request::callerHolds);
           return StreamProducer.accept(vertx, open, frame, chain.columns()).map(downstream -> {
             accepted.complete(downstream);
-            pipe(upstream, downstream, chain, dataset);
+            pipe(upstream, downstream, chain, dataset, RequestLog.of(LOG, frame.requestId()));
             return (Void) null;
           });
         })
         .onFailure(err -> upstream.handler(null));
   }
 
-  private static void pipe(StreamConsumer upstream, StreamProducer downstream, TransformChain chain, Dataset dataset) {
+  private static void pipe(StreamConsumer upstream, StreamProducer downstream, TransformChain chain, Dataset dataset, RequestLog log) {
+    log.debug("dataset '{}': stream {} relays cursor stream {}", dataset.name(), downstream.streamId(), upstream.streamId());
     Pipe<RowBatch> pipe = upstream.pipe().endOnFailure(false);
     // a consumer that leaves while the pipe waits for its credit is heard only here
     downstream.exceptionHandler(gone -> pipe.close());
-    pipe.to(new Transformed(chain, downstream)).onFailure(err -> {
-      if (err instanceof StreamFailedException upstreamFailed) {
+    pipe.to(new Transformed(chain, downstream)).onComplete(ar -> {
+      Throwable err = ar.cause();
+      if (ar.succeeded()) {
+        log.debug("dataset '{}': stream {} relayed to its end", dataset.name(), downstream.streamId());
+      } else if (err instanceof StreamFailedException upstreamFailed) {
+        log.debug("dataset '{}': stream {} failed upstream: {}", dataset.name(), downstream.streamId(), upstreamFailed.error().code());
         downstream.fail(upstreamFailed.error());
       } else if (err instanceof TransformFailedException transformFailed) {
-        LOG.error("[{}] dataset '{}': a transform failed", downstream.requestId(), dataset.name(), transformFailed.getCause());
+        log.error("dataset '{}': a transform failed", dataset.name(), transformFailed.getCause());
         downstream.fail(StreamError.of(StreamError.INTERNAL, 500, "transform failed"));
+      } else {
+        // downstream is gone (the pipe was closed, or a write found it closed): nobody to tell
+        log.debug("dataset '{}': stream {} stopped: its consumer left", dataset.name(), downstream.streamId());
       }
-      // else downstream is gone (the pipe was closed, or a write found it closed): nobody to tell
     });
   }
 

@@ -4,6 +4,7 @@ import io.sluice.dataset.Catalogue;
 import io.sluice.dataset.Dataset;
 import io.sluice.dataset.InvalidRequestException;
 import io.sluice.dataset.StreamRequest;
+import io.sluice.logging.RequestLog;
 import io.sluice.protocol.Frames;
 import io.sluice.protocol.StageRoutes;
 import io.sluice.protocol.OpenFrame;
@@ -54,7 +55,7 @@ public final class TransformVerticle extends VerticleBase {
       StreamProducer.refuse(open, e.toStreamError());
       return;
     } catch (IllegalArgumentException malformed) {
-      LOG.warn("[{}] open refused: {}", StreamProducer.requestIdOf(open), malformed.getMessage(), malformed.getCause());
+      RequestLog.of(LOG, StreamProducer.requestIdOf(open)).warn("open refused: {}", malformed.getMessage(), malformed.getCause());
       StreamProducer.refuse(open, StreamError.of(StreamError.PROTOCOL, 400, malformed.getMessage()));
       return;
     }
@@ -62,7 +63,7 @@ public final class TransformVerticle extends VerticleBase {
     TransformStream.relay(vertx, open, frame, dataset, request, routes.cursorOpen())
         .onFailure(err -> {
           if (!(err instanceof StreamRefusedException)) {
-            LOG.warn("[{}] dataset '{}': cannot relay the stream", frame.requestId(), dataset.name(), err);
+            RequestLog.of(LOG, frame.requestId()).warn("dataset '{}': cannot relay the stream", dataset.name(), err);
           }
           StreamProducer.refuse(open, TransformStream.refusal(err));
         });
