@@ -16,6 +16,7 @@ import io.sluice.format.OutputFormats;
 import io.sluice.format.SseFormat;
 import io.sluice.logging.RequestLog;
 import io.sluice.metrics.SluiceMetrics;
+import io.sluice.protocol.RequestIds;
 import io.sluice.protocol.StageRoutes;
 import io.sluice.protocol.StreamConsumer;
 import io.sluice.protocol.StreamError;

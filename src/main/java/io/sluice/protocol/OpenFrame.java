@@ -4,7 +4,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The {@code open} frame, parsed in this one place: which stream, where its data goes, the
- * credits granted up front and the lease, the id of the request for every stage's logs, and
+ * credits granted up front and the lease, the id of the request for every stage's logs (a
+ * new one when the given one is not {@link RequestIds#sane}), and
  * an opaque {@code request} body that only the serving stage interprets, and how batches
  * travel ({@code encoding}: binary unless the consumer asks for JSON). {@code principal}
  * and {@code resumeToken} travel untouched for the stages that use them; either may be null.
@@ -34,7 +35,7 @@ public record OpenFrame(
       frame = new OpenFrame(
           stream,
           json.getString("replyTo"),
-          json.getString("requestId", stream),
+          RequestIds.accept(json.getString("requestId", stream)),
           json.getLong("credits", 0L),
           json.getLong("leaseMs", 10_000L),
           json.getJsonObject("request", new JsonObject()),
@@ -47,6 +48,10 @@ public record OpenFrame(
     }
     if (frame.streamId == null || frame.replyTo == null) {
       throw new IllegalArgumentException("open needs 'stream' and 'replyTo'");
+    }
+    if (!RequestIds.sane(frame.streamId)) {
+      // it names the stream's addresses and its log lines: nothing that could forge either
+      throw new IllegalArgumentException("open: 'stream' must be 1 to " + RequestIds.MAX_LENGTH + " of the characters A-Z a-z 0-9 . _ : / + = -");
     }
     if (frame.credits < 0 || frame.credits > StreamProducer.MAX_CREDITS) {
       throw new IllegalArgumentException("open: credits must be 0.." + StreamProducer.MAX_CREDITS + ", got " + frame.credits);

@@ -1,4 +1,4 @@
-package io.sluice.http;
+package io.sluice.protocol;
 
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -8,17 +8,23 @@ import java.util.regex.Pattern;
  * random UUID. Sane means 1 to {@value #MAX_LENGTH} characters among letters, digits and
  * {@code . _ : / + = -}, enough for UUIDs, trace ids and base64 tokens, and nothing that could
  * forge a log line, a CSV field or a header: the id is echoed in the response, written in error
- * bodies and cut records, and logged on every line of the request's stream.
+ * bodies and cut records, and logged on every line of the request's stream. The same rule
+ * holds for the ids an open frame brings from the event bus or the TCP bridge.
  */
-final class RequestIds {
+public final class RequestIds {
 
-  static final int MAX_LENGTH = 128;
+  public static final int MAX_LENGTH = 128;
   private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:/+=-]{1," + MAX_LENGTH + "}");
 
   private RequestIds() {}
 
   /** {@code given} (the request's header, null if absent) if it is sane, else a new random UUID. */
-  static String accept(String given) {
-    return given != null && SANE.matcher(given).matches() ? given : UUID.randomUUID().toString();
+  public static String accept(String given) {
+    return sane(given) ? given : UUID.randomUUID().toString();
+  }
+
+  /** Whether {@code id} may be logged and echoed as it is. */
+  public static boolean sane(String id) {
+    return id != null && SANE.matcher(id).matches();
   }
 }

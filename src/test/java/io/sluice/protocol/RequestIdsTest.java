@@ -1,4 +1,4 @@
-package io.sluice.http;
+package io.sluice.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,43 @@
+package io.sluice.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The ids an open frame brings from the event bus or the TCP bridge, which every stage logs. */
+@DisplayName("An open frame's ids")
+class OpenFrameTest {
+
+  private static JsonObject open(String stream, String requestId) {
+    JsonObject json = new JsonObject().put("stream", stream).put("replyTo", "client.data").put("credits", 2);
+    return requestId == null ? json : json.put("requestId", requestId);
+  }
+
+  @Test
+  @DisplayName("keeps a sane request id, and takes the stream id when none is given")
+  void saneIdsKept() {
+    assertThat(OpenFrame.fromJson(open("s-1", "trace:abc/42")).requestId()).isEqualTo("trace:abc/42");
+    assertThat(OpenFrame.fromJson(open("s-1", null)).requestId()).isEqualTo("s-1");
+  }
+
+  @Test
+  @DisplayName("replaces a request id that could forge a log line with a new one")
+  void forgedRequestIdReplaced() {
+    String forged = "x\n12:00:00.000 INFO  [main] i.s.Main - all good";
+    String id = OpenFrame.fromJson(open("s-2", forged)).requestId();
+
+    assertThat(id).isNotEqualTo(forged).matches("[0-9a-f-]{36}");
+  }
+
+  @Test
+  @DisplayName("refuses a stream id that is not one (it names addresses and log lines)")
+  void unsafeStreamIdRefused() {
+    assertThatThrownBy(() -> OpenFrame.fromJson(open("s\n3", "r")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'stream'");
+    assertThatThrownBy(() -> OpenFrame.fromJson(open("s".repeat(RequestIds.MAX_LENGTH + 1), "r")))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
