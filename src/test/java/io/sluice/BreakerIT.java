@@ -11,7 +11,6 @@ import io.sluice.support.TestDatabase;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgConnectOptions;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -34,9 +33,8 @@ class BreakerIT extends ServiceTest {
 
   @BeforeAll
   static void start(Vertx vertx) throws Exception {
-    PgConnectOptions database = PgConnectOptions.fromUri(TestDatabase.url());
-    proxy = TcpProxy.start(vertx, database.getHost(), database.getPort()).await(10, TimeUnit.SECONDS);
-    String proxied = "postgresql://" + database.getUser() + "@127.0.0.1:" + proxy.port() + "/" + database.getDatabase();
+    proxy = TcpProxy.toTestDatabase(vertx).await(10, TimeUnit.SECONDS);
+    String proxied = proxy.testDatabaseUrl();
     startSluice(vertx, json -> {
       json.getJsonObject("database").put("url", proxied).put("poolSize", 1).put("maxWaitQueue", 0).put("connectTimeoutMs", 1_000)
           .put("breaker", new JsonObject().put("maxFailures", MAX_FAILURES).put("failureWindowMs", 60_000).put("resetTimeoutMs", 1_500));

@@ -17,7 +17,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgConnectOptions;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -58,9 +57,8 @@ class ErrorDisclosureIT extends ServiceTest {
     try (Connection conn = TestDatabase.jdbc(); Statement st = conn.createStatement()) {
       st.execute("CREATE SEQUENCE IF NOT EXISTS error_it_seq");
     }
-    PgConnectOptions database = PgConnectOptions.fromUri(TestDatabase.url());
-    proxy = TcpProxy.start(vertx, database.getHost(), database.getPort()).await(10, TimeUnit.SECONDS);
-    String proxied = "postgresql://" + database.getUser() + "@127.0.0.1:" + proxy.port() + "/" + database.getDatabase();
+    proxy = TcpProxy.toTestDatabase(vertx).await(10, TimeUnit.SECONDS);
+    String proxied = proxy.testDatabaseUrl();
     bridgePort = TestSluice.freePort();
     startSluice(vertx, json -> {
       json.getJsonObject("database").put("url", proxied);

@@ -56,9 +56,8 @@ class HealthStreamIT extends ServiceTest {
 
   @BeforeAll
   static void start(Vertx vertx) throws Exception {
-    PgConnectOptions database = PgConnectOptions.fromUri(TestDatabase.url());
-    proxy = TcpProxy.start(vertx, database.getHost(), database.getPort()).await(10, TimeUnit.SECONDS);
-    String proxied = "postgresql://" + database.getUser() + "@127.0.0.1:" + proxy.port() + "/" + database.getDatabase();
+    proxy = TcpProxy.toTestDatabase(vertx).await(10, TimeUnit.SECONDS);
+    String proxied = proxy.testDatabaseUrl();
     startSluice(vertx, json -> {
       json.getJsonObject("database").put("url", proxied).put("breaker", new JsonObject().put("maxFailures", 1_000));
       json.put("health", new JsonObject().put("streamIntervalSeconds", INTERVAL_SECONDS).put("streamTimeoutMs", TIMEOUT_MS));

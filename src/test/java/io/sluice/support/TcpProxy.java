@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
+import io.vertx.pgclient.PgConnectOptions;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,6 +39,18 @@ public final class TcpProxy {
   public static Future<TcpProxy> start(Vertx vertx, String targetHost, int targetPort) {
     TcpProxy proxy = new TcpProxy(vertx, targetHost, targetPort);
     return proxy.server.connectHandler(proxy::accept).listen(0, "127.0.0.1").map(proxy);
+  }
+
+  /** A proxy to the test database, for tests that take it away. */
+  public static Future<TcpProxy> toTestDatabase(Vertx vertx) {
+    PgConnectOptions database = PgConnectOptions.fromUri(TestDatabase.url());
+    return start(vertx, database.getHost(), database.getPort());
+  }
+
+  /** The test database's URL through this proxy. */
+  public String testDatabaseUrl() {
+    PgConnectOptions database = PgConnectOptions.fromUri(TestDatabase.url());
+    return "postgresql://" + database.getUser() + "@127.0.0.1:" + port() + "/" + database.getDatabase();
   }
 
   private void accept(NetSocket downstream) {
