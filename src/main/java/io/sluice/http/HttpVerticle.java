@@ -158,7 +158,7 @@ public final class HttpVerticle extends VerticleBase {
         ctx.next();
       });
     }
-    router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.prometheus()));
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
     router.route().last().handler(ctx -> HttpErrors.send(ctx.response(), 404,
         StreamError.of(StreamError.NOT_FOUND, 404, "no route " + ctx.request().method() + " " + ctx.request().path()).toJson()));
     router.route().failureHandler(HttpErrors::handleFailure);

@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +61,6 @@ public final class StreamCheck {
   private final String transformOpen;
   private final long intervalNanos;
   private final long timeoutMs;
-  private final AtomicLong runs = new AtomicLong();
   private Future<Status> last;
   private long lastStarted;
 
@@ -80,7 +78,6 @@ public final class StreamCheck {
     long now = System.nanoTime();
     if (last == null || (last.isComplete() && now - lastStarted >= intervalNanos)) {
       lastStarted = now;
-      runs.incrementAndGet();
       last = new Run().start();
     }
     return last;
@@ -89,11 +86,6 @@ public final class StreamCheck {
   /** The longest a run takes: after this it is DOWN. */
   public long timeoutMs() {
     return timeoutMs;
-  }
-
-  /** Runs started so far. */
-  public long runs() {
-    return runs.get();
   }
 
   /** One run: its stream, its encoder and the body it encodes. */

@@ -2,7 +2,6 @@ package io.sluice.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -149,11 +148,8 @@ public final class SluiceMetrics {
     activeResponses.decrementAndGet();
   }
 
-  public MeterRegistry registry() {
-    return registry;
-  }
-
-  public PrometheusMeterRegistry prometheus() {
+  /** The registry {@code /metrics} scrapes. */
+  public PrometheusMeterRegistry registry() {
     return registry;
   }
 

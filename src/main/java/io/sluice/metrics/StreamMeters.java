@@ -69,25 +69,29 @@ public final class StreamMeters {
 
   /** The stream ended and has nothing more to send: counted by how, with its duration; once. */
   public void ended(Ending ending) {
-    if (ended) {
+    if (!end()) {
       return;
     }
-    ended = true;
     Tags withStatus = tags.and(SluiceMetrics.STATUS, ending.tag());
     metrics.counter("sluice.streams.ended", "HTTP streams ended, by how they ended", withStatus).increment();
     metrics.durationTimer(withStatus).record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
-    active.decrementAndGet();
-    metrics.streamDone();
   }
 
   /** The stream was refused before its first row ({@code reason}: the error code): counted as refused, not ended. */
   public void refused(String reason) {
+    if (end()) {
+      metrics.refused(dataset, reason);
+    }
+  }
+
+  /** Takes the stream off the active gauges, the first time only: false when it had ended already. */
+  private boolean end() {
     if (ended) {
-      return;
+      return false;
     }
     ended = true;
-    metrics.refused(dataset, reason);
     active.decrementAndGet();
     metrics.streamDone();
+    return true;
   }
 }

@@ -29,11 +29,6 @@ public final class OpenStreams implements Shareable {
     open.remove(end);
   }
 
-  /** Stream ends now open: each stream counts once per end this instance holds. */
-  public int count() {
-    return open.size();
-  }
-
   /** Batches producers may still send to this instance's consumers without asking. */
   public long creditsOutstanding() {
     return open.stream().mapToLong(StreamEndpoint::creditsOutstanding).sum();
