@@ -3,7 +3,7 @@ package io.sluice;
 import io.sluice.auth.Authenticator;
 import io.sluice.bridge.BridgeVerticle;
 import io.sluice.cluster.VertxNodes;
-import io.sluice.config.ConfigException;
+import io.sluice.error.ConfigException;
 import io.sluice.config.ResumeConfig;
 import io.sluice.config.Role;
 import io.sluice.config.SluiceConfig;

@@ -3,7 +3,7 @@ package io.sluice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.sluice.config.ConfigException;
+import io.sluice.error.ConfigException;
 import io.sluice.support.Backends;
 import io.sluice.support.BridgeSocket;
 import io.sluice.support.ServiceTest;

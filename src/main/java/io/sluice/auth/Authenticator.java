@@ -1,7 +1,7 @@
 package io.sluice.auth;
 
 import io.sluice.config.AuthConfig;
-import io.sluice.config.ConfigException;
+import io.sluice.error.ConfigException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;

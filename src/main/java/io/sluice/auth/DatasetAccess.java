@@ -1,7 +1,7 @@
 package io.sluice.auth;
 
 import io.sluice.dataset.Dataset;
-import io.sluice.dataset.InvalidRequestException;
+import io.sluice.error.InvalidRequestException;
 import io.sluice.dataset.ParameterDefinition;
 import java.util.Map;
 import java.util.TreeMap;
@@ -43,6 +43,6 @@ public final class DatasetAccess {
   }
 
   public static InvalidRequestException forbidden(String message) {
-    return new InvalidRequestException(403, null, message);
+    return InvalidRequestException.forbidden(message);
   }
 }

@@ -6,7 +6,7 @@ import io.sluice.auth.DatasetAccess;
 import io.sluice.auth.Principal;
 import io.sluice.dataset.Catalogue;
 import io.sluice.dataset.Dataset;
-import io.sluice.dataset.InvalidRequestException;
+import io.sluice.error.InvalidRequestException;
 import io.sluice.protocol.BatchEncoding;
 import io.sluice.protocol.Frames;
 import io.sluice.protocol.StreamError;
@@ -183,7 +183,7 @@ final class BridgeGuard {
       return StreamError.of(StreamError.UNAUTHORIZED, 401, unauthenticated.getMessage());
     }
     if (err instanceof InvalidRequestException invalid) {
-      return invalid.toStreamError();
+      return StreamError.of(invalid.failure());
     }
     return StreamError.of(StreamError.PROTOCOL, 400, "open: a request with a dataset name, and params as an object, is needed");
   }

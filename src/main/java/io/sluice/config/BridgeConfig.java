@@ -1,5 +1,6 @@
 package io.sluice.config;
 
+import io.sluice.error.ConfigException;
 import io.vertx.core.json.JsonObject;
 
 /**

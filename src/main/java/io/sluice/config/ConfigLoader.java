@@ -1,5 +1,6 @@
 package io.sluice.config;
 
+import io.sluice.error.ConfigException;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;

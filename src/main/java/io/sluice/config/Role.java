@@ -1,5 +1,6 @@
 package io.sluice.config;
 
+import io.sluice.error.ConfigException;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Locale;

@@ -10,6 +10,7 @@ import io.sluice.db.StreamConnections;
 import io.sluice.logging.RequestLog;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.RowBatch;
+import io.sluice.protocol.StreamError;
 import io.sluice.protocol.StreamProducer;
 import io.sluice.protocol.StreamStart;
 import io.vertx.core.Future;
@@ -255,7 +256,7 @@ final class CursorStream {
     setAwaitingCredit(false);
     if (failure != null && !(failure instanceof StreamStoppedException)) {
       log.warn("dataset '{}' failed after {} rows: {}", dataset.name(), sent, failure.toString());
-      producer.fail(failure instanceof StreamEndedException ended ? ended.error() : DatabaseErrors.classify(failure));
+      producer.fail(StreamError.of(failure instanceof StreamEndedException ended ? ended.error() : DatabaseErrors.classify(failure)));
     }
     if (ticket != null) {
       ticket.leave(); // a permit already held goes back only once the connection is closed

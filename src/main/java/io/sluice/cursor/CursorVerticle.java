@@ -4,7 +4,7 @@ import io.sluice.config.StreamConfig;
 import io.sluice.dataset.Catalogue;
 import io.sluice.dataset.Dataset;
 import io.sluice.dataset.HealthProbe;
-import io.sluice.dataset.InvalidRequestException;
+import io.sluice.error.InvalidRequestException;
 import io.sluice.dataset.StreamRequest;
 import io.sluice.db.ConnectionGate;
 import io.sluice.db.DatabaseBreaker;
@@ -103,11 +103,11 @@ public final class CursorVerticle extends VerticleBase {
       return;
     }
     if (draining) {
-      StreamProducer.refuse(open, ShuttingDownException.refusal());
+      StreamProducer.refuse(open, StreamError.of(ShuttingDownException.refusal()));
       return;
     }
     if (breaker.isOpen()) {
-      StreamProducer.refuse(open, DatabaseErrors.classify(breaker.refusal()));
+      StreamProducer.refuse(open, StreamError.of(DatabaseErrors.classify(breaker.refusal())));
       return;
     }
     StreamProducer.accept(vertx, open, frame, checked.dataset().columns())
@@ -146,7 +146,7 @@ public final class CursorVerticle extends VerticleBase {
       Dataset dataset = catalogue.forStage(request.dataset());
       return new Checked(dataset, request, dataset.bind(request, config.maxLimit()));
     } catch (InvalidRequestException e) {
-      StreamProducer.refuse(message, e.toStreamError());
+      StreamProducer.refuse(message, StreamError.of(e.failure()));
     } catch (IllegalArgumentException malformed) {
       refuseMalformed(message, malformed);
     }

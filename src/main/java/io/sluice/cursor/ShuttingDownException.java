@@ -1,6 +1,7 @@
 package io.sluice.cursor;
 
-import io.sluice.protocol.StreamError;
+import io.sluice.error.Failure;
+import io.sluice.error.Reason;
 
 /** The node shuts down: a stream still running when the drain time is over ends, to go on elsewhere. */
 final class ShuttingDownException extends StreamEndedException {
@@ -13,13 +14,13 @@ final class ShuttingDownException extends StreamEndedException {
   }
 
   /** Why a new stream is refused while the node drains. */
-  static StreamError refusal() {
-    return StreamError.of(StreamError.SHUTTING_DOWN, 503, "this node is shutting down and takes no new streams: retry, another node serves it")
+  static Failure refusal() {
+    return Failure.of(Reason.SHUTTING_DOWN, "this node is shutting down and takes no new streams: retry, another node serves it")
         .withRetryAfter(RETRY_AFTER_SECONDS);
   }
 
   @Override
-  StreamError error() {
-    return StreamError.of(StreamError.SHUTTING_DOWN, 503, getMessage()).withRetryAfter(RETRY_AFTER_SECONDS);
+  Failure error() {
+    return Failure.of(Reason.SHUTTING_DOWN, getMessage()).withRetryAfter(RETRY_AFTER_SECONDS);
   }
 }

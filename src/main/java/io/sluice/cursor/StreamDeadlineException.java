@@ -1,6 +1,7 @@
 package io.sluice.cursor;
 
-import io.sluice.protocol.StreamError;
+import io.sluice.error.Failure;
+import io.sluice.error.Reason;
 
 /** A stream ran longer than the configured whole-stream deadline. */
 final class StreamDeadlineException extends StreamEndedException {
@@ -10,7 +11,7 @@ final class StreamDeadlineException extends StreamEndedException {
   }
 
   @Override
-  StreamError error() {
-    return StreamError.of(StreamError.DEADLINE_EXCEEDED, 504, getMessage());
+  Failure error() {
+    return Failure.of(Reason.DEADLINE_EXCEEDED, getMessage());
   }
 }

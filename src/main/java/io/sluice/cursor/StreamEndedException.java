@@ -1,6 +1,6 @@
 package io.sluice.cursor;
 
-import io.sluice.protocol.StreamError;
+import io.sluice.error.Failure;
 
 /** Sluice itself ends a stream, not the database: the error the consumer gets says why. */
 abstract class StreamEndedException extends RuntimeException {
@@ -9,5 +9,5 @@ abstract class StreamEndedException extends RuntimeException {
     super(message, null, false, false);
   }
 
-  abstract StreamError error();
+  abstract Failure error();
 }

@@ -1,6 +1,7 @@
 package io.sluice.dataset;
 
-import io.sluice.config.ConfigException;
+import io.sluice.error.InvalidRequestException;
+import io.sluice.error.ConfigException;
 import io.sluice.transform.TransformContext;
 import io.sluice.transform.TransformPlan;
 import io.sluice.transform.TransformRegistry;

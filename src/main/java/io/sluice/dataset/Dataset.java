@@ -1,5 +1,7 @@
 package io.sluice.dataset;
 
+import io.sluice.error.InvalidRequestException;
+import io.sluice.error.ConfigException;
 import io.sluice.transform.TransformPlan;
 import io.sluice.value.Column;
 import io.vertx.core.json.JsonArray;
@@ -22,7 +24,7 @@ public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceCol
   public Dataset {
     for (String key : definition.orderBy()) {
       if (sourceColumns.stream().noneMatch(c -> c.name().equals(key))) {
-        throw new io.sluice.config.ConfigException("dataset '" + definition.name() + "': orderBy column '" + key + "' is not in its result");
+        throw new io.sluice.error.ConfigException("dataset '" + definition.name() + "': orderBy column '" + key + "' is not in its result");
       }
     }
   }

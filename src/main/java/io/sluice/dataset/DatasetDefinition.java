@@ -1,6 +1,7 @@
 package io.sluice.dataset;
 
-import io.sluice.config.ConfigException;
+import io.sluice.error.InvalidRequestException;
+import io.sluice.error.ConfigException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;

@@ -1,5 +1,6 @@
 package io.sluice.dataset;
 
+import io.sluice.error.ConfigException;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -80,7 +81,7 @@ public enum ParameterType {
     try {
       return valueOf(name.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new io.sluice.config.ConfigException("unknown parameter type '" + name + "'");
+      throw new io.sluice.error.ConfigException("unknown parameter type '" + name + "'");
     }
   }
 }

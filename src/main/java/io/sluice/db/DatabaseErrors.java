@@ -1,11 +1,12 @@
 package io.sluice.db;
 
-import io.sluice.protocol.StreamError;
+import io.sluice.error.Failure;
+import io.sluice.error.Reason;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import java.io.IOException;
 
-/** Maps a database failure to a {@link StreamError}, by SQLSTATE class, never by message text. */
+/** Maps a database failure to a {@link Failure}, by SQLSTATE class, never by message text. */
 public final class DatabaseErrors {
 
   /** How long a client should wait before trying again when the database cannot be reached. */
@@ -34,34 +35,32 @@ public final class DatabaseErrors {
    * a message of Sluice's own. PostgreSQL's text (which may quote values, names or SQL) and the
    * driver's never go into it: whoever classifies a failure logs it, with the request id.
    */
-  public static StreamError classify(Throwable err) {
+  public static Failure classify(Throwable err) {
     if (err instanceof PgException pg) {
       String state = pg.getSqlState() == null ? "" : pg.getSqlState();
       if (state.equals("57014")) {
-        return new StreamError(StreamError.QUERY_TIMEOUT, 504, "the query was cancelled, normally by its statement timeout", null, state,
-            null);
+        return Failure.ofDatabase(Reason.QUERY_TIMEOUT, "the query was cancelled, normally by its statement timeout", state);
       }
       if (isUnavailable(pg)) {
-        return new StreamError(StreamError.DATABASE_UNAVAILABLE, 503, "the database is unavailable", null, state, RETRY_AFTER_SECONDS);
+        return Failure.ofDatabase(Reason.DATABASE_UNAVAILABLE, "the database is unavailable", state).withRetryAfter(RETRY_AFTER_SECONDS);
       }
       if (state.startsWith("22")) {
-        return new StreamError(StreamError.BAD_REQUEST, 400, "data exception: the query failed on a value (see sqlState)", null, state,
-            null);
+        return Failure.ofDatabase(Reason.BAD_REQUEST, "data exception: the query failed on a value (see sqlState)", state);
       }
-      return new StreamError(StreamError.QUERY_FAILED, 500, "the query failed (see sqlState)", null, state, null);
+      return Failure.ofDatabase(Reason.QUERY_FAILED, "the query failed (see sqlState)", state);
     }
     if (err instanceof ClosedConnectionException || err instanceof IOException) {
-      return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, "database connection lost").withRetryAfter(RETRY_AFTER_SECONDS);
+      return Failure.of(Reason.DATABASE_UNAVAILABLE, "database connection lost").withRetryAfter(RETRY_AFTER_SECONDS);
     }
     if (err instanceof BreakerOpenException open) {
-      return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, open.getMessage()).withRetryAfter(open.retryAfterSeconds());
+      return Failure.of(Reason.DATABASE_UNAVAILABLE, open.getMessage()).withRetryAfter(open.retryAfterSeconds());
     }
     if (err instanceof BusyException busy) {
-      return StreamError.of(StreamError.BUSY, 503, "busy: " + busy.getMessage()).withRetryAfter(busy.retryAfterSeconds());
+      return Failure.of(Reason.BUSY, "busy: " + busy.getMessage()).withRetryAfter(busy.retryAfterSeconds());
     }
     if (err instanceof DatabaseUnavailableException) {
-      return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, "cannot reach the database").withRetryAfter(RETRY_AFTER_SECONDS);
+      return Failure.of(Reason.DATABASE_UNAVAILABLE, "cannot reach the database").withRetryAfter(RETRY_AFTER_SECONDS);
     }
-    return StreamError.of(StreamError.INTERNAL, 500, "internal error");
+    return Failure.of(Reason.INTERNAL, "internal error");
   }
 }

@@ -1,6 +1,6 @@
 package io.sluice.format;
 
-import io.sluice.protocol.StreamError;
+import io.sluice.error.Failure;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -10,7 +10,7 @@ import io.vertx.core.json.JsonObject;
  * resume}, the token that goes on after the last of those rows. A sampled stream's summary,
  * partial or not, also names the rows read and the last sampling rate ({@code sampled}).
  */
-public record StreamSummary(String status, long rows, StreamError error, String resume, Sampled sampled) {
+public record StreamSummary(String status, long rows, Failure error, String resume, Sampled sampled) {
 
   public static final String COMPLETE = "complete";
   public static final String SAMPLED = "sampled";
@@ -28,12 +28,12 @@ public record StreamSummary(String status, long rows, StreamError error, String 
     return new StreamSummary(SAMPLED, rows, null, null, sampled);
   }
 
-  public static StreamSummary partial(long rows, StreamError error, String resume) {
+  public static StreamSummary partial(long rows, Failure error, String resume) {
     return partial(rows, error, resume, null);
   }
 
   /** A cut after {@code rows} rows; {@code sampled} is null unless sampling left rows out before the cut. */
-  public static StreamSummary partial(long rows, StreamError error, String resume, Sampled sampled) {
+  public static StreamSummary partial(long rows, Failure error, String resume, Sampled sampled) {
     return new StreamSummary(PARTIAL, rows, error, resume, sampled);
   }
 

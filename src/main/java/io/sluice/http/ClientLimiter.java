@@ -1,7 +1,7 @@
 package io.sluice.http;
 
 import io.sluice.auth.Principal;
-import io.sluice.config.ConfigException;
+import io.sluice.error.ConfigException;
 import io.sluice.config.QuotaConfig;
 import io.sluice.protocol.StreamError;
 import io.vertx.core.http.HttpServerRequest;

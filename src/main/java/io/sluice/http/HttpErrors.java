@@ -1,6 +1,6 @@
 package io.sluice.http;
 
-import io.sluice.dataset.InvalidRequestException;
+import io.sluice.error.InvalidRequestException;
 import io.sluice.logging.RequestLog;
 import io.sluice.protocol.StreamError;
 import io.vertx.core.Future;
@@ -54,7 +54,8 @@ final class HttpErrors {
     Throwable err = ctx.failure();
     int status = err instanceof HttpException http ? http.getStatusCode() : ctx.statusCode();
     if (err instanceof InvalidRequestException invalid) {
-      send(ctx.response(), invalid.status(), invalid.toStreamError().toJson());
+      StreamError error = StreamError.of(invalid.failure());
+      send(ctx.response(), error.status(), error.toJson());
     } else if (status >= 400 && status < 500) {
       // a handler's own refusal, such as CORS's 403 for an origin it does not allow
       String code = status == 403 ? StreamError.FORBIDDEN : status == 404 ? StreamError.NOT_FOUND : StreamError.BAD_REQUEST;

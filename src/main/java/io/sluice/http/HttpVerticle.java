@@ -8,7 +8,8 @@ import io.sluice.auth.Principal;
 import io.sluice.dataset.Catalogue;
 import io.sluice.dataset.Dataset;
 import io.sluice.dataset.DatasetDefinition;
-import io.sluice.dataset.InvalidRequestException;
+import io.sluice.error.InvalidRequestException;
+import io.sluice.error.Reason;
 import io.sluice.dataset.StreamRequest;
 import io.sluice.format.EncodingOptions;
 import io.sluice.format.OutputFormat;
@@ -225,7 +226,7 @@ public final class HttpVerticle extends VerticleBase {
     try {
       rows = rowsRequest(ctx);
     } catch (InvalidRequestException invalid) {
-      refuseRows(ctx, principal, started, null, invalid.toStreamError());
+      refuseRows(ctx, principal, started, null, StreamError.of(invalid.failure()));
       return;
     }
     String client = limiter.clientOf(ctx.request(), CallerAuthentication.principal(ctx));
@@ -365,7 +366,7 @@ public final class HttpVerticle extends VerticleBase {
           InvalidRequestException.badParameter(RowsRequest.FORMAT, "must be one of " + OutputFormats.names()));
     }
     return FormatNegotiation.negotiate(ctx.parsedHeaders().accept()).orElseThrow(() ->
-        new InvalidRequestException(406, null, "Accept allows none of the offered formats: "
+        new InvalidRequestException(Reason.NOT_ACCEPTABLE, null, "Accept allows none of the offered formats: "
             + OutputFormats.ALL.stream().map(OutputFormat::contentType).toList()));
   }
 

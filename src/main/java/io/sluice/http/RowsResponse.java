@@ -422,7 +422,7 @@ final class RowsResponse implements WriteStream<RowBatch> {
       return;
     }
     log.warn("stream {} cut after {} rows: {}: {}", stream.streamId(), rows, error.code(), error.message());
-    Buffer record = encoder.cut(StreamSummary.partial(rows, error, tokens.afterRow(lastKey), sampledSoFar()));
+    Buffer record = encoder.cut(StreamSummary.partial(rows, error.toFailure(), tokens.afterRow(lastKey), sampledSoFar()));
     finish();
     ended(AuditLog.PARTIAL, 200, error.code());
     if (error.code().equals(StreamError.CLIENT_STALLED)) {

@@ -1,11 +1,14 @@
 package io.sluice.protocol;
 
+import io.sluice.error.Failure;
+import io.sluice.error.Reason;
 import io.vertx.core.json.JsonObject;
 
 /**
  * Why a stream failed or was refused, as it travels in an {@code error} frame or an {@code
- * open} rejection: a stable {@link #code()} clients can switch on, a human message, the HTTP
- * status it maps to, when PostgreSQL raised it, the SQLSTATE, for a refusal worth retrying,
+ * open} rejection: the wire form of a domain {@link Failure}. A stable {@link #code()} clients can
+ * switch on, a human message, the status it maps to (the event bus's failure code, which is the
+ * HTTP status, {@link #statusOf}), when PostgreSQL raised it, the SQLSTATE, for a refusal worth retrying,
  * how many seconds to wait first (HTTP's {@code Retry-After}), and the id of the request it
  * ended, which names the log lines that hold the detail.
  *
@@ -17,31 +20,24 @@ import io.vertx.core.json.JsonObject;
 public record StreamError(String code, int status, String message, String parameter, String sqlState, Integer retryAfterSeconds,
     String requestId) {
 
-  public static final String BAD_REQUEST = "bad-request";
-  public static final String UNAUTHORIZED = "unauthorized";
-  public static final String FORBIDDEN = "forbidden";
-  public static final String NOT_FOUND = "not-found";
-  public static final String NOT_ACCEPTABLE = "not-acceptable";
-  public static final String DATABASE_UNAVAILABLE = "database-unavailable";
-  public static final String CANNOT_RESUME = "cannot-resume";
-  public static final String QUERY_FAILED = "query-failed";
-  public static final String QUERY_TIMEOUT = "query-timeout";
-  public static final String LEASE_EXPIRED = "lease-expired";
-  public static final String PROTOCOL = "protocol-error";
-  public static final String UNREPRESENTABLE = "unrepresentable-value";
-  public static final String INTERNAL = "internal-error";
-  /** Every stream connection is taken and the wait for one ran out: the database itself may be fine. */
-  public static final String BUSY = "busy";
-  /** The client already runs as many streams as it may. */
-  public static final String TOO_MANY_STREAMS = "too-many-streams";
-  /** 429: the client's export quota (rows or bytes per window) is used up. */
-  public static final String QUOTA_EXCEEDED = "quota-exceeded";
-  /** The stream ran past its deadline. */
-  public static final String DEADLINE_EXCEEDED = "deadline-exceeded";
-  /** The client took nothing for the stall timeout. */
-  public static final String CLIENT_STALLED = "client-stalled";
-  /** The node is shutting down: streams are no longer taken, and those in flight are ended once the drain time is over. */
-  public static final String SHUTTING_DOWN = "shutting-down";
+  public static final String BAD_REQUEST = Reason.BAD_REQUEST.code();
+  public static final String UNAUTHORIZED = Reason.UNAUTHORIZED.code();
+  public static final String FORBIDDEN = Reason.FORBIDDEN.code();
+  public static final String NOT_FOUND = Reason.NOT_FOUND.code();
+  public static final String NOT_ACCEPTABLE = Reason.NOT_ACCEPTABLE.code();
+  public static final String DATABASE_UNAVAILABLE = Reason.DATABASE_UNAVAILABLE.code();
+  public static final String QUERY_FAILED = Reason.QUERY_FAILED.code();
+  public static final String QUERY_TIMEOUT = Reason.QUERY_TIMEOUT.code();
+  public static final String LEASE_EXPIRED = Reason.LEASE_EXPIRED.code();
+  public static final String PROTOCOL = Reason.PROTOCOL.code();
+  public static final String UNREPRESENTABLE = Reason.UNREPRESENTABLE.code();
+  public static final String INTERNAL = Reason.INTERNAL.code();
+  public static final String BUSY = Reason.BUSY.code();
+  public static final String TOO_MANY_STREAMS = Reason.TOO_MANY_STREAMS.code();
+  public static final String QUOTA_EXCEEDED = Reason.QUOTA_EXCEEDED.code();
+  public static final String DEADLINE_EXCEEDED = Reason.DEADLINE_EXCEEDED.code();
+  public static final String CLIENT_STALLED = Reason.CLIENT_STALLED.code();
+  public static final String SHUTTING_DOWN = Reason.SHUTTING_DOWN.code();
 
   /** An error not (yet) tied to a request. */
   public StreamError(String code, int status, String message, String parameter, String sqlState, Integer retryAfterSeconds) {
@@ -62,15 +58,34 @@ public record StreamError(String code, int status, String message, String parame
     return requestId != null || id == null ? this : new StreamError(code, status, message, parameter, sqlState, retryAfterSeconds, id);
   }
 
-  /** The refusal of a request that asks for what cannot be served: 400, 403, 404 or 406 by {@code status}. */
-  public static StreamError invalid(int status, String parameter, String message) {
-    String code = switch (status) {
-      case 403 -> FORBIDDEN;
-      case 404 -> NOT_FOUND;
-      case 406 -> NOT_ACCEPTABLE;
-      default -> BAD_REQUEST;
+  /** The wire form of a domain failure, with the status its reason maps to. */
+  public static StreamError of(Failure failure) {
+    return new StreamError(failure.code(), statusOf(failure.reason()), failure.message(), failure.parameter(), failure.sqlState(),
+        failure.retryAfterSeconds(), failure.requestId());
+  }
+
+  /** The domain failure this error states; a code this version does not know is an internal error. */
+  public Failure toFailure() {
+    return new Failure(Reason.ofCode(code), message, parameter, sqlState, retryAfterSeconds, requestId);
+  }
+
+  /**
+   * The status a reason maps to: the event bus's failure code of a refused {@code open}, and the
+   * HTTP status of a response refused before its first byte.
+   */
+  public static int statusOf(Reason reason) {
+    return switch (reason) {
+      case BAD_REQUEST, PROTOCOL -> 400;
+      case UNAUTHORIZED -> 401;
+      case FORBIDDEN -> 403;
+      case NOT_FOUND -> 404;
+      case NOT_ACCEPTABLE -> 406;
+      case CLIENT_STALLED -> 408;
+      case TOO_MANY_STREAMS, QUOTA_EXCEEDED -> 429;
+      case DATABASE_UNAVAILABLE, BUSY, SHUTTING_DOWN -> 503;
+      case QUERY_TIMEOUT, LEASE_EXPIRED, DEADLINE_EXCEEDED -> 504;
+      case QUERY_FAILED, UNREPRESENTABLE, INTERNAL -> 500;
     };
-    return new StreamError(code, status, message, parameter, null, null);
   }
 
   public JsonObject toJson() {

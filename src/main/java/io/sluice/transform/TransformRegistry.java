@@ -1,6 +1,6 @@
 package io.sluice.transform;
 
-import io.sluice.config.ConfigException;
+import io.sluice.error.ConfigException;
 import io.sluice.value.Column;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;

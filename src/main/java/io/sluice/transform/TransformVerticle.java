@@ -2,7 +2,7 @@ package io.sluice.transform;
 
 import io.sluice.dataset.Catalogue;
 import io.sluice.dataset.Dataset;
-import io.sluice.dataset.InvalidRequestException;
+import io.sluice.error.InvalidRequestException;
 import io.sluice.dataset.StreamRequest;
 import io.sluice.logging.RequestLog;
 import io.sluice.protocol.Frames;
@@ -52,7 +52,7 @@ public final class TransformVerticle extends VerticleBase {
       request = StreamRequest.fromJson(frame.request());
       dataset = catalogue.forStage(request.dataset());
     } catch (InvalidRequestException e) {
-      StreamProducer.refuse(open, e.toStreamError());
+      StreamProducer.refuse(open, StreamError.of(e.failure()));
       return;
     } catch (IllegalArgumentException malformed) {
       RequestLog.of(LOG, StreamProducer.requestIdOf(open)).warn("open refused: {}", malformed.getMessage(), malformed.getCause());

@@ -1,5 +1,6 @@
 package io.sluice.config;
 
+import io.sluice.error.ConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,9 +1,11 @@
 package io.sluice.dataset;
 
+import io.sluice.error.Reason;
+import io.sluice.error.InvalidRequestException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.sluice.config.ConfigException;
+import io.sluice.error.ConfigException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
@@ -60,7 +62,7 @@ class DatasetDefinitionTest {
     assertThat(rejection(Map.of("since", "2024-01-01T00:00:00Z", "min", "1000.51"), null).getMessage()).contains("<= 1000.50");
     assertThat(rejection(Map.of("since", "2024-01-01T00:00:00Z", "account", "1.5"), null).parameter()).isEqualTo("account");
     assertThat(rejection(since, -1L).parameter()).isEqualTo("limit");
-    assertThat(rejection(since, 1_000_001L).status()).isEqualTo(400);
+    assertThat(rejection(since, 1_000_001L).reason()).isEqualTo(Reason.BAD_REQUEST);
   }
 
   @Test

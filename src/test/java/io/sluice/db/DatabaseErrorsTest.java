@@ -1,8 +1,8 @@
 package io.sluice.db;
 
+import io.sluice.error.Failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.protocol.StreamError;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import java.net.ConnectException;
@@ -41,7 +41,7 @@ class DatabaseErrorsTest {
     assertThat(DatabaseErrors.isUnavailable(new BusyException("full", 5))).isFalse();
     BreakerOpenException open = new BreakerOpenException("open", 3);
     assertThat(DatabaseErrors.isUnavailable(open)).isFalse();
-    StreamError refusal = DatabaseErrors.classify(open);
+    Failure refusal = DatabaseErrors.classify(open);
     assertThat(refusal.code()).isEqualTo("database-unavailable");
     assertThat(refusal.retryAfterSeconds()).isEqualTo(3);
   }

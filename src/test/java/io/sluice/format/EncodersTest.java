@@ -1,5 +1,7 @@
 package io.sluice.format;
 
+import io.sluice.error.Reason;
+import io.sluice.error.Failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,7 +9,6 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
-import io.sluice.protocol.StreamError;
 import io.sluice.support.Csv;
 import io.sluice.value.Column;
 import io.sluice.value.RawJson;
@@ -65,7 +66,7 @@ class EncodersTest {
   @DisplayName("NDJSON ends a complete body with a summary only when asked, and a cut one always with an error record")
   void ndjsonSummaryAndCut() throws Exception {
     StreamSummary complete = StreamSummary.complete(2);
-    StreamSummary cut = StreamSummary.partial(2, StreamError.of("query-failed", 500, "boom \"quoted\"\nline"), "v1.token");
+    StreamSummary cut = StreamSummary.partial(2, Failure.of(Reason.QUERY_FAILED, "boom \"quoted\"\nline"), "v1.token");
 
     assertThat(new NdjsonFormat().newEncoder(EncodingOptions.DEFAULTS).end(complete).length()).isZero();
     String summary = new NdjsonFormat().newEncoder(new EncodingOptions(true, true, true)).end(complete).toString();
@@ -93,7 +94,7 @@ class EncodersTest {
   void csvCutIsRejected() throws Exception {
     RowEncoder encoder = new CsvFormat().newEncoder(EncodingOptions.DEFAULTS);
     String complete = encoder.start(COLUMNS).toString() + encoder.encode(ROWS);
-    String cut = complete + encoder.cut(StreamSummary.partial(2, StreamError.of("query-failed", 500, "say \"why\"\r\n"), null));
+    String cut = complete + encoder.cut(StreamSummary.partial(2, Failure.of(Reason.QUERY_FAILED, "say \"why\"\r\n"), null));
     CsvMapper mapper = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY);
 
     assertThat(readAll(mapper, complete)).hasSize(3);

@@ -1,9 +1,10 @@
 package io.sluice.format;
 
+import io.sluice.error.Reason;
+import io.sluice.error.Failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sluice.protocol.StreamError;
 import io.sluice.support.Sse;
 import io.sluice.value.Column;
 import io.sluice.value.ValueKind;
@@ -90,7 +91,7 @@ class SamplingRecordsTest {
   @Test
   @DisplayName("a cut sampled stream's error record says partial, with the rows read and the rate")
   void partialSampled() {
-    StreamSummary cut = StreamSummary.partial(3, StreamError.of("query-failed", 500, "boom"), "v1.t", new StreamSummary.Sampled(40, 10));
+    StreamSummary cut = StreamSummary.partial(3, Failure.of(Reason.QUERY_FAILED, "boom"), "v1.t", new StreamSummary.Sampled(40, 10));
 
     String line = new NdjsonFormat().newEncoder(EncodingOptions.DEFAULTS).cut(cut).toString();
 

@@ -3,7 +3,7 @@ package io.sluice.transform;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.sluice.config.ConfigException;
+import io.sluice.error.ConfigException;
 import io.sluice.value.Column;
 import io.sluice.value.RawJson;
 import io.sluice.value.ValueKind;

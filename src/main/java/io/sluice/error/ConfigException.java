@@ -1,4 +1,4 @@
-package io.sluice.config;
+package io.sluice.error;
 
 /** The configuration cannot be used; the message names the offending entry. */
 public class ConfigException extends RuntimeException {
