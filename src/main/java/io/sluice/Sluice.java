@@ -20,7 +20,7 @@ import io.sluice.http.HttpVerticle;
 import io.sluice.http.StreamCheck;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.OpenStreams;
-import io.sluice.protocol.RowBatch;
+import io.sluice.value.RowBatch;
 import io.sluice.protocol.RowBatchCodec;
 import io.sluice.protocol.StageRoutes;
 import io.sluice.resume.ResumeTokens;

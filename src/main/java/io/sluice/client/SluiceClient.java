@@ -2,7 +2,7 @@ package io.sluice.client;
 
 import io.sluice.dataset.StreamRequest;
 import io.sluice.protocol.Frames;
-import io.sluice.protocol.RowBatch;
+import io.sluice.value.RowBatch;
 import io.sluice.protocol.RowBatchCodec;
 import io.sluice.protocol.StreamConsumer;
 import io.sluice.protocol.StreamFailedException;

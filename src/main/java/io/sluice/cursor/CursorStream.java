@@ -9,7 +9,7 @@ import io.sluice.db.DatabaseUnavailableException;
 import io.sluice.db.StreamConnections;
 import io.sluice.logging.RequestLog;
 import io.sluice.metrics.SluiceMetrics;
-import io.sluice.protocol.RowBatch;
+import io.sluice.value.RowBatch;
 import io.sluice.protocol.StreamError;
 import io.sluice.protocol.StreamProducer;
 import io.sluice.protocol.StreamStart;

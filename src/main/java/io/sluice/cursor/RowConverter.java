@@ -1,5 +1,6 @@
 package io.sluice.cursor;
 
+import io.sluice.value.RowBatch;
 import io.sluice.dataset.ReadMode;
 import io.sluice.dataset.SourceColumn;
 import io.sluice.value.RawJson;

@@ -56,8 +56,8 @@ public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceCol
       throw InvalidRequestException.badParameter(COLUMNS, "names a column twice");
     }
     Tuple arguments = definition.bind(request, maxLimit);
-    if (request.resumed()) {
-      keyOf(request.after()).forEach(arguments::addValue);
+    if (request.position() instanceof Position.AfterKey after) {
+      keyOf(after.key()).forEach(arguments::addValue);
     }
     return arguments;
   }

@@ -10,6 +10,7 @@ import io.sluice.dataset.Dataset;
 import io.sluice.dataset.DatasetDefinition;
 import io.sluice.error.InvalidRequestException;
 import io.sluice.error.Reason;
+import io.sluice.dataset.Position;
 import io.sluice.dataset.StreamRequest;
 import io.sluice.format.EncodingOptions;
 import io.sluice.format.OutputFormat;
@@ -316,8 +317,7 @@ public final class HttpVerticle extends VerticleBase {
     Long maxRate = maxRate(query.get(RowsRequest.MAX_RATE), dataset);
     StreamRequest request = new StreamRequest(dataset.name(), params, limit(query.get(RowsRequest.LIMIT)), columns(query.get(Dataset.COLUMNS)))
         .withCallerRoles(principal.roleNames());
-    List<String> after = resumeAfter(ctx, dataset, params, format, principal);
-    return new RowsRequest(after.isEmpty() ? request : request.after(after), format, options, ResponseHeaders.of(format, dataset.name()), minter,
+    return new RowsRequest(request.at(resumeAt(ctx, dataset, params, format, principal)), format, options, ResponseHeaders.of(format, dataset.name()), minter,
         sample, maxRate);
   }
 
@@ -327,7 +327,7 @@ public final class HttpVerticle extends VerticleBase {
    * as {@code Last-Event-ID}); empty to start from the first row. The token is checked here,
    * where it enters; the key's values are checked with the other parameters, by the cursor.
    */
-  private List<String> resumeAfter(RoutingContext ctx, Dataset dataset, Map<String, String> params, OutputFormat format,
+  private Position resumeAt(RoutingContext ctx, Dataset dataset, Map<String, String> params, OutputFormat format,
       Principal principal) {
     String after = ctx.queryParams().get(Dataset.AFTER);
     String token = ctx.queryParams().get(RowsRequest.RESUME);
@@ -345,7 +345,7 @@ public final class HttpVerticle extends VerticleBase {
             + dataset.definition().orderBy() + " is not in its output, or not of a type a query string carries): resume with the token"
             + " of the stream's last record instead");
       }
-      return dataset.definition().orderBy().size() == 1 ? List.of(after) : Arrays.asList(after.split(",", -1));
+      return Position.afterKey(dataset.definition().orderBy().size() == 1 ? List.of(after) : Arrays.asList(after.split(",", -1)));
     }
     if (hasToken) {
       try {
@@ -357,7 +357,7 @@ public final class HttpVerticle extends VerticleBase {
         throw InvalidRequestException.badParameter(RowsRequest.RESUME, "the resume token " + e.getMessage());
       }
     }
-    return List.of();
+    return Position.START;
   }
 
   private static OutputFormat chooseFormat(RoutingContext ctx, String format) {

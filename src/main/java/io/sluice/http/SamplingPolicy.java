@@ -1,6 +1,6 @@
 package io.sluice.http;
 
-import io.sluice.protocol.RowBatch;
+import io.sluice.value.RowBatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalDouble;

@@ -9,7 +9,7 @@ import io.sluice.format.OutputFormats;
 import io.sluice.format.RowEncoder;
 import io.sluice.format.StreamSummary;
 import io.sluice.logging.RequestLog;
-import io.sluice.protocol.RowBatch;
+import io.sluice.value.RowBatch;
 import io.sluice.protocol.StreamConsumer;
 import io.sluice.protocol.StreamError;
 import io.sluice.protocol.StreamFailedException;

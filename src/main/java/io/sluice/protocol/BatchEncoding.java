@@ -1,5 +1,6 @@
 package io.sluice.protocol;
 
+import io.sluice.value.RowBatch;
 import java.util.Arrays;
 
 /**

@@ -1,5 +1,6 @@
 package io.sluice.protocol;
 
+import io.sluice.value.RowBatch;
 import io.sluice.value.RawJson;
 import io.sluice.value.ValueVisitor;
 import io.sluice.value.Values;

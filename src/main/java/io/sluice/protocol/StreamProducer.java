@@ -1,5 +1,6 @@
 package io.sluice.protocol;
 
+import io.sluice.value.RowBatch;
 import io.sluice.logging.RequestLog;
 import io.sluice.value.Column;
 import io.vertx.core.Future;

@@ -1,5 +1,6 @@
 package io.sluice.resume;
 
+import io.sluice.dataset.Position;
 import io.sluice.value.Values;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -59,10 +60,10 @@ public final class ResumeTokens {
   }
 
   /**
-   * Checks {@code token} against the request it comes with and returns the key to go on
-   * after (empty: from the first row); throws {@link InvalidTokenException} saying why not.
+   * Checks {@code token} against the request it comes with and returns the position it holds:
+   * after a row's key, or the start; throws {@link InvalidTokenException} saying why not.
    */
-  public List<String> verify(String token, String dataset, Map<String, String> params, String principal) {
+  public Position verify(String token, String dataset, Map<String, String> params, String principal) {
     String[] parts = token.split("\\.");
     if (parts.length != 3 || !parts[0].equals(VERSION)) {
       throw new InvalidTokenException("is not a resume token of version " + VERSION);
@@ -96,7 +97,7 @@ public final class ResumeTokens {
     if (key != null) {
       key.forEach(v -> values.add(String.valueOf(v)));
     }
-    return values;
+    return Position.afterKey(values);
   }
 
   private Mac newMac() {

@@ -4,7 +4,7 @@ import io.sluice.dataset.Dataset;
 import io.sluice.dataset.StreamRequest;
 import io.sluice.logging.RequestLog;
 import io.sluice.protocol.OpenFrame;
-import io.sluice.protocol.RowBatch;
+import io.sluice.value.RowBatch;
 import io.sluice.protocol.StreamConsumer;
 import io.sluice.protocol.StreamError;
 import io.sluice.protocol.StreamFailedException;

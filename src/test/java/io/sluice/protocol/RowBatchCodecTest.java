@@ -1,5 +1,6 @@
 package io.sluice.protocol;
 
+import io.sluice.value.RowBatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,6 +1,6 @@
 package io.sluice.support;
 
-import io.sluice.protocol.RowBatch;
+import io.sluice.value.RowBatch;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.streams.WriteStream;

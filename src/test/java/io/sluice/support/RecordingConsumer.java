@@ -1,7 +1,7 @@
 package io.sluice.support;
 
 import io.sluice.dataset.StreamRequest;
-import io.sluice.protocol.RowBatch;
+import io.sluice.value.RowBatch;
 import io.sluice.protocol.StreamConsumer;
 import io.sluice.protocol.StreamError;
 import io.sluice.protocol.StreamFailedException;

@@ -1,0 +1,57 @@
+package io.sluice.dataset;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * Where in a dataset a stream starts: at its first row, or right after the row with a given key
+ * (the text values of the dataset's {@code orderBy} columns). A resume token carries one, and a
+ * source opens at one; a source that reads in another order (a snapshot's partition, a change
+ * log) adds its own kind of position here.
+ */
+public sealed interface Position {
+
+  /** The first row. */
+  Position START = new Start();
+
+  /** The position right after the row whose key is {@code key}; an empty key is the {@link #START}. */
+  static Position afterKey(List<String> key) {
+    return key == null || key.isEmpty() ? START : new AfterKey(List.copyOf(key));
+  }
+
+  /** Whether the stream starts at the first row. */
+  default boolean isStart() {
+    return this instanceof Start;
+  }
+
+  /** Writes this position into a request's JSON: a key as {@code after}, the start as nothing. */
+  void writeTo(JsonObject request);
+
+  /** The position a request's JSON names; throws {@link IllegalArgumentException} when it is malformed. */
+  static Position readFrom(JsonObject request) {
+    JsonArray after = request.getJsonArray("after", new JsonArray());
+    return afterKey(after.stream().map(String::valueOf).toList());
+  }
+
+  /** The start of a dataset. */
+  record Start() implements Position {
+    @Override
+    public void writeTo(JsonObject request) {}
+  }
+
+  /** Right after the row whose {@code orderBy} key has these text values. */
+  record AfterKey(List<String> key) implements Position {
+    public AfterKey {
+      if (key.isEmpty()) {
+        throw new IllegalArgumentException("a key position needs the key's values");
+      }
+      key = List.copyOf(key);
+    }
+
+    @Override
+    public void writeTo(JsonObject request) {
+      request.put("after", new JsonArray(key));
+    }
+  }
+}
