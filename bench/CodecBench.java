@@ -155,7 +155,7 @@ public class CodecBench {
         if (noProducer.failureType() != ReplyFailure.NO_HANDLERS || System.nanoTime() > deadline) {
           throw noProducer;
         }
-        System.err.println("codec-bench: nobody serves " + Frames.CURSOR_OPEN + " yet; trying again");
+        System.err.println("codec-bench: nobody serves " + Frames.SOURCE_OPEN + " yet; trying again");
         Thread.sleep(500);
       }
     }
@@ -342,7 +342,7 @@ public class CodecBench {
         inbox.completion()
             .compose(registered -> {
               start = lastHeard = lastSent = System.nanoTime();
-              return bus.<JsonObject>request(Frames.CURSOR_OPEN, open, new DeliveryOptions().setSendTimeout(leaseMs));
+              return bus.<JsonObject>request(Frames.SOURCE_OPEN, open, new DeliveryOptions().setSendTimeout(leaseMs));
             })
             .onSuccess(reply -> {
               control = reply.body().getString("control");

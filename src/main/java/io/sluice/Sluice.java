@@ -1,5 +1,8 @@
 package io.sluice;
 
+import io.sluice.stage.TransformVerticle;
+import io.sluice.stage.SourceVerticle;
+import io.sluice.source.Sources;
 import io.sluice.auth.Authenticator;
 import io.sluice.bridge.BridgeVerticle;
 import io.sluice.cluster.VertxNodes;
@@ -7,7 +10,7 @@ import io.sluice.error.ConfigException;
 import io.sluice.config.ResumeConfig;
 import io.sluice.config.Role;
 import io.sluice.config.SluiceConfig;
-import io.sluice.cursor.CursorVerticle;
+import io.sluice.cursor.KeysetSource;
 import io.sluice.dataset.Catalogue;
 import io.sluice.db.ConnectionGate;
 import io.sluice.db.Database;
@@ -26,7 +29,6 @@ import io.sluice.protocol.StageRoutes;
 import io.sluice.resume.ResumeTokens;
 import io.sluice.transform.TransformContext;
 import io.sluice.transform.TransformRegistry;
-import io.sluice.transform.TransformVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.circuitbreaker.CircuitBreakerState;
@@ -79,6 +81,8 @@ public final class Sluice {
   private final DatabaseBreaker breaker;
   private final List<String> deployments = new ArrayList<>();
   private Catalogue catalogue;
+  /** The sources this node's source stage serves; null on a node without the stage. */
+  private Sources sources;
   private volatile boolean draining;
 
   private Sluice(Vertx vertx, SluiceConfig config, SluiceMetrics metrics) {
@@ -157,8 +161,8 @@ public final class Sluice {
       deployed = deployed.compose(v -> authenticator.start());
     }
     if (roles.contains(Role.CURSOR)) {
-      deployed = deployed.compose(v -> deploy(() -> new CursorVerticle(catalogue, pool, gate, healthProbeGate, connections, breaker,
-          config.stream(), metrics), instances));
+      sources = new Sources(List.of(new KeysetSource(vertx, pool, gate, healthProbeGate, connections, breaker, config.stream(), metrics)));
+      deployed = deployed.compose(v -> deploy(() -> new SourceVerticle(catalogue, sources, config.stream()), instances));
     }
     if (roles.contains(Role.TRANSFORM)) {
       deployed = deployed.compose(v -> deploy(() -> new TransformVerticle(catalogue, routes), instances));
@@ -206,13 +210,13 @@ public final class Sluice {
    */
   public Future<Void> drain(long drainMs) {
     draining = true;
-    vertx.eventBus().publish(CursorVerticle.DRAIN, null);
+    vertx.eventBus().publish(SourceVerticle.DRAIN, null);
     LOG.info("draining: streams in flight ({}) get {} ms to finish", inFlight(), drainMs);
     return awaitStreams(drainMs)
         .compose(done -> {
           if (!done) {
             LOG.warn("drain time over: ending the streams in flight ({}), each with its resume token", inFlight());
-            vertx.eventBus().publish(CursorVerticle.END_ALL, null);
+            vertx.eventBus().publish(SourceVerticle.END_ALL, null);
           }
           return awaitStreams(END_GRACE_MS);
         })
@@ -279,6 +283,11 @@ public final class Sluice {
 
   public Catalogue catalogue() {
     return catalogue;
+  }
+
+  /** The sources this node serves, or null when it has no source stage. */
+  public Sources sources() {
+    return sources;
   }
 
   public SluiceConfig config() {

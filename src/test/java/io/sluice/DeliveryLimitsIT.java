@@ -54,7 +54,7 @@ class DeliveryLimitsIT extends ServiceTest {
   @Test
   @DisplayName("of 50 KB rows travels in batches of at most batchBytes, however many rows a fetch may hold")
   void batchesBoundedInBytes() throws Exception {
-    RecordingConsumer listener = RecordingConsumer.flowing(vertx, 2).open(Frames.CURSOR_OPEN, "wide_rows", Map.of("count", "60"));
+    RecordingConsumer listener = RecordingConsumer.flowing(vertx, 2).open(Frames.SOURCE_OPEN, "wide_rows", Map.of("count", "60"));
 
     await().atMost(Duration.ofSeconds(20)).until(listener::finished);
 
@@ -124,7 +124,7 @@ class DeliveryLimitsIT extends ServiceTest {
   @Test
   @DisplayName("still running at its deadline ends with deadline-exceeded and releases everything")
   void deadline() throws Exception {
-    RecordingConsumer listener = RecordingConsumer.paused(vertx, 1).open(Frames.CURSOR_OPEN, "series", Map.of("count", "1000000"));
+    RecordingConsumer listener = RecordingConsumer.paused(vertx, 1).open(Frames.SOURCE_OPEN, "series", Map.of("count", "1000000"));
     // one credit, never more: the stream waits, keeping the consumer's lease alive with pings
 
     await().atMost(Duration.ofMillis(MAX_DURATION_MS + 2_000)).until(listener::finished);

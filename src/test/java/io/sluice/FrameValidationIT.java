@@ -73,7 +73,7 @@ class FrameValidationIT extends ServiceTest {
     MessageConsumer<Object> inbox = vertx.eventBus().consumer(data, frames::add);
     inboxes.add(inbox);
     inbox.completion().await(5, TimeUnit.SECONDS);
-    Message<Object> reply = vertx.eventBus().request(Frames.CURSOR_OPEN, openFrame(streamId, data, credits)).await(10, TimeUnit.SECONDS);
+    Message<Object> reply = vertx.eventBus().request(Frames.SOURCE_OPEN, openFrame(streamId, data, credits)).await(10, TimeUnit.SECONDS);
     return new Peer(streamId, ((JsonObject) reply.body()).getString("control"), frames);
   }
 
@@ -93,7 +93,7 @@ class FrameValidationIT extends ServiceTest {
     JsonObject frame = openFrame(UUID.randomUUID().toString(), "it.frames.nowhere", "lots");
 
     Throwable refused = catchThrowable(() -> vertx.eventBus()
-        .request(Frames.CURSOR_OPEN, frame, new DeliveryOptions().setSendTimeout(3_000)).await(5, TimeUnit.SECONDS));
+        .request(Frames.SOURCE_OPEN, frame, new DeliveryOptions().setSendTimeout(3_000)).await(5, TimeUnit.SECONDS));
 
     assertThat(refused).isInstanceOf(ReplyException.class);
     assertThat(((ReplyException) refused).failureCode()).as("a refusal, not a timeout").isEqualTo(400);

@@ -59,6 +59,12 @@ class LoggingIT {
     if (logger.equals("io.sluice.transform.LookupTable")) {
       return null; // refreshes on a timer, for no stream
     }
+    if (logger.startsWith("io.sluice.stage.Transform")) {
+      return "transform";
+    }
+    if (logger.startsWith("io.sluice.stage.Source")) {
+      return "cursor"; // the source stage, whose keyset source is the cursor
+    }
     for (String stage : List.of("cursor", "transform", "http", "protocol")) {
       if (logger.startsWith("io.sluice." + stage + ".")) {
         return stage;

@@ -52,7 +52,7 @@ class StreamScenariosIT extends ServiceTest {
   }
 
   @ParameterizedTest(name = "at {0}")
-  @ValueSource(strings = {Frames.CURSOR_OPEN, Frames.TRANSFORM_OPEN})
+  @ValueSource(strings = {Frames.SOURCE_OPEN, Frames.TRANSFORM_OPEN})
   @DisplayName("of an empty result ends once, with no batch")
   void emptyResult(String address) throws Exception {
     RecordingConsumer listener = RecordingConsumer.paused(vertx, 2).open(address, "series", Map.of("count", "0"));
@@ -65,7 +65,7 @@ class StreamScenariosIT extends ServiceTest {
   }
 
   @ParameterizedTest(name = "at {0}")
-  @ValueSource(strings = {Frames.CURSOR_OPEN, Frames.TRANSFORM_OPEN})
+  @ValueSource(strings = {Frames.SOURCE_OPEN, Frames.TRANSFORM_OPEN})
   @DisplayName("delivers every row once, in sequence, and ends exactly once")
   void endsOnce(String address) throws Exception {
     RecordingConsumer listener = RecordingConsumer.flowing(vertx, 3).open(address, "series", Map.of("count", "1050"));
@@ -109,7 +109,7 @@ class StreamScenariosIT extends ServiceTest {
   }
 
   @ParameterizedTest(name = "at {0}")
-  @ValueSource(strings = {Frames.CURSOR_OPEN, Frames.TRANSFORM_OPEN})
+  @ValueSource(strings = {Frames.SOURCE_OPEN, Frames.TRANSFORM_OPEN})
   @DisplayName("that fails mid-stream reports the error once, after the rows before it")
   void errorMidStream(String address) throws Exception {
     RecordingConsumer listener = RecordingConsumer.flowing(vertx, 4).open(address, "failing", Map.of("fail_at", "2550"));
@@ -187,7 +187,7 @@ class StreamScenariosIT extends ServiceTest {
         .put("credits", 1)
         .put("leaseMs", 600);
 
-    JsonObject reply = vertx.eventBus().<JsonObject>request(Frames.CURSOR_OPEN, open).await(10, TimeUnit.SECONDS).body();
+    JsonObject reply = vertx.eventBus().<JsonObject>request(Frames.SOURCE_OPEN, open).await(10, TimeUnit.SECONDS).body();
 
     assertThat(reply.getString("control")).isNotBlank();
     await().atMost(Duration.ofSeconds(10)).until(() -> frames.stream().anyMatch(f -> kind(f).equals(Frames.ERROR)));

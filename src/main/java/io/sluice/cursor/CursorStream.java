@@ -7,13 +7,15 @@ import io.sluice.db.DatabaseBreaker;
 import io.sluice.db.DatabaseErrors;
 import io.sluice.db.DatabaseUnavailableException;
 import io.sluice.db.StreamConnections;
+import io.sluice.error.Failure;
+import io.sluice.error.FailureException;
 import io.sluice.logging.RequestLog;
 import io.sluice.metrics.SluiceMetrics;
+import io.sluice.source.Source;
+import io.sluice.value.Column;
 import io.sluice.value.RowBatch;
-import io.sluice.protocol.StreamError;
-import io.sluice.protocol.StreamProducer;
-import io.sluice.protocol.StreamStart;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnection;
@@ -33,17 +35,17 @@ import org.slf4j.LoggerFactory;
 /**
  * One dataset stream read from PostgreSQL, in its phases: waiting for admission at the
  * {@link ConnectionGate}, connecting, {@code BEGIN READ ONLY} (as the dataset's database role, if it has one) with the dataset's statement
- * timeout, prepare, {@code EXPLAIN}, then one {@link Cursor#read} per credit, each sized by
- * the {@link BatchSizer} so a batch is bounded in bytes, written to the stream's
- * {@link StreamProducer} only while it is not full (has credit), resumed by its drain.
+ * timeout, prepare, {@code EXPLAIN}, then one {@link Cursor#read} per unit of demand, each
+ * sized by the {@link BatchSizer} so a batch is bounded in bytes: the keyset {@link Source}.
+ * A {@code resumed} stream starts after a key: a row comparison on the key, never {@code OFFSET}.
  *
- * <p>A stop (the consumer cancels or goes silent, the deadline passes, the connection dies)
+ * <p>A stop (the consumer cancels or goes silent, Sluice ends it, the connection dies)
  * reaches every phase: it leaves the queue, or sends PostgreSQL a cancel request for the
  * statement running and waits for it to end. There is one release path: the connection,
  * which is the stream's own, is closed (never handed on, so a late cancel can hit nothing
  * else), bounded by a deadline, and only then the permit goes back to the gate.
  */
-final class CursorStream {
+final class CursorStream implements Source {
 
   private static final Logger LOG = LoggerFactory.getLogger(CursorStream.class);
   /** How long the database may take past a statement's timeout before it counts as gone. */
@@ -52,7 +54,7 @@ final class CursorStream {
   static final long RELEASE_TIMEOUT_MS = 2_000;
 
   private final Vertx vertx;
-  private final StreamProducer producer;
+  private final String streamId;
   /** This stream's lines, with the request id of its {@code open} frame. */
   private final RequestLog log;
   private final Dataset dataset;
@@ -66,6 +68,13 @@ final class CursorStream {
   private final BatchSizer sizer;
   /** Completes when reading is over and nothing runs on the connection any more. */
   private final Promise<Void> finished = Promise.promise();
+  private final Promise<Long> started = Promise.promise();
+  private final Promise<Void> released = Promise.promise();
+  private Handler<RowBatch> handler;
+  private Handler<Void> endHandler;
+  private Handler<Throwable> exceptionHandler;
+  /** Batches the consumer asked for and has not had; a source starts paused. */
+  private long demand;
   private ConnectionGate.Ticket ticket;
   private PgConnection connection;
   private Cursor cursor;
@@ -73,15 +82,14 @@ final class CursorStream {
   private boolean reading;
   private boolean stopped;
   private boolean awaitingCredit;
-  private long deadlineTimer = -1;
   private long sent;
 
   /** A stream of {@code dataset} with checked {@code arguments}; a {@code resumed} one starts after the key they end with. */
-  CursorStream(Vertx vertx, StreamProducer producer, Dataset dataset, Tuple arguments, boolean resumed, StreamConfig config,
+  CursorStream(Vertx vertx, String streamId, String requestId, Dataset dataset, Tuple arguments, boolean resumed, StreamConfig config,
       SluiceMetrics metrics) {
     this.vertx = vertx;
-    this.producer = producer;
-    this.log = RequestLog.of(LOG, producer.requestId());
+    this.streamId = streamId;
+    this.log = RequestLog.of(LOG, requestId);
     this.dataset = dataset;
     this.arguments = arguments;
     this.resumed = resumed;
@@ -94,33 +102,93 @@ final class CursorStream {
   }
 
   /**
-   * Runs the stream to its end; the future completes once everything is released. Connecting
-   * and {@code BEGIN} go through the {@code breaker}, which counts a database that cannot be reached.
+   * Starts the stream's work: admission, then connecting and {@code BEGIN} through the {@code
+   * breaker}, which counts a database that cannot be reached; it reads as demand comes, and
+   * {@link #released()} completes once everything is let go.
    */
-  Future<Void> run(ConnectionGate gate, StreamConnections connections, DatabaseBreaker breaker) {
-    log.debug("dataset '{}': stream {} opened", dataset.name(), producer.streamId());
-    producer.exceptionHandler(gone -> {
-      log.debug("dataset '{}': stream {} stopped: {}", dataset.name(), producer.streamId(), gone.getMessage());
-      stop(null);
-    });
-    producer.drainHandler(v -> readNext());
+  CursorStream run(ConnectionGate gate, StreamConnections connections, DatabaseBreaker breaker) {
+    log.debug("dataset '{}': stream {} opened", dataset.name(), streamId);
     metrics.cursorOpened();
-    if (config.maxDurationMs() > 0) {
-      deadlineTimer = vertx.setTimer(config.maxDurationMs(), id -> stop(new StreamDeadlineException(config.maxDurationMs())));
-    }
     ticket = gate.enter();
-    return ticket.admitted()
+    ticket.admitted()
         .compose(v -> stopped ? finished.future() : breaker.guard(() -> connections.open().compose(this::begin)).compose(this::read))
-        .onFailure(this::stop)
+        .onFailure(this::halt)
         .eventually(this::release)
-        .recover(err -> Future.succeededFuture());
+        .onComplete(ar -> released.complete());
+    return this;
+  }
+
+  @Override
+  public List<Column> columns() {
+    return dataset.columns();
+  }
+
+  @Override
+  public Future<Long> started() {
+    return started.future();
+  }
+
+  @Override
+  public Future<Void> released() {
+    return released.future();
+  }
+
+  @Override
+  public CursorStream handler(Handler<RowBatch> handler) {
+    this.handler = handler;
+    return this;
+  }
+
+  @Override
+  public CursorStream endHandler(Handler<Void> endHandler) {
+    this.endHandler = endHandler;
+    return this;
+  }
+
+  @Override
+  public CursorStream exceptionHandler(Handler<Throwable> handler) {
+    this.exceptionHandler = handler;
+    return this;
+  }
+
+  @Override
+  public CursorStream pause() {
+    demand = 0;
+    return this;
+  }
+
+  @Override
+  public CursorStream resume() {
+    return fetch(Long.MAX_VALUE);
+  }
+
+  @Override
+  public CursorStream fetch(long amount) {
+    if (amount > 0) {
+      demand = Long.MAX_VALUE - demand <= amount ? Long.MAX_VALUE : demand + amount;
+      readNext();
+    }
+    return this;
+  }
+
+  @Override
+  public void cancel() {
+    if (!stopped) {
+      log.debug("dataset '{}': stream {} stopped: its consumer left", dataset.name(), streamId);
+    }
+    halt(null);
+  }
+
+  @Override
+  public void stop(Failure why) {
+    halt(why == null ? null : new FailureException(why));
   }
 
   /** Takes the stream's new connection and opens its read-only transaction. */
   private Future<PgConnection> begin(PgConnection conn) {
     connection = conn;
     // a paused stream learns of a dead connection only through it: see pitfalls
-    conn.closeHandler(v -> stop(ClosedConnectionException.INSTANCE));
+    conn.closeHandler(v -> halt(ClosedConnectionException.INSTANCE));
     String role = dataset.definition().databaseRole();
     String begin = "BEGIN READ ONLY; SET LOCAL statement_timeout = " + statementTimeoutMs
         // a name checked against [a-z_][a-z0-9_]* when the configuration was read, quoted all the same
@@ -147,7 +215,7 @@ final class CursorStream {
         .recover(err -> err instanceof PgException ? Future.failedFuture(err) : Future.succeededFuture(null))
         .map(estimate -> {
           if (!stopped) {
-            producer.started(new StreamStart(estimate));
+            started.tryComplete(estimate);
           }
           return null;
         });
@@ -161,12 +229,12 @@ final class CursorStream {
     return finished.future();
   }
 
-  /** Reads the next batch if the consumer has a credit for it and no read is under way. */
+  /** Reads the next batch if the consumer asked for one and no read is under way. */
   private void readNext() {
     if (stopped || cursor == null || reading) {
       return;
     }
-    if (producer.writeQueueFull()) {
+    if (demand == 0) {
       setAwaitingCredit(true);
       return;
     }
@@ -176,7 +244,7 @@ final class CursorStream {
     statement(() -> cursor.read(rows)).onComplete(ar -> {
       reading = false;
       if (ar.failed()) {
-        stop(ar.cause());
+        halt(ar.cause());
       } else if (!stopped) {
         deliver(ar.result());
       }
@@ -195,13 +263,23 @@ final class CursorStream {
       metrics.rowsRead(batch.size());
       sizer.observe(batch);
       sent += batch.size();
-      producer.write(new RowBatch(0, batch, keys));
+      if (demand != Long.MAX_VALUE) {
+        demand--;
+      }
+      if (handler != null) {
+        handler.handle(new RowBatch(0, batch, keys));
+      }
+    }
+    if (stopped) {
+      return; // the handler stopped it
     }
     if (cursor.hasMore()) {
       readNext();
     } else {
-      producer.end();
-      stop(null);
+      halt(null);
+      if (endHandler != null) {
+        endHandler.handle(null);
+      }
     }
   }
 
@@ -236,27 +314,27 @@ final class CursorStream {
   }
 
   private void unanswered() {
-    stop(new DatabaseUnavailableException(new IllegalStateException(
+    halt(new DatabaseUnavailableException(new IllegalStateException(
         "no answer within " + (statementTimeoutMs + ANSWER_GRACE_MS) + " ms")));
     finished.tryComplete();
   }
 
-  /** Ends the stream because the node shuts down: the consumer gets a {@code shutting-down} error and its resume point. */
-  void shutDown() {
-    stop(new ShuttingDownException());
-  }
-
   /** Stops reading, in whatever phase; the failure, if any, is reported to the consumer. */
-  private void stop(Throwable failure) {
+  private void halt(Throwable failure) {
     if (stopped) {
       return;
     }
     stopped = true;
-    vertx.cancelTimer(deadlineTimer);
     setAwaitingCredit(false);
     if (failure != null && !(failure instanceof StreamStoppedException)) {
       log.warn("dataset '{}' failed after {} rows: {}", dataset.name(), sent, failure.toString());
-      producer.fail(StreamError.of(failure instanceof StreamEndedException ended ? ended.error() : DatabaseErrors.classify(failure)));
+      FailureException failed = failure instanceof FailureException known ? known : new FailureException(DatabaseErrors.classify(failure));
+      started.tryFail(failed);
+      if (exceptionHandler != null) {
+        exceptionHandler.handle(failed);
+      }
+    } else {
+      started.tryFail(new StreamStoppedException());
     }
     if (ticket != null) {
       ticket.leave(); // a permit already held goes back only once the connection is closed
@@ -271,22 +349,22 @@ final class CursorStream {
 
   /** The one release path: close the stream's own connection, then give its permit back. */
   private Future<Void> release() {
-    stop(null);
-    Promise<Void> released = Promise.promise();
+    halt(null);
+    Promise<Void> closed = Promise.promise();
     if (connection == null) {
-      released.complete();
+      closed.complete();
     } else {
       connection.closeHandler(null);
-      long guard = vertx.setTimer(RELEASE_TIMEOUT_MS, id -> released.tryComplete());
+      long guard = vertx.setTimer(RELEASE_TIMEOUT_MS, id -> closed.tryComplete());
       connection.close().onComplete(ar -> {
         vertx.cancelTimer(guard);
-        released.tryComplete();
+        closed.tryComplete();
       });
     }
-    return released.future().onComplete(ar -> {
+    return closed.future().onComplete(ar -> {
       metrics.cursorClosed();
       ticket.release();
-      log.debug("dataset '{}': stream {} closed after {} rows", dataset.name(), producer.streamId(), sent);
+      log.debug("dataset '{}': stream {} closed after {} rows", dataset.name(), streamId, sent);
     });
   }
 

@@ -20,6 +20,14 @@ public sealed interface Position {
     return key == null || key.isEmpty() ? START : new AfterKey(List.copyOf(key));
   }
 
+  /** The name of the source that reads from here: the keyset cursor for a key or the start. */
+  default String source() {
+    return KEYSET;
+  }
+
+  /** The source that reads a dataset in its key order, from the start or after a key. */
+  String KEYSET = "keyset";
+
   /** Whether the stream starts at the first row. */
   default boolean isStart() {
     return this instanceof Start;

@@ -280,7 +280,7 @@ public final class HttpVerticle extends VerticleBase {
    */
   private void describeRows(RoutingContext ctx) {
     RowsRequest rows = rowsRequest(ctx);
-    vertx.eventBus().request(routes.cursorCheck(), rows.stream().toJson(), new DeliveryOptions().setSendTimeout(streamConfig.leaseMs()))
+    vertx.eventBus().request(routes.sourceCheck(), rows.stream().toJson(), new DeliveryOptions().setSendTimeout(streamConfig.leaseMs()))
         .onSuccess(checked -> {
           Long estimate = StreamStart.fromJson((JsonObject) checked.body()).estimatedRows();
           if (estimate != null) {

@@ -5,10 +5,14 @@ import io.vertx.core.eventbus.DeliveryOptions;
 /** Names of the credit protocol: addresses, the frame-kind header and its values. */
 public final class Frames {
 
-  /** Address of the cursor verticles' {@code open} service. */
-  public static final String CURSOR_OPEN = "sluice.cursor.open";
-  /** Address of the cursor verticles' request check: the body is a request, the reply empty or a refusal. */
-  public static final String CURSOR_CHECK = "sluice.cursor.check";
+  /**
+   * Address of the source stage's {@code open} service. (Its name from when the keyset cursor
+   * was the only source: kept, so that nodes of two versions still reach each other during a
+   * rolling update.)
+   */
+  public static final String SOURCE_OPEN = "sluice.cursor.open";
+  /** Address of the source stage's request check: the body is a request, the reply an estimate or a refusal. */
+  public static final String SOURCE_CHECK = "sluice.cursor.check";
   /** Address of the transform verticles' {@code open} service. */
   public static final String TRANSFORM_OPEN = "sluice.transform.open";
 

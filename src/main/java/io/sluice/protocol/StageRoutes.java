@@ -6,13 +6,13 @@ package io.sluice.protocol;
  * Frames#local}; a node without it sends to the cluster-wide address, and the event bus
  * spreads the opens round-robin over the nodes that registered it. Standalone, both are the same.
  */
-public record StageRoutes(String transformOpen, String cursorOpen, String cursorCheck) {
+public record StageRoutes(String transformOpen, String sourceOpen, String sourceCheck) {
 
-  /** The routes of a node that runs the transform and cursor stages, or not. */
-  public static StageRoutes of(boolean transformHere, boolean cursorHere) {
+  /** The routes of a node that runs the transform and source stages, or not. */
+  public static StageRoutes of(boolean transformHere, boolean sourceHere) {
     return new StageRoutes(
         transformHere ? Frames.local(Frames.TRANSFORM_OPEN) : Frames.TRANSFORM_OPEN,
-        cursorHere ? Frames.local(Frames.CURSOR_OPEN) : Frames.CURSOR_OPEN,
-        cursorHere ? Frames.local(Frames.CURSOR_CHECK) : Frames.CURSOR_CHECK);
+        sourceHere ? Frames.local(Frames.SOURCE_OPEN) : Frames.SOURCE_OPEN,
+        sourceHere ? Frames.local(Frames.SOURCE_CHECK) : Frames.SOURCE_CHECK);
   }
 }

@@ -70,7 +70,7 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
   }
 
   /**
-   * Opens the stream at {@code serviceAddress} ({@link Frames#CURSOR_OPEN} or {@link
+   * Opens the stream at {@code serviceAddress} ({@link Frames#SOURCE_OPEN} or {@link
    * Frames#TRANSFORM_OPEN}), crediting what the stream's demand asks for (a whole window unless
    * it was paused first); {@code request} is the body the serving stage interprets and {@code
    * requestId} names the request in every stage's logs. Completes with the stream's typed

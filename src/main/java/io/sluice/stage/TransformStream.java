@@ -1,8 +1,9 @@
-package io.sluice.transform;
+package io.sluice.stage;
 
 import io.sluice.dataset.Dataset;
 import io.sluice.dataset.StreamRequest;
 import io.sluice.logging.RequestLog;
+import io.sluice.transform.TransformChain;
 import io.sluice.protocol.OpenFrame;
 import io.sluice.value.RowBatch;
 import io.sluice.protocol.StreamConsumer;
@@ -23,7 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One stream through the transform stage: the cursor stream upstream, a {@link
+ * One stream through the transform stage: the source stage's stream upstream, a {@link
  * StreamConsumer}, piped into the stream of whoever opened it downstream, a {@link
  * StreamProducer}, through the dataset's {@link TransformChain}. The pipe is the flow control:
  * downstream credit resumes upstream, its absence pauses it, so upstream runs at most {@link
@@ -34,7 +35,7 @@ final class TransformStream {
 
   private static final Logger LOG = LoggerFactory.getLogger(TransformStream.class);
   /**
-   * Batches the cursor may send ahead of the downstream credits: two, so that it reads the
+   * Batches the source may send ahead of the downstream credits: two, so that it reads the
    * next batch while one is on its way here, and does not wait for a credit after every batch.
    */
   static final int UPSTREAM_WINDOW = 2;
@@ -42,17 +43,17 @@ final class TransformStream {
   private TransformStream() {}
 
   /**
-   * Opens the cursor stream {@code frame} asks for at {@code cursorOpen}, then accepts {@code
+   * Opens the stream {@code frame} asks for at the source stage's {@code sourceOpen}, then accepts {@code
    * open} with the columns the dataset's transforms make of the cursor's, and pipes one into
    * the other. Fails, with upstream cancelled, if either step does.
    */
   static Future<Void> relay(Vertx vertx, Message<JsonObject> open, OpenFrame frame, Dataset dataset, StreamRequest request,
-      String cursorOpen) {
+      String sourceOpen) {
     StreamConsumer upstream = new StreamConsumer(vertx, frame.leaseMs(), UPSTREAM_WINDOW);
     Promise<StreamProducer> accepted = Promise.promise();
-    // the cursor may announce its start before downstream is accepted: it goes out first then
+    // the source may announce its start before downstream is accepted: it goes out first then
     upstream.startedHandler(start -> accepted.future().onSuccess(downstream -> downstream.started(start)));
-    return upstream.open(cursorOpen, frame.request(), frame.requestId())
+    return upstream.open(sourceOpen, frame.request(), frame.requestId())
         .compose(columns -> {
           // the column rules hide what the caller's roles do not cover, before the selection
           TransformChain chain = dataset.transforms().bind(columns, request.columns(), request::callerHolds);
@@ -66,7 +67,7 @@ final class TransformStream {
   }
 
   private static void pipe(StreamConsumer upstream, StreamProducer downstream, TransformChain chain, Dataset dataset, RequestLog log) {
-    log.debug("dataset '{}': stream {} relays cursor stream {}", dataset.name(), downstream.streamId(), upstream.streamId());
+    log.debug("dataset '{}': stream {} relays source stream {}", dataset.name(), downstream.streamId(), upstream.streamId());
     Pipe<RowBatch> pipe = upstream.pipe().endOnFailure(false);
     // a consumer that leaves while the pipe waits for its credit is heard only here
     downstream.exceptionHandler(gone -> pipe.close());
@@ -88,7 +89,7 @@ final class TransformStream {
   }
 
   /**
-   * Why an open this stage could not relay is refused: the cursor stage's refusal, a request
+   * Why an open this stage could not relay is refused: the source stage's refusal, a request
    * this stage found malformed (our own words), or a generic error; the caller logs the cause
    * of the last two.
    */
@@ -102,7 +103,7 @@ final class TransformStream {
     return StreamError.of(StreamError.INTERNAL, 500, "cannot open the stream");
   }
 
-  /** The downstream producer, seen through the transforms: a batch in is a batch out, with the keys the cursor read. */
+  /** The downstream producer, seen through the transforms: a batch in is a batch out, with the keys the source read. */
   private record Transformed(TransformChain chain, StreamProducer downstream) implements WriteStream<RowBatch> {
 
     @Override

@@ -1,4 +1,4 @@
-package io.sluice.transform;
+package io.sluice.stage;
 
 import io.sluice.dataset.Catalogue;
 import io.sluice.dataset.Dataset;
@@ -19,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves {@code open} frames at {@link Frames#TRANSFORM_OPEN}: opens the same stream from the
- * cursor verticles and relays it as a {@link TransformStream}, applying the dataset's
+ * The transform stage. Serves {@code open} frames at {@link Frames#TRANSFORM_OPEN}: opens the
+ * same stream from the source stage and relays it as a {@link TransformStream}, applying the dataset's
  * transforms to each batch and passing credits and cancellation upstream.
  */
 public final class TransformVerticle extends VerticleBase {
@@ -30,7 +30,7 @@ public final class TransformVerticle extends VerticleBase {
   private final Catalogue catalogue;
   private final StageRoutes routes;
 
-  /** Serves the datasets of {@code catalogue}, opening cursor streams where {@code routes} says. */
+  /** Serves the datasets of {@code catalogue}, opening source streams where {@code routes} says. */
   public TransformVerticle(Catalogue catalogue, StageRoutes routes) {
     this.catalogue = catalogue;
     this.routes = routes;
@@ -59,8 +59,8 @@ public final class TransformVerticle extends VerticleBase {
       StreamProducer.refuse(open, StreamError.of(StreamError.PROTOCOL, 400, malformed.getMessage()));
       return;
     }
-    // the cursor stage checks the request: a bad one is refused there, before this stage accepts
-    TransformStream.relay(vertx, open, frame, dataset, request, routes.cursorOpen())
+    // the source stage checks the request: a bad one is refused there, before this stage accepts
+    TransformStream.relay(vertx, open, frame, dataset, request, routes.sourceOpen())
         .onFailure(err -> {
           if (!(err instanceof StreamRefusedException)) {
             RequestLog.of(LOG, frame.requestId()).warn("dataset '{}': cannot relay the stream", dataset.name(), err);

@@ -1,0 +1,89 @@
+package io.sluice.cursor;
+
+import io.sluice.config.StreamConfig;
+import io.sluice.dataset.Dataset;
+import io.sluice.dataset.HealthProbe;
+import io.sluice.dataset.Position;
+import io.sluice.dataset.StreamRequest;
+import io.sluice.db.ConnectionGate;
+import io.sluice.db.DatabaseBreaker;
+import io.sluice.db.DatabaseErrors;
+import io.sluice.db.StreamConnections;
+import io.sluice.error.Failure;
+import io.sluice.metrics.SluiceMetrics;
+import io.sluice.source.Source;
+import io.sluice.source.SourceFactory;
+import io.sluice.source.SourceRequest;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+
+/**
+ * The keyset source: a dataset read in its {@code orderBy} order by a {@link CursorStream},
+ * from the start or after a key, on a connection of its own that the node's {@link
+ * ConnectionGate} admits. The stream check's {@link HealthProbe} is admitted by a gate of its
+ * own, beside the clients' permits: it never takes a client's place, nor waits behind clients.
+ * While the {@link DatabaseBreaker} is open it takes no new streams.
+ */
+public final class KeysetSource implements SourceFactory<KeysetSource.Request> {
+
+  /** A checked request: its dataset, the request and the arguments of its statement. */
+  public record Request(Dataset dataset, StreamRequest request, Tuple arguments) implements SourceRequest {}
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final ConnectionGate gate;
+  private final ConnectionGate healthProbeGate;
+  private final StreamConnections connections;
+  private final DatabaseBreaker breaker;
+  private final StreamConfig config;
+  private final SluiceMetrics metrics;
+
+  /**
+   * Streams read on {@code connections} of their own, admitted by the node's {@code gate} (the
+   * health probe's by {@code healthProbeGate}); the {@code pool} serves the short queries of
+   * estimates.
+   */
+  public KeysetSource(Vertx vertx, Pool pool, ConnectionGate gate, ConnectionGate healthProbeGate, StreamConnections connections,
+      DatabaseBreaker breaker, StreamConfig config, SluiceMetrics metrics) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.gate = gate;
+    this.healthProbeGate = healthProbeGate;
+    this.connections = connections;
+    this.breaker = breaker;
+    this.config = config;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public String name() {
+    return Position.KEYSET;
+  }
+
+  @Override
+  public Request check(Dataset dataset, StreamRequest request) {
+    return new Request(dataset, request, dataset.bind(request, config.maxLimit()));
+  }
+
+  @Override
+  public Failure unavailable(Request request) {
+    return breaker.isOpen() ? DatabaseErrors.classify(breaker.refusal()) : null;
+  }
+
+  /** The planner's estimate ({@code EXPLAIN}, which does not run the query); null when it cannot be had, a full pool say. */
+  @Override
+  public Future<Long> estimate(Request request) {
+    return pool.preparedQuery(request.dataset().explainSql(request.request().resumed())).execute(request.arguments())
+        .map(plan -> Dataset.estimatedRows(plan.iterator().next().getValue(0)))
+        .otherwise(err -> null);
+  }
+
+  @Override
+  public Source open(Request request, String streamId, String requestId) {
+    CursorStream stream = new CursorStream(vertx, streamId, requestId, request.dataset(), request.arguments(), request.request().resumed(),
+        config, metrics);
+    return stream.run(HealthProbe.is(request.dataset()) ? healthProbeGate : gate, connections, breaker);
+  }
+}
