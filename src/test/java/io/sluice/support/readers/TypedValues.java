@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.sluice.value.Column;
-import io.sluice.value.RawJson;
 import io.sluice.value.ValueKind;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -120,7 +119,6 @@ final class TypedValues {
         case SMALLINT, INTEGER, BIGINT -> Long.valueOf(text);
         case REAL, NUMERIC -> NON_FINITE.contains(text) ? text : new BigDecimal(text);
         case DOUBLE -> NON_FINITE.contains(text) ? text : Double.valueOf(text);
-        case JSON -> new RawJson(text);
         default -> text;
       };
     } catch (NumberFormatException e) {
@@ -160,8 +158,8 @@ final class TypedValues {
   }
 
   private static void requireScalar(Column column) {
-    if (column.array() || column.kind() == ValueKind.BYTES) {
-      throw new UnsupportedOperationException("the format readers do not read arrays or bytea: column '" + column.name() + "'");
+    if (column.array() || column.kind() == ValueKind.BYTES || column.kind() == ValueKind.JSON) {
+      throw new UnsupportedOperationException("the format readers do not read arrays, bytea or JSON: column '" + column.name() + "'");
     }
   }
 
