@@ -3,14 +3,15 @@ package io.sluice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import io.sluice.format.EncodingOptions;
+import io.sluice.format.OutputFormat;
+import io.sluice.format.OutputFormats;
 import io.sluice.support.Backends;
 import io.sluice.support.RawHttpClient;
 import io.sluice.support.ServiceTest;
-import io.sluice.support.Sse;
+import io.sluice.support.readers.FormatReader;
+import io.sluice.value.Column;
+import io.sluice.value.ValueKind;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -23,14 +24,20 @@ import io.vertx.core.http.StreamResetException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The completion contract of docs/http.md: a complete body ends cleanly with its trailers (or
@@ -43,6 +50,10 @@ class CompletionContractIT extends ServiceTest {
   /** Fails with division by zero at row 3000, after rows have gone out. */
   private static final String CUT = "/v1/datasets/failing/rows?fail_at=3000";
   private static final String COMPLETE = "/v1/datasets/series/rows?count=2500";
+  /** The columns of the failing dataset's rows, as the format readers decode them. */
+  private static final List<Column> FAILING_COLUMNS =
+      List.of(new Column("id", ValueKind.BIGINT, false, "int8"), new Column("x", ValueKind.BIGINT, false, "int8"));
+  private static final String STATUS_TRAILER = "Sluice-Status";
 
   private static HttpClientAgent http2;
 
@@ -86,50 +97,41 @@ class CompletionContractIT extends ServiceTest {
     }
   }
 
-  @Test
-  @DisplayName("HTTP/1.1: a cut NDJSON body ends with an error record naming the rows sent, and no terminating chunk")
-  void cutNdjsonOverHttp11() throws Exception {
-    try (RawHttpClient client = RawHttpClient.get(port, CUT)) {
-      RawHttpClient.Chunked response = RawHttpClient.Chunked.decode(client.readToEnd());
+  static Stream<Named<OutputFormat>> formats() {
+    return OutputFormats.ALL.stream().map(format -> Named.of(format.name(), format));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("formats")
+  @DisplayName("HTTP/1.1: a cut body of every format ends, after the last row sent, with the record its strict reader fails on, and no terminating chunk")
+  void cutOverHttp11(OutputFormat format) throws Exception {
+    FormatReader reader = FormatReader.of(format);
+    String requestId = "cut-" + format.name();
+    try (RawHttpClient client = RawHttpClient.send(port, "GET " + CUT + "&format=" + format.name() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + "Connection: close\r\nX-Request-Id: " + requestId + "\r\n\r\n")) {
+      byte[] raw = client.readBytesToEnd();
+      RawHttpClient.ChunkedBytes response = RawHttpClient.ChunkedBytes.decode(raw);
+      byte[] body = response.body();
 
       assertThat(response.status()).isEqualTo(200);
       assertThat(response.complete()).as("terminating chunk present").isFalse();
-      assertErrorRecordLast(lines(response.body()));
-    }
-  }
-
-  @Test
-  @DisplayName("HTTP/1.1: a cut CSV body ends in a record a strict CSV reader rejects")
-  void cutCsvOverHttp11() throws Exception {
-    try (RawHttpClient client = RawHttpClient.get(port, CUT + "&format=csv")) {
-      RawHttpClient.Chunked response = RawHttpClient.Chunked.decode(client.readToEnd());
-
-      assertThat(response.complete()).isFalse();
-      String body = response.body();
-      String last = body.substring(body.lastIndexOf("\r\n") + 2);
-      assertThat(last).startsWith("\"#sluice: stream cut after ").contains("bad-request").doesNotEndWith("\"");
-      CsvMapper csv = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY);
-      assertThatThrownBy(() -> {
-        try (MappingIterator<String[]> rows = csv.readerFor(String[].class).readValues(body)) {
-          rows.readAll();
-        }
-      }).isInstanceOf(IOException.class);
-    }
-  }
-
-  @Test
-  @DisplayName("HTTP/1.1: a cut JSON array ends with the error record as its last element and is never valid JSON")
-  void cutJsonOverHttp11() throws Exception {
-    try (RawHttpClient client = RawHttpClient.get(port, CUT + "&format=json")) {
-      RawHttpClient.Chunked response = RawHttpClient.Chunked.decode(client.readToEnd());
-
-      assertThat(response.complete()).isFalse();
-      String body = response.body();
-      assertThatThrownBy(() -> new ObjectMapper().readTree(body)).isInstanceOf(IOException.class);
-      // the unterminated array's elements are still readable one by one
-      List<String> lines = lines(body.substring(1).strip());
-      List<String> elements = lines.stream().map(l -> l.endsWith(",") ? l.substring(0, l.length() - 1) : l).toList();
-      assertErrorRecordLast(elements);
+      String afterHeaders = new String(raw, StandardCharsets.ISO_8859_1).split("\r\n\r\n", 2)[1];
+      assertThat(afterHeaders).as("no trailer states a status").doesNotContain(STATUS_TRAILER + ":");
+      assertThatThrownBy(() -> reader.read(body, FAILING_COLUMNS, EncodingOptions.DEFAULTS)).as("a strict reader of the cut body")
+          .isInstanceOf(IOException.class);
+      FormatReader.Cut cut = reader.readCut(body, FAILING_COLUMNS, EncodingOptions.DEFAULTS);
+      assertThat(cut.rows()).as("the ids of the rows before the record").isNotEmpty()
+          .map(row -> row.get(0)).containsExactlyElementsOf(LongStream.rangeClosed(1, cut.rows().size()).boxed().toList());
+      assertThat(cut.record().rows()).as("rows before the record").isEqualTo(cut.rows().size());
+      assertThat(cut.record().code()).isEqualTo("bad-request");
+      assertThat(cut.record().message()).isNotBlank().doesNotContain("division by zero");
+      assertThat(cut.record().requestId()).isEqualTo(requestId);
+      if (reader.recordCarriesResume()) {
+        assertThat(cut.record().resume()).isNotBlank();
+      }
+      if (reader.namesRows()) {
+        assertThat(cut.lastEventId()).as("the fail event repeats the last row's id: a reconnect resumes after it").isEqualTo(cut.lastRowId());
+      }
     }
   }
 
@@ -143,26 +145,6 @@ class CompletionContractIT extends ServiceTest {
       JsonArray array = new JsonArray(response.body());
       assertThat(array.size()).isEqualTo(2501);
       assertThat(array.getJsonObject(2500).getJsonObject("_sluice").getString("status")).isEqualTo("complete");
-    }
-  }
-
-  @Test
-  @DisplayName("HTTP/1.1: a cut SSE stream ends with a fail event carrying the error, after the last row's event")
-  void cutSseOverHttp11() throws Exception {
-    try (RawHttpClient client = RawHttpClient.get(port, CUT + "&format=sse")) {
-      RawHttpClient.Chunked response = RawHttpClient.Chunked.decode(client.readToEnd());
-
-      assertThat(response.complete()).isFalse();
-      List<Sse.Event> events = Sse.parse(response.body());
-      Sse.Event last = events.get(events.size() - 1);
-      assertThat(last.type()).isEqualTo("fail");
-      JsonObject summary = new JsonObject(last.data());
-      assertThat(summary.getString("status")).isEqualTo("partial");
-      assertThat(summary.getLong("rows")).isEqualTo(events.size() - 1L);
-      assertThat(last.lastEventId()).as("the fail event repeats the last row's id: a reconnect resumes after it")
-          .isEqualTo(events.get(events.size() - 2).lastEventId());
-      assertThat(summary.getString("resume")).isNotBlank();
-      assertThat(events.subList(0, events.size() - 1)).allMatch(e -> e.type().equals("message"));
     }
   }
 

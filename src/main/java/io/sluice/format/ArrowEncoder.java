@@ -144,7 +144,20 @@ final class ArrowEncoder implements RowEncoder {
 
   @Override
   public Buffer cut(StreamSummary summary) {
-    return ArrowFormat.truncatedMessage(summary);
+    return truncatedMessage(summary);
+  }
+
+  /**
+   * The end of a cut stream: a message start (continuation marker, then a metadata length
+   * far larger than what follows) whose bytes name the cut, and nothing after it.
+   */
+  static Buffer truncatedMessage(StreamSummary summary) {
+    String reason = "sluice: stream cut after " + summary.rows() + " rows"
+        + (summary.error() == null ? "" : ": " + summary.errorText());
+    return Buffer.buffer()
+        .appendIntLE(-1)
+        .appendIntLE(1 << 20)
+        .appendString(reason);
   }
 
   @Override

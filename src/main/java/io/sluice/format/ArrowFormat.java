@@ -47,17 +47,4 @@ public final class ArrowFormat implements OutputFormat {
   public RowEncoder newEncoder(EncodingOptions options) {
     return new ArrowEncoder(allocator.newChildAllocator("response", 0, RESPONSE_MEMORY_LIMIT));
   }
-
-  /**
-   * The end of a cut stream: a message start (continuation marker, then a metadata length
-   * far larger than what follows) whose bytes name the cut, and nothing after it.
-   */
-  static Buffer truncatedMessage(StreamSummary summary) {
-    String reason = "sluice: stream cut after " + summary.rows() + " rows"
-        + (summary.error() == null ? "" : ": " + summary.errorText());
-    return Buffer.buffer()
-        .appendIntLE(-1)
-        .appendIntLE(1 << 20)
-        .appendString(reason);
-  }
 }

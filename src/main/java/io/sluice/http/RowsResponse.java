@@ -172,7 +172,7 @@ final class RowsResponse implements WriteStream<RowBatch> {
   void start(StreamRequest streamRequest, OutputFormat format, String transformOpen) {
     dataset = streamRequest.dataset();
     formatName = format.name();
-    meters = metrics.stream(dataset, formatName);
+    meters = StreamMeters.open(metrics, dataset, formatName);
     // a pipe paused on a full write queue never learns the client left: see pitfalls
     response.closeHandler(v -> clientGone("connection closed"));
     response.exceptionHandler(err -> clientGone(err.toString()));

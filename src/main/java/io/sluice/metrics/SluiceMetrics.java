@@ -107,12 +107,10 @@ public final class SluiceMetrics {
   }
 
   /**
-   * The meters of one HTTP stream of {@code dataset} (null or unknown: {@link #UNKNOWN}) as
-   * {@code format}; it counts as active until {@link StreamMeters#ended}.
+   * One more HTTP stream of the dataset and format {@code tags} name: the gauge of those
+   * streams, which the caller counts down when the stream is done with its connection.
    */
-  public StreamMeters stream(String dataset, String format) {
-    String datasetTag = dataset == null ? UNKNOWN : dataset;
-    Tags tags = Tags.of(DATASET, datasetTag, FORMAT, format == null ? UNKNOWN : format);
+  AtomicInteger streamStarted(Tags tags) {
     activeResponses.incrementAndGet();
     AtomicInteger active = activeStreams.computeIfAbsent(tags, t -> {
       AtomicInteger gauge = new AtomicInteger();
@@ -121,7 +119,7 @@ public final class SluiceMetrics {
       return gauge;
     });
     active.incrementAndGet();
-    return new StreamMeters(this, datasetTag, tags, active);
+    return active;
   }
 
   /** A rows request turned away before its stream ran; {@code reason} is the error code the client got. */

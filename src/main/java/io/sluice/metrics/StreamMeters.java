@@ -34,7 +34,17 @@ public final class StreamMeters {
   private boolean firstRow;
   private boolean ended;
 
-  StreamMeters(SluiceMetrics metrics, String dataset, Tags tags, AtomicInteger active) {
+  /**
+   * The meters of one HTTP stream of {@code dataset} (null or unknown: {@link SluiceMetrics#UNKNOWN})
+   * as {@code format}; it counts as active until {@link #ended}.
+   */
+  public static StreamMeters open(SluiceMetrics metrics, String dataset, String format) {
+    String datasetTag = dataset == null ? SluiceMetrics.UNKNOWN : dataset;
+    Tags tags = Tags.of(SluiceMetrics.DATASET, datasetTag, SluiceMetrics.FORMAT, format == null ? SluiceMetrics.UNKNOWN : format);
+    return new StreamMeters(metrics, datasetTag, tags, metrics.streamStarted(tags));
+  }
+
+  private StreamMeters(SluiceMetrics metrics, String dataset, Tags tags, AtomicInteger active) {
     this.metrics = metrics;
     this.dataset = dataset;
     this.tags = tags;

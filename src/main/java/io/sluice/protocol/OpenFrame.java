@@ -21,6 +21,8 @@ public record OpenFrame(
     String principal,
     String resumeToken) {
 
+  /** The most batches a consumer may have granted and not yet received. */
+  public static final long MAX_CREDITS = 1L << 20;
   static final long MIN_LEASE_MS = 100;
   static final long MAX_LEASE_MS = 3_600_000;
 
@@ -53,8 +55,8 @@ public record OpenFrame(
       // it names the stream's addresses and its log lines: nothing that could forge either
       throw new IllegalArgumentException("open: 'stream' must be 1 to " + RequestIds.MAX_LENGTH + " of the characters A-Z a-z 0-9 . _ : / + = -");
     }
-    if (frame.credits < 0 || frame.credits > StreamProducer.MAX_CREDITS) {
-      throw new IllegalArgumentException("open: credits must be 0.." + StreamProducer.MAX_CREDITS + ", got " + frame.credits);
+    if (frame.credits < 0 || frame.credits > MAX_CREDITS) {
+      throw new IllegalArgumentException("open: credits must be 0.." + MAX_CREDITS + ", got " + frame.credits);
     }
     if (frame.leaseMs < MIN_LEASE_MS || frame.leaseMs > MAX_LEASE_MS) {
       throw new IllegalArgumentException("open: leaseMs must be " + MIN_LEASE_MS + ".." + MAX_LEASE_MS + ", got " + frame.leaseMs);

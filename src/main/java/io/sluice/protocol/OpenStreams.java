@@ -12,7 +12,16 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class OpenStreams implements Shareable {
 
-  private final Set<StreamEndpoint> open = ConcurrentHashMap.newKeySet();
+  /** A stream end as the gauges see it. */
+  interface Member {
+    /** Batches its producer may still send without asking. */
+    long creditsOutstanding();
+
+    /** Rows it holds in memory. */
+    long rowsHeld();
+  }
+
+  private final Set<Member> open = ConcurrentHashMap.newKeySet();
 
   private OpenStreams() {}
 
@@ -21,21 +30,21 @@ public final class OpenStreams implements Shareable {
     return vertx.sharedData().<String, OpenStreams>getLocalMap("sluice.open-streams").computeIfAbsent("all", key -> new OpenStreams());
   }
 
-  void add(StreamEndpoint end) {
+  void add(Member end) {
     open.add(end);
   }
 
-  void remove(StreamEndpoint end) {
+  void remove(Member end) {
     open.remove(end);
   }
 
   /** Batches producers may still send to this instance's consumers without asking. */
   public long creditsOutstanding() {
-    return open.stream().mapToLong(StreamEndpoint::creditsOutstanding).sum();
+    return open.stream().mapToLong(Member::creditsOutstanding).sum();
   }
 
   /** Rows this instance's stream ends hold: queued by consumers or waiting for credit at producers. */
   public long rowsInFlight() {
-    return open.stream().mapToLong(StreamEndpoint::rowsHeld).sum();
+    return open.stream().mapToLong(Member::rowsHeld).sum();
   }
 }

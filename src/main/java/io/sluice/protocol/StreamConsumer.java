@@ -287,12 +287,12 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
   }
 
   @Override
-  long creditsOutstanding() {
+  public long creditsOutstanding() {
     return isClosed() ? 0 : outstanding;
   }
 
   @Override
-  long rowsHeld() {
+  public long rowsHeld() {
     return queuedRows;
   }
 

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * <p>A frame this end cannot handle (a wrong body type, an unknown kind, a handler that
  * throws, even an {@link Error}) ends the stream with a protocol error instead of stalling it.
  */
-abstract class StreamEndpoint {
+abstract class StreamEndpoint implements OpenStreams.Member {
 
   protected final Vertx vertx;
   protected final EventBus bus;
@@ -145,12 +145,14 @@ abstract class StreamEndpoint {
   }
 
   /** Credits this end granted its peer that the peer has not used yet; only consumers grant. */
-  long creditsOutstanding() {
+  @Override
+  public long creditsOutstanding() {
     return 0;
   }
 
   /** Rows this end holds in memory: received and not yet handed on, or written and waiting for credit. */
-  abstract long rowsHeld();
+  @Override
+  public abstract long rowsHeld();
 
   protected long leaseMs() {
     return leaseMs;

@@ -30,7 +30,7 @@ public final class StreamProducer extends StreamEndpoint implements WriteStream<
   private static final Logger LOG = LoggerFactory.getLogger(StreamProducer.class);
 
   /** The most batches a consumer may have granted and not yet received. */
-  public static final long MAX_CREDITS = 1L << 20;
+  public static final long MAX_CREDITS = OpenFrame.MAX_CREDITS;
 
   private final OpenFrame frame;
   /** Column names, for JSON batches only. */
@@ -262,7 +262,7 @@ public final class StreamProducer extends StreamEndpoint implements WriteStream<
   }
 
   @Override
-  long rowsHeld() {
+  public long rowsHeld() {
     return pendingRows;
   }
 

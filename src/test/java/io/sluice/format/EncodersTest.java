@@ -1,9 +1,6 @@
 package io.sluice.format;
 
-import io.sluice.error.Reason;
-import io.sluice.error.Failure;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
@@ -13,7 +10,6 @@ import io.sluice.support.Csv;
 import io.sluice.value.Column;
 import io.sluice.value.RawJson;
 import io.sluice.value.ValueKind;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.Arrays;
@@ -63,50 +59,13 @@ class EncodersTest {
   }
 
   @Test
-  @DisplayName("NDJSON ends a complete body with a summary only when asked, and a cut one always with an error record")
-  void ndjsonSummaryAndCut() throws Exception {
+  @DisplayName("NDJSON ends a complete body with nothing, or with the summary line when asked")
+  void ndjsonSummary() {
     StreamSummary complete = StreamSummary.complete(2);
-    StreamSummary cut = StreamSummary.partial(2, Failure.of(Reason.QUERY_FAILED, "boom \"quoted\"\nline"), "v1.token");
 
     assertThat(new NdjsonFormat().newEncoder(EncodingOptions.DEFAULTS).end(complete).length()).isZero();
-    String summary = new NdjsonFormat().newEncoder(new EncodingOptions(true, true, true)).end(complete).toString();
-    String error = new NdjsonFormat().newEncoder(EncodingOptions.DEFAULTS).cut(cut).toString();
-
-    assertThat(summary).isEqualTo("{\"_sluice\":{\"status\":\"complete\",\"rows\":2}}\n");
-    assertThat(error).endsWith("\n").doesNotContain("\nline");
-    assertThat(new JsonObject(error.strip()).getJsonObject("_sluice"))
-        .isEqualTo(new JsonObject().put("status", "partial").put("rows", 2)
-            .put("error", new JsonObject().put("code", "query-failed").put("message", "boom \"quoted\"\nline"))
-            .put("resume", "v1.token"));
-  }
-
-  @Test
-  @DisplayName("CSV without a header starts with the first row")
-  void csvWithoutHeader() {
-    RowEncoder encoder = new CsvFormat().newEncoder(new EncodingOptions(false, true, false));
-
-    assertThat(encoder.start(COLUMNS).length()).isZero();
-    assertThat(Csv.parse(encoder.encode(ROWS).toString())).hasSize(2);
-  }
-
-  @Test
-  @DisplayName("a cut CSV body ends in a record that a strict CSV reader rejects, while the complete part reads")
-  void csvCutIsRejected() throws Exception {
-    RowEncoder encoder = new CsvFormat().newEncoder(EncodingOptions.DEFAULTS);
-    String complete = encoder.start(COLUMNS).toString() + encoder.encode(ROWS);
-    String cut = complete + encoder.cut(StreamSummary.partial(2, Failure.of(Reason.QUERY_FAILED, "say \"why\"\r\n"), null));
-    CsvMapper mapper = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY);
-
-    assertThat(readAll(mapper, complete)).hasSize(3);
-    assertThat(cut.substring(complete.length())).startsWith("\"#sluice: stream cut after 2 rows: query-failed: say 'why'")
-        .doesNotContain("\n");
-    assertThatThrownBy(() -> readAll(mapper, cut)).isInstanceOf(IOException.class).hasMessageContaining("Missing closing quote");
-  }
-
-  private static List<String[]> readAll(CsvMapper mapper, String text) throws IOException {
-    try (MappingIterator<String[]> rows = mapper.readerFor(String[].class).readValues(text)) {
-      return rows.readAll();
-    }
+    assertThat(new NdjsonFormat().newEncoder(new EncodingOptions(true, true, true)).end(complete).toString())
+        .isEqualTo("{\"_sluice\":{\"status\":\"complete\",\"rows\":2}}\n");
   }
 
   @ParameterizedTest(name = "{0}")

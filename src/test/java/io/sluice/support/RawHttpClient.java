@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * An HTTP/1.1 client on a plain socket, so a test decides when (and whether) it reads: it
@@ -63,6 +64,11 @@ public final class RawHttpClient implements AutoCloseable {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     in.transferTo(out);
     return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** Reads until the server closes the connection; the raw bytes, headers and chunk framing included, for binary bodies. */
+  public byte[] readBytesToEnd() throws IOException {
+    return in.readAllBytes();
   }
 
   /** Reads until the server closes the connection and returns the body bytes of an unframed (HTTP/1.0) response. */
@@ -143,6 +149,47 @@ public final class RawHttpClient implements AutoCloseable {
         body.append(chunk);
         pos = start + chunk.length() + 2;
       }
+    }
+  }
+
+  /** The body bytes of a raw chunked response (binary formats too), whether it ended with the terminating chunk, and its trailers. */
+  public record ChunkedBytes(int status, byte[] body, boolean complete, String trailers) {
+
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] CRLF_CRLF = {'\r', '\n', '\r', '\n'};
+
+    public static ChunkedBytes decode(byte[] raw) {
+      int headerEnd = indexOf(raw, CRLF_CRLF, 0);
+      int status = Integer.parseInt(new String(raw, 9, 3, StandardCharsets.US_ASCII));
+      ByteArrayOutputStream body = new ByteArrayOutputStream();
+      int pos = headerEnd + 4;
+      while (true) {
+        int lineEnd = indexOf(raw, CRLF, pos);
+        if (lineEnd < 0) {
+          return new ChunkedBytes(status, body.toByteArray(), false, "");
+        }
+        String sizeLine = new String(raw, pos, lineEnd - pos, StandardCharsets.US_ASCII);
+        int size = Integer.parseInt(sizeLine.split(";", 2)[0].trim(), 16);
+        if (size == 0) {
+          String trailers = new String(raw, lineEnd + 2, raw.length - lineEnd - 2, StandardCharsets.US_ASCII);
+          return new ChunkedBytes(status, body.toByteArray(), true, trailers);
+        }
+        int start = lineEnd + 2;
+        if (raw.length < start + size + 2) {
+          return new ChunkedBytes(status, body.toByteArray(), false, "");
+        }
+        body.write(raw, start, size);
+        pos = start + size + 2;
+      }
+    }
+
+    private static int indexOf(byte[] raw, byte[] part, int from) {
+      for (int i = from; i + part.length <= raw.length; i++) {
+        if (Arrays.equals(raw, i, i + part.length, part, 0, part.length)) {
+          return i;
+        }
+      }
+      return -1;
     }
   }
 }
