@@ -119,6 +119,9 @@ trap 'exit 130' INT TERM
 
 # /proc/<pid>/status field in kB (VmHWM = peak resident set, VmRSS = current).
 proc_kb() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"; }
+# CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat: steadier than walls on a busy machine.
+CLK_TCK=$(getconf CLK_TCK)
+proc_cpu() { awk -v t="$CLK_TCK" '{sub(/^.*\) /, ""); print ($12 + $13) / t}' "/proc/$1/stat"; }
 
 # ---------------------------------------------------------------- measurements
 
@@ -127,7 +130,7 @@ fmt() { awk -v v="$2" "BEGIN {printf \"$1\", v}"; } # fmt '%.2f' value
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print m}'; }
 commas() { sed -E ':a; s/([0-9])([0-9]{3})($|,)/\1,\2\3/; ta' <<<"$1"; } # 1000000 -> 1,000,000
 
-# The measurements set globals (T = seconds, F = first byte seconds, B = bytes) rather than
+# The measurements set globals (T = seconds, F = first byte seconds, B = bytes, C = the service's CPU seconds) rather than
 # print them, so that they run in this shell: a failure stops the script and the EXIT trap
 # still knows the service's pid.
 
@@ -142,13 +145,15 @@ psql_once() {
 # One Sluice export: format [limit]. Fails unless the response is 200 and its trailers say
 # that every expected row arrived.
 curl_once() { # format [limit] [content-encoding]
-  local format=$1 limit=${2:-} encoding=${3:-identity} url expect out code rows status hdr="$OUT/last-headers.txt"
+  local format=$1 limit=${2:-} encoding=${3:-identity} url expect out code rows status hdr="$OUT/last-headers.txt" c0
+  c0=$(proc_cpu "$SERVICE_PID")
   url="${ROWS_URL}?format=${format}${limit:+&limit=${limit}}"
   expect=${limit:-$ROWS}
   # the body is not decoded: B is the bytes on the wire, T the server's cost plus transfer
   out=$(curl -sS --max-time "$REQUEST_TIMEOUT" -D "$hdr" -o /dev/null -H "Accept-Encoding: $encoding" \
     -w '%{http_code} %{time_total} %{time_starttransfer} %{size_download}' "$url") || die "curl failed: $url"
   read -r code T F B <<<"$out"
+  C=$(calc "$(proc_cpu "$SERVICE_PID") - $c0")
   [[ $code == 200 ]] || die "$url answered $code"
   rows=$(awk -F': *' 'tolower($1) == "sluice-row-count" {sub(/\r$/, "", $2); print $2}' "$hdr")
   status=$(awk -F': *' 'tolower($1) == "sluice-status" {sub(/\r$/, "", $2); print $2}' "$hdr")
@@ -202,7 +207,7 @@ SEED_NOTE=${SEED_NOTE:-already present}
 VARIANTS=(ndjson csv json tsv arrow ndjson-gzip)
 declare -A V_SPEC=([ndjson]="ndjson identity" [csv]="csv identity" [json]="json identity" [tsv]="tsv identity"
   [arrow]="arrow identity" [ndjson-gzip]="ndjson gzip")
-declare -A V_T V_F V_B
+declare -A V_T V_F V_B V_C
 declare -a P_T P_B
 for ((round = 1; round <= WARMUP + RUNS; round++)); do
   if ((round <= WARMUP)); then tag="warm-up $round/$WARMUP"; else tag="run $((round - WARMUP))/$RUNS"; fi
@@ -213,8 +218,8 @@ for ((round = 1; round <= WARMUP + RUNS; round++)); do
   for v in "${VARIANTS[@]}"; do
     read -r vformat vencoding <<<"${V_SPEC[$v]}"
     curl_once "$vformat" "" "$vencoding"
-    log "$tag  sluice $v: ${T}s, first byte ${F}s, ${B} bytes"
-    if ((measured)); then V_T[$v]+="$T " V_F[$v]+="$F " V_B[$v]+="$B "; fi
+    log "$tag  sluice $v: ${T}s, first byte ${F}s, ${B} bytes, service CPU ${C}s"
+    if ((measured)); then V_T[$v]+="$T " V_F[$v]+="$F " V_B[$v]+="$B " V_C[$v]+="$C "; fi
   done
 done
 MAIN_HWM_KB=$(proc_kb "$SERVICE_PID" VmHWM)
@@ -240,10 +245,10 @@ F_IDLE=$IDLE F_HWM=$HWM F_T=$T F_F=$F
 # ---------------------------------------------------------------- figures
 
 p_t=$(median "${P_T[@]}"); p_b=$(median "${P_B[@]}")
-declare -A M_T M_F M_B RATIO
+declare -A M_T M_F M_B M_C RATIO
 for v in "${VARIANTS[@]}"; do
   # shellcheck disable=SC2086 # the lists are space-separated numbers
-  M_T[$v]=$(median ${V_T[$v]}); M_F[$v]=$(median ${V_F[$v]}); M_B[$v]=$(median ${V_B[$v]})
+  M_T[$v]=$(median ${V_T[$v]}); M_F[$v]=$(median ${V_F[$v]}); M_B[$v]=$(median ${V_B[$v]}); M_C[$v]=$(median ${V_C[$v]})
   RATIO[$v]=$(calc "${M_T[$v]} / $p_t")
 done
 n_t=${M_T[ndjson]}; n_f=${M_F[ndjson]}; c_f=${M_F[csv]}
@@ -258,6 +263,7 @@ secs() { fmt '%.2f s' "$1"; }
 ms() { fmt '%.1f ms' "$(calc "$1 * 1000")"; }
 mib() { fmt '%.0f MiB' "$(calc "$1 / 1024")"; }
 rate() { fmt '%.0f' "$(calc "$ROWS / $1")"; }
+cpm() { fmt '%.2f' "$(calc "$1 * 1000000 / $ROWS")"; } # CPU seconds per million rows
 mbps() { fmt '%.1f' "$(calc "$1 / $2 / 1000000")"; }
 mb() { fmt '%.1f MB' "$(calc "$1 / 1000000")"; }
 runs() { local s="" v; for v in "$@"; do s+="${s:+, }$(fmt '%.2f' "$v")"; done; echo "$s"; }
@@ -278,11 +284,11 @@ TUNING=$(env | grep -E '^SLUICE_(FETCH_SIZE|WINDOW|LEASE_MS|INSTANCES|DB_POOL_SI
 
 {
   echo
-  printf '%-28s %10s %8s %12s %8s %10s %12s\n' "export (median of $RUNS)" time "x psql" rows/s MB/s size "first byte"
-  printf '%-28s %10s %8s %12s %8s %10s %12s\n' "psql \\copy csv" "$(secs "$p_t")" 1.00 "$(rate "$p_t")" "$(mbps "$p_b" "$p_t")" "$(mb "$p_b")" -
+  printf '%-28s %10s %8s %12s %8s %10s %12s %10s\n' "export (median of $RUNS)" time "x psql" rows/s MB/s size "first byte" "CPU s/M"
+  printf '%-28s %10s %8s %12s %8s %10s %12s %10s\n' "psql \\copy csv" "$(secs "$p_t")" 1.00 "$(rate "$p_t")" "$(mbps "$p_b" "$p_t")" "$(mb "$p_b")" - -
   for v in "${VARIANTS[@]}"; do
-    printf '%-28s %10s %8s %12s %8s %10s %12s\n' "sluice $v" "$(secs "${M_T[$v]}")" "$(fmt '%.2f' "${RATIO[$v]}")" \
-      "$(rate "${M_T[$v]}")" "$(mbps "${M_B[$v]}" "${M_T[$v]}")" "$(mb "${M_B[$v]}")" "$(ms "${M_F[$v]}")"
+    printf '%-28s %10s %8s %12s %8s %10s %12s %10s\n' "sluice $v" "$(secs "${M_T[$v]}")" "$(fmt '%.2f' "${RATIO[$v]}")" \
+      "$(rate "${M_T[$v]}")" "$(mbps "${M_B[$v]}" "${M_T[$v]}")" "$(mb "${M_B[$v]}")" "$(ms "${M_F[$v]}")" "$(cpm "${M_C[$v]}")"
   done
   echo
   printf '%-44s %14s %14s %8s\n' "peak RSS ($RSS_FORMAT, fresh process each)" "VmHWM idle" "VmHWM after" "delta"
@@ -311,12 +317,12 @@ MD="$OUT/results.md"
   echo "- Sluice: HEAD $COMMIT; jar built $JAR_TIME, sha256 $JAR_SUM; config $CONFIG; tuning: ${TUNING:-none beyond the config}"
   echo "- Data: \`transactions\`, $(commas "$ROWS") rows ($SEED_NOTE); $WARMUP warm-up round(s) before the measured runs"
   echo
-  echo "| Export | Median time | Runs (s) | × psql | Rows/s | MB/s | Size | First byte |"
-  echo "|---|---:|---|---:|---:|---:|---:|---:|"
-  echo "| psql \`\\copy … csv header\` | $(secs "$p_t") | $(runs "${P_T[@]}") | 1.00 | $(rate "$p_t") | $(mbps "$p_b" "$p_t") | $(mb "$p_b") | – |"
+  echo "| Export | Median time | Runs (s) | × psql | Rows/s | MB/s | Size | First byte | Service CPU s per M rows |"
+  echo "|---|---:|---|---:|---:|---:|---:|---:|---:|"
+  echo "| psql \`\\copy … csv header\` | $(secs "$p_t") | $(runs "${P_T[@]}") | 1.00 | $(rate "$p_t") | $(mbps "$p_b" "$p_t") | $(mb "$p_b") | – | – |"
   for v in "${VARIANTS[@]}"; do
     # shellcheck disable=SC2086
-    echo "| Sluice $v | $(secs "${M_T[$v]}") | $(runs ${V_T[$v]}) | $(fmt '%.2f' "${RATIO[$v]}") | $(rate "${M_T[$v]}") | $(mbps "${M_B[$v]}" "${M_T[$v]}") | $(mb "${M_B[$v]}") | $(ms "${M_F[$v]}") |"
+    echo "| Sluice $v | $(secs "${M_T[$v]}") | $(runs ${V_T[$v]}) | $(fmt '%.2f' "${RATIO[$v]}") | $(rate "${M_T[$v]}") | $(mbps "${M_B[$v]}" "${M_T[$v]}") | $(mb "${M_B[$v]}") | $(ms "${M_F[$v]}") | $(cpm "${M_C[$v]}") |"
   done
   echo
   echo "| Peak RSS ($RSS_FORMAT, fresh process each) | VmHWM after start-up | VmHWM after export | Growth | Export time | First byte (cold JVM) |"
