@@ -7,6 +7,7 @@ import io.sluice.db.Database;
 import io.sluice.db.DatabaseLocator;
 import io.sluice.config.AuthConfig;
 import io.sluice.demo.DemoSeeder;
+import io.sluice.logging.ProcessLogging;
 import io.sluice.metrics.SluiceMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -44,6 +45,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    ProcessLogging.install();
     List<String> arguments = List.of(args);
     boolean demo = arguments.contains("demo");
     boolean clustered = arguments.contains("--cluster");
