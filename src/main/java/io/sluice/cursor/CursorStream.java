@@ -189,6 +189,10 @@ final class CursorStream implements Source {
     connection = conn;
     // a paused stream learns of a dead connection only through it: see pitfalls
     conn.closeHandler(v -> halt(ClosedConnectionException.INSTANCE));
+    // without a handler the client prints the error to stderr; it is the first word of why the connection ends
+    // (PostgreSQL's FATAL, a reset), logged here with the stream's id while the close handler ends the stream
+    conn.exceptionHandler(err -> log.info("dataset '{}': stream {}: the database connection failed: {}", dataset.name(), streamId,
+        err.toString()));
     String role = dataset.definition().databaseRole();
     String begin = "BEGIN READ ONLY; SET LOCAL statement_timeout = " + statementTimeoutMs
         // a name checked against [a-z_][a-z0-9_]* when the configuration was read, quoted all the same
