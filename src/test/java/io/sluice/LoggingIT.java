@@ -4,24 +4,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
+import io.sluice.logging.ProcessLogging;
+import io.sluice.logging.StderrLog;
+import io.sluice.support.Backends;
+import io.sluice.support.BridgeSocket;
 import io.sluice.support.ChildSluice;
 import io.sluice.support.ClusterNodes;
 import io.sluice.support.ClusterNodes.Node;
 import io.sluice.support.Http;
 import io.sluice.support.LogCapture;
+import io.sluice.support.LoggingProbe;
 import io.sluice.support.RawHttpClient;
+import io.sluice.support.TestSluice;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
@@ -218,6 +229,135 @@ class LoggingIT {
       } finally {
         sluiceLogger.setLevel(level);
       }
+    }
+  }
+
+  @Test
+  @DisplayName("in JSON, writes nothing but JSON objects, one a line, to stdout and stderr: a clustered start, backends terminated"
+      + " under running streams, an unhandled exception in a handler")
+  void nothingButJson(Vertx vertx) throws Exception {
+    String id = "logging-it-terminated-" + UUID.randomUUID();
+    Set<String> ids = Set.of(id, id + "-0", id + "-1");
+    int bridgePort = TestSluice.freePort();
+    try (ClusterNodes cluster = new ClusterNodes(1)) {
+      JsonObject member = cluster.nextMember();
+      try (ChildSluice child = ChildSluice.start(vertx, json -> {
+        json.put("cluster", member);
+        json.getJsonObject("http").put("sendBufferSize", 32 * 1024);
+        json.put("bridge", new JsonObject().put("enabled", true).put("host", "127.0.0.1").put("port", bridgePort));
+      }, Map.of("SLUICE_LOG_FORMAT", "json"))) {
+        List<RawHttpClient> stalled = new ArrayList<>();
+        try {
+          for (int i = 0; i < 2; i++) {
+            stalled.add(RawHttpClient.send(child.port(), "GET /v1/datasets/transactions_raw/rows HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "X-Request-Id: " + id + "-" + i + "\r\nConnection: close\r\n\r\n"));
+          }
+          await().atMost(Duration.ofSeconds(20))
+              .until(() -> Backends.states(ChildSluice.APPLICATION_NAME).getOrDefault("idle in transaction", 0) == 2);
+
+          assertThat(Backends.terminateAll(ChildSluice.APPLICATION_NAME)).as("backends terminated").isGreaterThanOrEqualTo(2);
+
+          for (RawHttpClient client : stalled) {
+            assertThat(RawHttpClient.Chunked.decode(client.readToEnd()).complete()).as("a stream whose backend was terminated").isFalse();
+          }
+        } finally {
+          for (RawHttpClient client : stalled) {
+            client.close();
+          }
+        }
+        HttpResponse<String> after = await().atMost(Duration.ofSeconds(20))
+            .until(() -> Http.get(child.port(), "/v1/datasets/series/rows?count=3", "X-Request-Id", id), r -> r.statusCode() == 200);
+        assertThat(after.body().lines()).hasSize(3);
+        // a frame without a type: the bridge throws in its handler, and Vert.x reports what nothing handled
+        try (BridgeSocket bridge = BridgeSocket.connect(bridgePort)) {
+          bridge.send(new JsonObject());
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+          String log = log(child);
+          return log.lines().filter(line -> line.contains("\"" + AUDIT + "\"") && line.contains(id)).count() >= 3
+              && log.lines().filter(line -> line.contains("(57P01)")).count() >= 2
+              && log.contains("Invalid frame type");
+        });
+
+        String log = log(child);
+        List<String> notJson = log.lines().filter(line -> !isJsonObject(line)).toList();
+        assertThat(notJson).as("lines that are not JSON objects, of %d", log.lines().count()).isEmpty();
+        List<JsonObject> lines = jsonLines(log);
+        assertThat(lines).as("Hazelcast's lines").anySatisfy(line -> assertThat(line.getString("logger_name")).startsWith("com.hazelcast."));
+        assertThat(lines).as("PostgreSQL's FATAL, on the stream's line").filteredOn(line -> line.getString("message", "").contains("(57P01)"))
+            .hasSizeGreaterThanOrEqualTo(2).allSatisfy(line -> {
+              assertThat(line.getString("logger_name")).isEqualTo("io.sluice.cursor.CursorStream");
+              assertThat(line.getString("requestId")).isIn(ids);
+            });
+        assertThat(lines).as("the unhandled exception, its stack in the line").anySatisfy(line -> {
+          assertThat(line.getString("level")).isEqualTo("ERROR");
+          assertThat(line.getString("stack_trace")).startsWith("java.lang.IllegalArgumentException: Invalid frame type").contains("\n\tat ");
+        });
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("in JSON, writes what java.util.logging, Hazelcast, Netty, printStackTrace, stderr and uncaught exceptions say as JSON"
+      + " objects, one a line, in a process whose logging is set up as Main sets it up")
+  void everyChannel() throws Exception {
+    Path output = Path.of("target", "logging-probe-" + UUID.randomUUID() + ".log");
+    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", Path.of("target", "sluice.jar") + File.pathSeparator + Path.of("target", "test-classes"),
+        "-Dlogback.configurationFile=logback.xml", LoggingProbe.class.getName())
+        .redirectErrorStream(true)
+        .redirectOutput(output.toFile());
+    builder.environment().put("SLUICE_LOG_FORMAT", "json");
+    Process probe = builder.start();
+    try {
+      assertThat(probe.waitFor(60, TimeUnit.SECONDS)).as("the probe ended").isTrue();
+    } finally {
+      probe.destroyForcibly();
+    }
+    String log = Files.readString(output);
+
+    assertThat(probe.exitValue()).as("exit status; output:%n%s", log).isZero();
+    List<String> notJson = log.lines().filter(line -> !isJsonObject(line)).toList();
+    assertThat(notJson).as("lines that are not JSON objects, of %d", log.lines().count()).isEmpty();
+    List<JsonObject> lines = jsonLines(log).stream().filter(line -> line.encode().contains(LoggingProbe.PREFIX)).toList();
+    assertThat(lines).as("the probe's lines").hasSize(7);
+    JsonObject jul = probeLine(lines, "java.util.logging");
+    assertThat(jul.getString("logger_name")).isEqualTo("probe.jul");
+    assertThat(jul.getString("level")).isEqualTo("WARN");
+    assertThat(probeLine(lines, "hazelcast").getString("logger_name")).isEqualTo("probe.hazelcast");
+    assertThat(probeLine(lines, "netty").getString("logger_name")).isEqualTo("probe.netty");
+    JsonObject stderr = probeLine(lines, "stderr");
+    assertThat(stderr.getString("logger_name")).isEqualTo(StderrLog.LOGGER);
+    assertThat(stderr.getString("level")).isEqualTo("WARN");
+    JsonObject printed = probeLine(lines, "printed");
+    assertThat(printed.getString("logger_name")).isEqualTo(StderrLog.LOGGER);
+    assertThat(printed.getString("level")).isEqualTo("ERROR");
+    assertThat(printed.getString("stack_trace")).contains("\tat io.sluice.support.LoggingProbe.main")
+        .contains("Caused by: java.lang.IllegalArgumentException: probe: its cause");
+    JsonObject uncaught = probeLine(lines, "uncaught");
+    assertThat(uncaught.getString("logger_name")).isEqualTo(ProcessLogging.UNCAUGHT_LOGGER);
+    assertThat(uncaught.getString("message")).contains("probe-thread");
+    assertThat(uncaught.getString("stack_trace")).startsWith("java.lang.IllegalStateException: probe: uncaught");
+    JsonObject unhandled = probeLine(lines, "unhandled");
+    assertThat(unhandled.getString("logger_name")).startsWith("io.vertx.core.");
+    assertThat(unhandled.getString("stack_trace")).startsWith("java.lang.IllegalStateException: probe: unhandled");
+    Files.delete(output);
+  }
+
+  /** The one line of {@code lines} that carries the probe's {@code what}, in its message or its stack. */
+  private static JsonObject probeLine(List<JsonObject> lines, String what) {
+    List<JsonObject> found = lines.stream().filter(line -> (line.getString("message", "") + "\n" + line.getString("stack_trace", ""))
+        .contains(LoggingProbe.PREFIX + what)).toList();
+    assertThat(found).as("lines of %s", what).hasSize(1);
+    return found.get(0);
+  }
+
+  private static boolean isJsonObject(String line) {
+    try {
+      new JsonObject(line);
+      return true;
+    } catch (DecodeException e) {
+      return false;
     }
   }
 

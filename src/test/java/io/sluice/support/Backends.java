@@ -67,6 +67,22 @@ public final class Backends {
     }
   }
 
+  /** Terminates every backend of the service connecting as {@code applicationName}, whatever its state; returns how many. */
+  public static int terminateAll(String applicationName) {
+    try (Connection conn = TestDatabase.jdbc();
+        PreparedStatement st = conn.prepareStatement(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ? AND datname = ?")) {
+      st.setString(1, applicationName);
+      st.setString(2, TestDatabase.DATABASE);
+      try (ResultSet rs = st.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Number of the service's backends busy with a query or holding a transaction open. */
   public static int busy() {
     return states().entrySet().stream().filter(e -> !e.getKey().equals("idle")).mapToInt(Map.Entry::getValue).sum();
