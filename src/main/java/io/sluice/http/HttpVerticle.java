@@ -16,6 +16,8 @@ import io.sluice.format.EncodingOptions;
 import io.sluice.format.OutputFormat;
 import io.sluice.format.OutputFormats;
 import io.sluice.format.SseFormat;
+import io.sluice.health.HealthEndpoints;
+import io.sluice.health.HealthRoutes;
 import io.sluice.logging.RequestLog;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.RequestIds;

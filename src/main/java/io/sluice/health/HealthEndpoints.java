@@ -1,4 +1,4 @@
-package io.sluice.http;
+package io.sluice.health;
 
 import io.vertx.ext.healthchecks.HealthChecks;
 
