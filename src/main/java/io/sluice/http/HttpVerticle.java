@@ -65,11 +65,9 @@ public final class HttpVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
 
-  static final String REQUEST_ID = "X-Request-Id";
-  private static final String LAST_EVENT_ID = "Last-Event-ID";
   /** Response headers a page on another origin may read. */
   private static final Set<String> EXPOSED_HEADERS = Set.of(
-      REQUEST_ID, RowsResponse.STATUS_TRAILER, RowsResponse.ROW_COUNT_TRAILER, ResponseHeaders.ESTIMATED_ROWS,
+      HeaderNames.REQUEST_ID, HeaderNames.STATUS_TRAILER, HeaderNames.ROW_COUNT_TRAILER, HeaderNames.ESTIMATED_ROWS,
       HttpHeaders.CONTENT_DISPOSITION.toString(), HttpHeaders.RETRY_AFTER.toString());
 
   /** Seconds a client refused for running too many streams is told to wait. */
@@ -172,16 +170,16 @@ public final class HttpVerticle extends VerticleBase {
   private CorsHandler corsHandler() {
     CorsHandler cors = CorsHandler.create()
         .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.HEAD))
-        .allowedHeaders(Set.of("Authorization", LAST_EVENT_ID, "Accept", REQUEST_ID))
+        .allowedHeaders(Set.of("Authorization", HeaderNames.LAST_EVENT_ID, "Accept", HeaderNames.REQUEST_ID))
         .exposedHeaders(EXPOSED_HEADERS);
     return httpConfig.corsOrigins().contains("*") ? cors : cors.addOrigins(httpConfig.corsOrigins());
   }
 
   /** Every response names its request: the client's id if it is a sane one ({@link RequestIds}), else a new one. */
   private void assignRequestId(RoutingContext ctx) {
-    String id = RequestIds.accept(ctx.request().getHeader(REQUEST_ID));
-    ctx.put(REQUEST_ID, id);
-    ctx.response().putHeader(REQUEST_ID, id);
+    String id = RequestIds.accept(ctx.request().getHeader(HeaderNames.REQUEST_ID));
+    ctx.put(HeaderNames.REQUEST_ID, id);
+    ctx.response().putHeader(HeaderNames.REQUEST_ID, id);
     ctx.next();
   }
 
@@ -217,7 +215,7 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void streamRows(RoutingContext ctx) {
-    String lastEventId = ctx.request().getHeader(LAST_EVENT_ID);
+    String lastEventId = ctx.request().getHeader(HeaderNames.LAST_EVENT_ID);
     if (SseFormat.END_ID.equals(lastEventId)) {
       // an EventSource reconnecting past the end: 204 makes it stop
       ctx.response().setStatusCode(204).end();
@@ -246,7 +244,7 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     new RowsResponse(vertx, ctx.request(), rows.headers(), rows.format().newEncoder(rows.options()), httpConfig, streamConfig, metrics,
-        ctx.get(REQUEST_ID), principal, AuditLog.params(datasetOrNull(ctx), ctx.queryParams()), lease, rows.tokens(), rows.sample(),
+        ctx.get(HeaderNames.REQUEST_ID), principal, AuditLog.params(datasetOrNull(ctx), ctx.queryParams()), lease, rows.tokens(), rows.sample(),
         rows.maxRowsPerSecond())
         .start(rows.stream(), rows.format(), routes.transformOpen());
   }
@@ -258,7 +256,7 @@ public final class HttpVerticle extends VerticleBase {
 
   /** Refuses a rows request before its stream exists, with its audit line once the error body is written. */
   private void refuseRows(RoutingContext ctx, String principal, long started, String format, StreamError error) {
-    String requestId = ctx.get(REQUEST_ID);
+    String requestId = ctx.get(HeaderNames.REQUEST_ID);
     Dataset dataset = datasetOrNull(ctx);
     metrics.refused(dataset == null ? null : dataset.name(), error.code());
     RequestLog.of(LOG, requestId).info("rows of '{}' refused: {} {}: {}", ctx.pathParam("name"), error.status(), error.code(), error.message());
@@ -286,13 +284,13 @@ public final class HttpVerticle extends VerticleBase {
         .onSuccess(checked -> {
           Long estimate = StreamStart.fromJson((JsonObject) checked.body()).estimatedRows();
           if (estimate != null) {
-            ctx.response().putHeader(ResponseHeaders.ESTIMATED_ROWS, estimate.toString());
+            ctx.response().putHeader(HeaderNames.ESTIMATED_ROWS, estimate.toString());
           }
           rows.headers().apply(ctx.response().setStatusCode(200)).end();
         })
         .onFailure(err -> {
           if (!StreamConsumer.isRefusal(err)) {
-            RequestLog.of(LOG, ctx.get(REQUEST_ID)).warn("HEAD: the request could not be checked", err);
+            RequestLog.of(LOG, ctx.get(HeaderNames.REQUEST_ID)).warn("HEAD: the request could not be checked", err);
           }
           StreamError error = StreamConsumer.refusal(err);
           HttpErrors.send(ctx.response(), error.status(), error.toJson());
@@ -334,7 +332,7 @@ public final class HttpVerticle extends VerticleBase {
     String after = ctx.queryParams().get(Dataset.AFTER);
     String token = ctx.queryParams().get(RowsRequest.RESUME);
     if ((token == null || token.isEmpty()) && format instanceof SseFormat) {
-      token = ctx.request().getHeader(LAST_EVENT_ID);
+      token = ctx.request().getHeader(HeaderNames.LAST_EVENT_ID);
     }
     boolean hasAfter = after != null && !after.isEmpty();
     boolean hasToken = token != null && !token.isEmpty();

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * before the first row still gets its status. A client that leaves cancels the stream.
  *
  * <p>The completion contract ({@code docs/http.md}): only a complete (or sampled) body ends cleanly, with
- * the trailers {@value #STATUS_TRAILER} and {@value #ROW_COUNT_TRAILER} (HTTP/1.1 and HTTP/2)
+ * the trailers {@value HeaderNames#STATUS_TRAILER} and {@value HeaderNames#ROW_COUNT_TRAILER} (HTTP/1.1 and HTTP/2)
  * or by closing the connection after the format's summary (HTTP/1.0). A body cut after its
  * first row gets the format's in-band error record, status {@code partial} with the resume
  * token of the last row written, and then never ends cleanly: no
@@ -72,8 +72,6 @@ final class RowsResponse implements WriteStream<RowBatch> {
 
   private static final Logger LOG = LoggerFactory.getLogger(RowsResponse.class);
 
-  static final String STATUS_TRAILER = "Sluice-Status";
-  static final String ROW_COUNT_TRAILER = "Sluice-Row-Count";
   /** HTTP/2's error code for a stream that failed (RFC 9113 §7); 0 would say "no error". */
   private static final long HTTP2_INTERNAL_ERROR = 2;
   /** How long the error record may take to reach a client that does not read before the cut. */
@@ -381,8 +379,8 @@ final class RowsResponse implements WriteStream<RowBatch> {
         request.connection().close();
       });
     } else {
-      response.putTrailer(STATUS_TRAILER, summary.status());
-      response.putTrailer(ROW_COUNT_TRAILER, Long.toString(rows));
+      response.putTrailer(HeaderNames.STATUS_TRAILER, summary.status());
+      response.putTrailer(HeaderNames.ROW_COUNT_TRAILER, Long.toString(rows));
       response.end().onComplete(ar -> delivered());
     }
     log.info("stream {} {}: {} rows sent of {} read", stream.streamId(), summary.status(), rows, rowsRead);
@@ -462,12 +460,12 @@ final class RowsResponse implements WriteStream<RowBatch> {
       response.putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY);
     }
     if (estimatedRows != null) {
-      response.putHeader(ResponseHeaders.ESTIMATED_ROWS, estimatedRows.toString());
+      response.putHeader(HeaderNames.ESTIMATED_ROWS, estimatedRows.toString());
     }
     if (request.version() == HttpVersion.HTTP_1_0) {
       response.putHeader("Connection", "close");
     } else {
-      response.setChunked(true).putHeader("Trailer", STATUS_TRAILER + ", " + ROW_COUNT_TRAILER);
+      response.setChunked(true).putHeader("Trailer", HeaderNames.STATUS_TRAILER + ", " + HeaderNames.ROW_COUNT_TRAILER);
     }
     writeBytes(encoder.start(stream.columns()));
   }
