@@ -3,6 +3,7 @@ package io.sluice.http;
 import io.sluice.auth.AuthenticationException;
 import io.sluice.auth.Authenticator;
 import io.sluice.auth.Principal;
+import io.sluice.dataset.RequestNames;
 import io.sluice.protocol.StreamError;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
@@ -20,7 +21,6 @@ import io.vertx.ext.web.RoutingContext;
 final class CallerAuthentication implements Handler<RoutingContext> {
 
   static final String PRINCIPAL = "sluice.principal";
-  static final String ACCESS_TOKEN = "access_token";
   private static final String REALM = "sluice";
 
   private final Authenticator authenticator;
@@ -62,7 +62,7 @@ final class CallerAuthentication implements Handler<RoutingContext> {
 
   private static String tokenOf(HttpServerRequest request) {
     String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-    String query = request.getParam(ACCESS_TOKEN);
+    String query = request.getParam(RequestNames.ACCESS_TOKEN);
     if (query != null && !isEventStream(request)) {
       throw AuthenticationException.invalidRequest("a token in the query string (access_token) is accepted only for server-sent events"
           + " (format=sse or Accept: text/event-stream): send it as Authorization: Bearer");
@@ -83,7 +83,7 @@ final class CallerAuthentication implements Handler<RoutingContext> {
   }
 
   private static boolean isEventStream(HttpServerRequest request) {
-    String format = request.getParam("format");
+    String format = request.getParam(RequestNames.FORMAT);
     if (format != null) {
       return format.equals("sse");
     }

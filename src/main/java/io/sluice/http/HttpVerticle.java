@@ -7,10 +7,10 @@ import io.sluice.auth.DatasetAccess;
 import io.sluice.auth.Principal;
 import io.sluice.dataset.Catalogue;
 import io.sluice.dataset.Dataset;
-import io.sluice.dataset.DatasetDefinition;
 import io.sluice.error.InvalidRequestException;
 import io.sluice.error.Reason;
 import io.sluice.dataset.Position;
+import io.sluice.dataset.RequestNames;
 import io.sluice.dataset.StreamRequest;
 import io.sluice.format.EncodingOptions;
 import io.sluice.format.OutputFormat;
@@ -46,11 +46,10 @@ import io.netty.handler.codec.compression.CompressionOptions;
 import io.netty.handler.codec.compression.StandardCompressionOptions;
 import io.netty.handler.codec.compression.Zstd;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +69,8 @@ public final class HttpVerticle extends VerticleBase {
       HeaderNames.REQUEST_ID, HeaderNames.STATUS_TRAILER, HeaderNames.ROW_COUNT_TRAILER, HeaderNames.ESTIMATED_ROWS,
       HttpHeaders.CONTENT_DISPOSITION.toString(), HttpHeaders.RETRY_AFTER.toString());
 
+  /** The one {@code degrade=} value: sample the rows of a stream whose client keeps it blocked. */
+  private static final String SAMPLE = "sample";
   /** Seconds a client refused for running too many streams is told to wait. */
   private static final int TOO_MANY_RETRY_AFTER_SECONDS = 5;
 
@@ -306,16 +307,17 @@ public final class HttpVerticle extends VerticleBase {
     Dataset dataset = readable(ctx);
     Principal principal = CallerAuthentication.principal(ctx);
     MultiMap query = ctx.queryParams();
-    Map<String, String> params = DatasetAccess.bindClaims(dataset, parameters(query), principal);
-    OutputFormat format = chooseFormat(ctx, query.get(RowsRequest.FORMAT));
+    Map<String, String> params = DatasetAccess.bindClaims(dataset, RequestNames.parameters(valuesByName(query)), principal);
+    OutputFormat format = chooseFormat(ctx, query.get(RequestNames.FORMAT));
     boolean http10 = ctx.request().version() == HttpVersion.HTTP_1_0;
     ResumeTokens.Minter minter = tokens.minter(dataset.name(), params, principal.name());
     EncodingOptions options = new EncodingOptions(
-        flag(query, RowsRequest.HEADER, true), flag(query, RowsRequest.CSV_SAFE, true), flag(query, RowsRequest.META, http10))
+        flag(query, RequestNames.HEADER, true), flag(query, RequestNames.CSV_SAFE, true), flag(query, RequestNames.META, http10))
         .withRowIds(minter::afterRow);
-    boolean sample = sample(query.get(RowsRequest.DEGRADE), format);
-    Long maxRate = maxRate(query.get(RowsRequest.MAX_RATE), dataset);
-    StreamRequest request = new StreamRequest(dataset.name(), params, limit(query.get(RowsRequest.LIMIT)), columns(query.get(Dataset.COLUMNS)))
+    boolean sample = sample(query.get(RequestNames.DEGRADE), format);
+    Long maxRate = maxRate(query.get(RequestNames.MAX_RATE), dataset);
+    StreamRequest request = new StreamRequest(dataset.name(), params, RequestNames.limit(query.get(RequestNames.LIMIT)),
+        RequestNames.columns(query.get(RequestNames.COLUMNS)))
         .withCallerRoles(principal.roleNames());
     return new RowsRequest(request.at(resumeAt(ctx, dataset, params, format, principal)), format, options, ResponseHeaders.of(format, dataset.name()), minter,
         sample, maxRate);
@@ -329,23 +331,23 @@ public final class HttpVerticle extends VerticleBase {
    */
   private Position resumeAt(RoutingContext ctx, Dataset dataset, Map<String, String> params, OutputFormat format,
       Principal principal) {
-    String after = ctx.queryParams().get(Dataset.AFTER);
-    String token = ctx.queryParams().get(RowsRequest.RESUME);
+    String after = ctx.queryParams().get(RequestNames.AFTER);
+    String token = ctx.queryParams().get(RequestNames.RESUME);
     if ((token == null || token.isEmpty()) && format instanceof SseFormat) {
       token = ctx.request().getHeader(HeaderNames.LAST_EVENT_ID);
     }
     boolean hasAfter = after != null && !after.isEmpty();
     boolean hasToken = token != null && !token.isEmpty();
     if (hasAfter && hasToken) {
-      throw InvalidRequestException.badParameter(Dataset.AFTER, "give after= or resume=, not both");
+      throw InvalidRequestException.badParameter(RequestNames.AFTER, "give after= or resume=, not both");
     }
     if (hasAfter) {
       if (!dataset.offersAfter()) {
-        throw InvalidRequestException.badParameter(Dataset.AFTER, "dataset '" + dataset.name() + "' does not offer after= (its key "
+        throw InvalidRequestException.badParameter(RequestNames.AFTER, "dataset '" + dataset.name() + "' does not offer after= (its key "
             + dataset.definition().orderBy() + " is not in its output, or not of a type a query string carries): resume with the token"
             + " of the stream's last record instead");
       }
-      return Position.afterKey(dataset.definition().orderBy().size() == 1 ? List.of(after) : Arrays.asList(after.split(",", -1)));
+      return Position.afterKey(RequestNames.afterKey(after, dataset.definition().orderBy().size()));
     }
     if (hasToken) {
       try {
@@ -354,7 +356,7 @@ public final class HttpVerticle extends VerticleBase {
         if (e.otherPrincipal()) {
           throw DatasetAccess.forbidden("the resume token " + e.getMessage());
         }
-        throw InvalidRequestException.badParameter(RowsRequest.RESUME, "the resume token " + e.getMessage());
+        throw InvalidRequestException.badParameter(RequestNames.RESUME, "the resume token " + e.getMessage());
       }
     }
     return Position.START;
@@ -363,24 +365,20 @@ public final class HttpVerticle extends VerticleBase {
   private static OutputFormat chooseFormat(RoutingContext ctx, String format) {
     if (format != null) {
       return OutputFormats.named(format).orElseThrow(() ->
-          InvalidRequestException.badParameter(RowsRequest.FORMAT, "must be one of " + OutputFormats.names()));
+          InvalidRequestException.badParameter(RequestNames.FORMAT, "must be one of " + OutputFormats.names()));
     }
     return FormatNegotiation.negotiate(ctx.parsedHeaders().accept()).orElseThrow(() ->
         new InvalidRequestException(Reason.NOT_ACCEPTABLE, null, "Accept allows none of the offered formats: "
             + OutputFormats.ALL.stream().map(OutputFormat::contentType).toList()));
   }
 
-  private static Map<String, String> parameters(MultiMap query) {
-    Map<String, String> params = new TreeMap<>();
+  /** The query's values by name, in the query's order. */
+  private static Map<String, List<String>> valuesByName(MultiMap query) {
+    Map<String, List<String>> values = new LinkedHashMap<>();
     for (String name : query.names()) {
-      if (query.getAll(name).size() > 1) {
-        throw InvalidRequestException.badParameter(name, "given more than once");
-      }
-      if (!DatasetDefinition.RESERVED.contains(name)) {
-        params.put(name, query.get(name));
-      }
+      values.put(name, query.getAll(name));
     }
-    return params;
+    return values;
   }
 
   /**
@@ -391,11 +389,11 @@ public final class HttpVerticle extends VerticleBase {
     if (degrade == null || degrade.isEmpty()) {
       return false;
     }
-    if (!degrade.equalsIgnoreCase(RowsRequest.SAMPLE)) {
-      throw InvalidRequestException.badParameter(RowsRequest.DEGRADE, "must be " + RowsRequest.SAMPLE);
+    if (!degrade.equalsIgnoreCase(SAMPLE)) {
+      throw InvalidRequestException.badParameter(RequestNames.DEGRADE, "must be " + SAMPLE);
     }
     if (!format.marksSampling()) {
-      throw InvalidRequestException.badParameter(RowsRequest.DEGRADE, "format " + format.name()
+      throw InvalidRequestException.badParameter(RequestNames.DEGRADE, "format " + format.name()
           + " cannot mark sampled rows in-band, so it is never sampled; ask for one of "
           + OutputFormats.ALL.stream().filter(OutputFormat::marksSampling).map(OutputFormat::name).toList());
     }
@@ -408,56 +406,19 @@ public final class HttpVerticle extends VerticleBase {
    */
   private static Long maxRate(String maxRate, Dataset dataset) {
     Long datasetMax = dataset.definition().maxRowsPerSecond();
-    if (maxRate == null || maxRate.isEmpty()) {
+    Long rate = RequestNames.maxRate(maxRate);
+    if (rate == null) {
       return datasetMax;
     }
-    long rate;
-    try {
-      rate = Long.parseLong(maxRate);
-    } catch (NumberFormatException e) {
-      rate = 0;
-    }
-    if (rate < 1) {
-      throw InvalidRequestException.badParameter(RowsRequest.MAX_RATE, "expected a whole number of rows per second, at least 1");
-    }
     if (datasetMax != null && rate > datasetMax) {
-      throw InvalidRequestException.badParameter(RowsRequest.MAX_RATE, "must be at most " + datasetMax
+      throw InvalidRequestException.badParameter(RequestNames.MAX_RATE, "must be at most " + datasetMax
           + " rows per second, the maxRowsPerSecond of dataset '" + dataset.name() + "'");
     }
     return rate;
   }
 
   private static boolean flag(MultiMap query, String name, boolean otherwise) {
-    String value = query.get(name);
-    if (value == null || value.isEmpty()) {
-      return otherwise;
-    }
-    if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
-      return Boolean.parseBoolean(value);
-    }
-    throw InvalidRequestException.badParameter(name, "must be true or false");
-  }
-
-  private static List<String> columns(String columns) {
-    if (columns == null || columns.isEmpty()) {
-      return List.of();
-    }
-    List<String> names = Arrays.stream(columns.split(",", -1)).map(String::strip).toList();
-    if (names.stream().anyMatch(String::isEmpty)) {
-      throw InvalidRequestException.badParameter(Dataset.COLUMNS, "a comma-separated list of column names, none empty");
-    }
-    return names;
-  }
-
-  private static Long limit(String limit) {
-    if (limit == null) {
-      return null;
-    }
-    try {
-      return Long.parseLong(limit);
-    } catch (NumberFormatException e) {
-      throw InvalidRequestException.badParameter(RowsRequest.LIMIT, "expected a whole number");
-    }
+    return RequestNames.flag(name, query.get(name), otherwise);
   }
 
   private static void sendJson(RoutingContext ctx, JsonObject body) {
