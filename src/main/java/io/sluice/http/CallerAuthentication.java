@@ -12,7 +12,9 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Authenticates each API request before anything else runs, and puts its {@link Principal}
- * in the routing context. The token comes in {@code Authorization: Bearer}; only a request for
+ * in the routing context. It only finds the token: whether one is needed, and who it names, is
+ * {@link Authenticator#caller}'s decision, the bridge's too. The token comes in {@code
+ * Authorization: Bearer}; only a request for
  * server-sent events may carry it as the {@code access_token} query parameter instead (RFC
  * 6750 §2.3: a browser's {@code EventSource} cannot send headers). Anywhere else a token in
  * the query string authenticates nothing: the request is refused. A refusal is a 401 with
@@ -36,19 +38,7 @@ final class CallerAuthentication implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    if (!authenticator.required()) {
-      ctx.put(PRINCIPAL, authenticator.anonymous());
-      ctx.next();
-      return;
-    }
-    String token;
-    try {
-      token = tokenOf(ctx.request());
-    } catch (AuthenticationException refused) {
-      refuse(ctx, refused);
-      return;
-    }
-    authenticator.authenticate(token).onComplete(ar -> {
+    authenticator.caller(() -> tokenOf(ctx.request())).onComplete(ar -> {
       if (ar.succeeded()) {
         ctx.put(PRINCIPAL, ar.result());
         ctx.next();
@@ -60,6 +50,7 @@ final class CallerAuthentication implements Handler<RoutingContext> {
     });
   }
 
+  /** The bearer token of {@code request}, or null when it carries none; refuses one it carries in a way this API does not take. */
   private static String tokenOf(HttpServerRequest request) {
     String header = request.getHeader(HttpHeaders.AUTHORIZATION);
     String query = request.getParam(RequestNames.ACCESS_TOKEN);
@@ -75,9 +66,6 @@ final class CallerAuthentication implements Handler<RoutingContext> {
         throw AuthenticationException.invalidRequest("Authorization must be Bearer <JWT>");
       }
       return header.substring(7).strip();
-    }
-    if (query == null || query.isBlank()) {
-      throw AuthenticationException.missing();
     }
     return query;
   }
