@@ -196,10 +196,18 @@ public final class HttpVerticle extends VerticleBase {
           .withRetryAfter(TOO_MANY_RETRY_AFTER_SECONDS));
       return;
     }
-    new RowsResponse(vertx, ctx.request(), rows.headers(), rows.format().newEncoder(rows.options()), httpConfig, streamConfig, metrics,
-        ctx.get(HeaderNames.REQUEST_ID), principal, AuditLog.params(datasetOrNull(ctx), ctx.queryParams()), lease, rows.tokens(), rows.sample(),
-        rows.maxRowsPerSecond())
-        .start(rows.stream(), rows.format(), routes.transformOpen());
+    respond(ctx, rows, lease, principal);
+  }
+
+  /** Streams {@code rows} in answer to {@code ctx}, in the client's stream slot {@code lease}; metered and audited. */
+  private void respond(RoutingContext ctx, RowsRequest rows, ClientLimiter.Lease lease, String principal) {
+    String requestId = ctx.get(HeaderNames.REQUEST_ID);
+    StreamObserver observer = StreamObserver.all(new MetricsObserver(metrics),
+        new AuditObserver(requestId, principal, AuditLog.params(datasetOrNull(ctx), ctx.queryParams())));
+    ResponseFraming framing = new ResponseFraming(ctx.request(), rows, httpConfig.chunkSize(), observer);
+    DeliveryPolicy policy = DeliveryPolicy.of(vertx, httpConfig, streamConfig, framing, lease, rows);
+    StreamConsumer stream = new StreamConsumer(vertx, streamConfig.leaseMs(), streamConfig.window());
+    new RowsResponse(vertx, requestId, stream, framing, policy, observer).start(rows.stream(), rows.format(), routes.transformOpen());
   }
 
   /**
