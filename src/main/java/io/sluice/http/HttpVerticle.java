@@ -43,10 +43,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API: the dataset catalogue, the row streams ({@link RowsResponse}), health and
- * metrics. Requests are authenticated ({@link CallerAuthentication}), authorized (a dataset's
- * roles, its parameters bound to token claims) and validated here, before any database work.
- * The health probes carry no token; {@code /metrics} needs {@code metricsRole} when one is set.
+ * The HTTP API: the dataset catalogue, the row streams ({@link RowsResponse}), health (whose
+ * checks and routes are {@code io.sluice.health}'s) and metrics. Requests are authenticated
+ * ({@link CallerAuthentication}), authorized (a dataset's roles, its parameters bound to token
+ * claims) and validated ({@link RowsRequestParser}) here, before any database work. The health
+ * probes carry no token; {@code /metrics} needs {@code metricsRole} when one is set.
  */
 public final class HttpVerticle extends VerticleBase {
 
