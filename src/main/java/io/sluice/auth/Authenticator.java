@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Verifies bearer tokens, as {@link AuthConfig} says: a signature by one of the configured keys
@@ -89,11 +90,29 @@ public final class Authenticator {
     return Principal.anonymous(config.anonymousRoles(), config.anonymousRoles().contains(AuthConfig.ALL_ROLES));
   }
 
-  /** Who {@code token} names; fails with {@link AuthenticationException} when it does not verify. */
-  public Future<Principal> authenticate(String token) {
-    if (provider == null) {
+  /**
+   * The caller of a request, decided alike for every transport, each of which only finds the
+   * token in its own place ({@code findToken}): without authentication, anonymous, and the token
+   * is not looked for; with it, who the token names, or a failed future with an {@link
+   * AuthenticationException}: {@link AuthenticationException#missing() missing} when {@code
+   * findToken} gives none (null or blank), the one {@code findToken} throws when the request
+   * carries its token in a way the transport refuses, or the reason the token does not verify.
+   */
+  public Future<Principal> caller(Supplier<String> findToken) {
+    if (!required()) {
       return Future.succeededFuture(anonymous());
     }
+    String token;
+    try {
+      token = findToken.get();
+    } catch (AuthenticationException refused) {
+      return Future.failedFuture(refused);
+    }
+    return token == null || token.isBlank() ? Future.failedFuture(AuthenticationException.missing()) : authenticate(token);
+  }
+
+  /** Who {@code token} names; fails with {@link AuthenticationException} when it does not verify. */
+  private Future<Principal> authenticate(String token) {
     if (jwks != null && !pinnedAlgorithm(token)) {
       // an empty key set would put the library in its unsecured mode: the algorithm is checked here first
       return Future.failedFuture(AuthenticationException.invalidToken(describe(new IllegalStateException("algorithm"))));

@@ -3,7 +3,6 @@ package io.sluice.bridge;
 import io.sluice.auth.AuthenticationException;
 import io.sluice.auth.Authenticator;
 import io.sluice.auth.DatasetAccess;
-import io.sluice.auth.Principal;
 import io.sluice.dataset.Catalogue;
 import io.sluice.dataset.Dataset;
 import io.sluice.error.InvalidRequestException;
@@ -160,12 +159,7 @@ final class BridgeGuard {
    */
   private Future<Void> authorize(JsonObject open) {
     Object token = open.remove("token");
-    Future<Principal> principal = !authenticator.required()
-        ? Future.succeededFuture(authenticator.anonymous())
-        : token instanceof String jwt && !jwt.isBlank()
-            ? authenticator.authenticate(jwt)
-            : Future.failedFuture(AuthenticationException.missing());
-    return principal.compose(caller -> {
+    return authenticator.caller(() -> token instanceof String jwt ? jwt : null).compose(caller -> {
       JsonObject request = open.getJsonObject("request");
       Dataset dataset = catalogue.require(request.getString("dataset"));
       DatasetAccess.requireReadable(dataset, caller);

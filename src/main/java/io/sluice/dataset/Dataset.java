@@ -17,9 +17,9 @@ import java.util.stream.Collectors;
 public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceColumns, TransformPlan transforms) {
 
   /** The request parameter that selects output columns. */
-  public static final String COLUMNS = "columns";
+  public static final String COLUMNS = RequestNames.COLUMNS;
   /** The request parameter that resumes after a row's key. */
-  public static final String AFTER = "after";
+  public static final String AFTER = RequestNames.AFTER;
 
   public Dataset {
     for (String key : definition.orderBy()) {

@@ -35,9 +35,8 @@ public record DatasetDefinition(
     List<ColumnRule> columnRules,
     String databaseRole) {
 
-  /** Query-string names with a meaning of their own, which a parameter may not take. */
-  public static final Set<String> RESERVED = Set.of("limit", "format", "header", "csv_safe", "meta", "columns", "after", "resume", "degrade",
-      "max_rate", "access_token");
+  /** Request names with a meaning of their own ({@link RequestNames}), which a parameter may not take. */
+  public static final Set<String> RESERVED = RequestNames.RESERVED;
 
   public static DatasetDefinition from(JsonObject json) {
     String name = json.getString("name");
@@ -154,7 +153,7 @@ public record DatasetDefinition(
     }
     Long limit = request.limit();
     if (limit != null && (limit < 0 || limit > maxLimit)) {
-      throw InvalidRequestException.badParameter("limit", "must be between 0 and " + maxLimit);
+      throw InvalidRequestException.badParameter(RequestNames.LIMIT, "must be between 0 and " + maxLimit);
     }
     tuple.addValue(limit != null ? limit : maxLimit == Long.MAX_VALUE ? null : maxLimit);
     return tuple;

@@ -3,8 +3,8 @@ package io.sluice.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.dataset.Dataset;
-import io.sluice.dataset.DatasetDefinition;
 import io.sluice.dataset.ParameterDefinition;
+import io.sluice.dataset.RequestNames;
 import io.sluice.logging.RequestLog;
 import io.vertx.core.MultiMap;
 import java.nio.charset.StandardCharsets;
@@ -88,7 +88,7 @@ final class AuditLog {
 
   /**
    * The parameters of a rows request as the audit shows them: every query parameter that is
-   * not one of the request's own ({@link DatasetDefinition#RESERVED}), by name, with its value
+   * not one of the request's own ({@link RequestNames#RESERVED}), by name, with its value
    * hashed unless {@code dataset} (null if unknown) declares it and does not mark it sensitive.
    */
   static Map<String, String> params(Dataset dataset, MultiMap query) {
@@ -98,7 +98,7 @@ final class AuditLog {
     Map<String, String> params = new TreeMap<>();
     Set<String> names = query.names();
     for (String name : names) {
-      if (DatasetDefinition.RESERVED.contains(name)) {
+      if (RequestNames.RESERVED.contains(name)) {
         continue;
       }
       String value = query.get(name);

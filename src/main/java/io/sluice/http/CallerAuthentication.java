@@ -3,6 +3,7 @@ package io.sluice.http;
 import io.sluice.auth.AuthenticationException;
 import io.sluice.auth.Authenticator;
 import io.sluice.auth.Principal;
+import io.sluice.dataset.RequestNames;
 import io.sluice.protocol.StreamError;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
@@ -11,7 +12,9 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Authenticates each API request before anything else runs, and puts its {@link Principal}
- * in the routing context. The token comes in {@code Authorization: Bearer}; only a request for
+ * in the routing context. It only finds the token: whether one is needed, and who it names, is
+ * {@link Authenticator#caller}'s decision, the bridge's too. The token comes in {@code
+ * Authorization: Bearer}; only a request for
  * server-sent events may carry it as the {@code access_token} query parameter instead (RFC
  * 6750 §2.3: a browser's {@code EventSource} cannot send headers). Anywhere else a token in
  * the query string authenticates nothing: the request is refused. A refusal is a 401 with
@@ -20,7 +23,6 @@ import io.vertx.ext.web.RoutingContext;
 final class CallerAuthentication implements Handler<RoutingContext> {
 
   static final String PRINCIPAL = "sluice.principal";
-  static final String ACCESS_TOKEN = "access_token";
   private static final String REALM = "sluice";
 
   private final Authenticator authenticator;
@@ -36,19 +38,7 @@ final class CallerAuthentication implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    if (!authenticator.required()) {
-      ctx.put(PRINCIPAL, authenticator.anonymous());
-      ctx.next();
-      return;
-    }
-    String token;
-    try {
-      token = tokenOf(ctx.request());
-    } catch (AuthenticationException refused) {
-      refuse(ctx, refused);
-      return;
-    }
-    authenticator.authenticate(token).onComplete(ar -> {
+    authenticator.caller(() -> tokenOf(ctx.request())).onComplete(ar -> {
       if (ar.succeeded()) {
         ctx.put(PRINCIPAL, ar.result());
         ctx.next();
@@ -60,9 +50,10 @@ final class CallerAuthentication implements Handler<RoutingContext> {
     });
   }
 
+  /** The bearer token of {@code request}, or null when it carries none; refuses one it carries in a way this API does not take. */
   private static String tokenOf(HttpServerRequest request) {
     String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-    String query = request.getParam(ACCESS_TOKEN);
+    String query = request.getParam(RequestNames.ACCESS_TOKEN);
     if (query != null && !isEventStream(request)) {
       throw AuthenticationException.invalidRequest("a token in the query string (access_token) is accepted only for server-sent events"
           + " (format=sse or Accept: text/event-stream): send it as Authorization: Bearer");
@@ -76,14 +67,11 @@ final class CallerAuthentication implements Handler<RoutingContext> {
       }
       return header.substring(7).strip();
     }
-    if (query == null || query.isBlank()) {
-      throw AuthenticationException.missing();
-    }
     return query;
   }
 
   private static boolean isEventStream(HttpServerRequest request) {
-    String format = request.getParam("format");
+    String format = request.getParam(RequestNames.FORMAT);
     if (format != null) {
       return format.equals("sse");
     }

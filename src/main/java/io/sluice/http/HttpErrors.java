@@ -38,7 +38,7 @@ final class HttpErrors {
     if (retryAfter != null) {
       response.putHeader(HttpHeaders.RETRY_AFTER, retryAfter.toString());
     }
-    String requestId = response.headers().get(HttpVerticle.REQUEST_ID);
+    String requestId = response.headers().get(HeaderNames.REQUEST_ID);
     if (requestId != null && !body.containsKey("requestId")) {
       body = body.copy().put("requestId", requestId);
     }
@@ -62,7 +62,7 @@ final class HttpErrors {
       String message = err instanceof HttpException http ? describe(http) : err == null ? "bad request" : String.valueOf(err.getMessage());
       send(ctx.response(), status, StreamError.of(code, status, message).toJson());
     } else {
-      RequestLog.of(LOG, ctx.response().headers().get(HttpVerticle.REQUEST_ID))
+      RequestLog.of(LOG, ctx.response().headers().get(HeaderNames.REQUEST_ID))
           .error("{} {} failed with status {}", ctx.request().method(), ctx.request().path(), ctx.statusCode(), err);
       send(ctx.response(), 500, StreamError.of(StreamError.INTERNAL, 500, "internal error").toJson());
     }

@@ -7,15 +7,10 @@ import io.sluice.auth.DatasetAccess;
 import io.sluice.auth.Principal;
 import io.sluice.dataset.Catalogue;
 import io.sluice.dataset.Dataset;
-import io.sluice.dataset.DatasetDefinition;
 import io.sluice.error.InvalidRequestException;
-import io.sluice.error.Reason;
-import io.sluice.dataset.Position;
-import io.sluice.dataset.StreamRequest;
-import io.sluice.format.EncodingOptions;
-import io.sluice.format.OutputFormat;
-import io.sluice.format.OutputFormats;
 import io.sluice.format.SseFormat;
+import io.sluice.http.health.HealthEndpoints;
+import io.sluice.http.health.HealthRoutes;
 import io.sluice.logging.RequestLog;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.RequestIds;
@@ -23,16 +18,13 @@ import io.sluice.protocol.StageRoutes;
 import io.sluice.protocol.StreamConsumer;
 import io.sluice.protocol.StreamError;
 import io.sluice.protocol.StreamStart;
-import io.sluice.resume.InvalidTokenException;
 import io.sluice.resume.ResumeTokens;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -44,30 +36,26 @@ import io.netty.handler.codec.compression.CompressionOptions;
 import io.netty.handler.codec.compression.StandardCompressionOptions;
 import io.netty.handler.codec.compression.Zstd;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API: the dataset catalogue, the row streams ({@link RowsResponse}), health and
- * metrics. Requests are authenticated ({@link CallerAuthentication}), authorized (a dataset's
- * roles, its parameters bound to token claims) and validated here, before any database work.
- * The health probes carry no token; {@code /metrics} needs {@code metricsRole} when one is set.
+ * The HTTP API: the dataset catalogue, the row streams ({@link RowsResponse}), health (whose
+ * checks and routes are {@code io.sluice.http.health}'s) and metrics. Requests are authenticated
+ * ({@link CallerAuthentication}), authorized (a dataset's roles, its parameters bound to token
+ * claims) and validated ({@link RowsRequestParser}) here, before any database work. The health
+ * probes carry no token; {@code /metrics} needs {@code metricsRole} when one is set.
  */
 public final class HttpVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
 
-  static final String REQUEST_ID = "X-Request-Id";
-  private static final String LAST_EVENT_ID = "Last-Event-ID";
   /** Response headers a page on another origin may read. */
   private static final Set<String> EXPOSED_HEADERS = Set.of(
-      REQUEST_ID, RowsResponse.STATUS_TRAILER, RowsResponse.ROW_COUNT_TRAILER, ResponseHeaders.ESTIMATED_ROWS,
+      HeaderNames.REQUEST_ID, HeaderNames.STATUS_TRAILER, HeaderNames.ROW_COUNT_TRAILER, HeaderNames.ESTIMATED_ROWS,
       HttpHeaders.CONTENT_DISPOSITION.toString(), HttpHeaders.RETRY_AFTER.toString());
 
   /** Seconds a client refused for running too many streams is told to wait. */
@@ -79,12 +67,12 @@ public final class HttpVerticle extends VerticleBase {
   private final SluiceMetrics metrics;
   private final HealthEndpoints health;
   private final ClientLimiter limiter;
-  private final ResumeTokens tokens;
   private final StageRoutes routes;
   private final CallerAuthentication authentication;
   /** The role {@code /metrics} needs, or null: open. */
   private final String metricsRole;
   private final RequestBounds bounds;
+  private final RowsRequestParser parser;
 
   public HttpVerticle(HttpConfig httpConfig, StreamConfig streamConfig, Catalogue catalogue, SluiceMetrics metrics, HealthEndpoints health,
       ClientLimiter limiter, ResumeTokens tokens, StageRoutes routes, Authenticator authenticator, String metricsRole) {
@@ -94,47 +82,26 @@ public final class HttpVerticle extends VerticleBase {
     this.metrics = metrics;
     this.health = health;
     this.limiter = limiter;
-    this.tokens = tokens;
     this.routes = routes;
     this.authentication = new CallerAuthentication(authenticator);
     this.metricsRole = metricsRole;
     this.bounds = new RequestBounds(httpConfig.limits());
+    this.parser = new RowsRequestParser(tokens);
   }
 
   @Override
   public Future<?> start() {
-    HttpServerOptions options = new HttpServerOptions()
-        .setHost(httpConfig.host())
-        .setPort(httpConfig.port())
-        .setIdleTimeout(httpConfig.idleTimeoutSeconds())
-        .setCompressionSupported(httpConfig.compressionLevel() > 0)
-        .setCompressors(compressors(httpConfig.compressionLevel()));
-    if (httpConfig.sendBufferSize() > 0) {
-      options.setSendBufferSize(httpConfig.sendBufferSize());
-    }
-    return vertx.createHttpServer(bounds.applyTo(options))
+    return vertx.createHttpServer(serverOptions())
         .invalidRequestHandler(bounds::rejectInvalid)
         .requestHandler(router())
         .listen();
   }
 
   /**
-   * gzip and deflate at the configured level, and zstd and br where their native libraries
-   * load; the client's {@code Accept-Encoding} picks, {@code identity} always works.
+   * The route table, in the order a request meets it: the checks every request passes, the API
+   * (authenticated), the health endpoints (open), {@code /metrics}, then a 404 for anything else
+   * and the one failure handler.
    */
-  private static List<CompressionOptions> compressors(int level) {
-    List<CompressionOptions> compressors = new ArrayList<>();
-    if (Zstd.isAvailable()) {
-      compressors.add(StandardCompressionOptions.zstd());
-    }
-    if (Brotli.isAvailable()) {
-      compressors.add(StandardCompressionOptions.brotli());
-    }
-    compressors.add(StandardCompressionOptions.gzip(Math.max(level, 1), 15, 8));
-    compressors.add(StandardCompressionOptions.deflate(Math.max(level, 1), 15, 8));
-    return compressors;
-  }
-
   private Router router() {
     Router router = Router.router(vertx);
     router.route().handler(this::assignRequestId);
@@ -153,33 +120,19 @@ public final class HttpVerticle extends VerticleBase {
     HealthRoutes.add(router, "/health", health.ready());
     HealthRoutes.add(router, "/health/stream", health.stream());
     if (metricsRole != null) {
-      router.get("/metrics").handler(authentication).handler(ctx -> {
-        if (!CallerAuthentication.principal(ctx).holds(metricsRole)) {
-          throw DatasetAccess.forbidden("/metrics needs the role '" + metricsRole + "'");
-        }
-        ctx.next();
-      });
+      router.get("/metrics").handler(authentication).handler(this::requireMetricsRole);
     }
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
-    router.route().last().handler(ctx -> HttpErrors.send(ctx.response(), 404,
-        StreamError.of(StreamError.NOT_FOUND, 404, "no route " + ctx.request().method() + " " + ctx.request().path()).toJson()));
+    router.route().last().handler(this::noRoute);
     router.route().failureHandler(HttpErrors::handleFailure);
     return router;
   }
 
-  private CorsHandler corsHandler() {
-    CorsHandler cors = CorsHandler.create()
-        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.HEAD))
-        .allowedHeaders(Set.of("Authorization", LAST_EVENT_ID, "Accept", REQUEST_ID))
-        .exposedHeaders(EXPOSED_HEADERS);
-    return httpConfig.corsOrigins().contains("*") ? cors : cors.addOrigins(httpConfig.corsOrigins());
-  }
-
   /** Every response names its request: the client's id if it is a sane one ({@link RequestIds}), else a new one. */
   private void assignRequestId(RoutingContext ctx) {
-    String id = RequestIds.accept(ctx.request().getHeader(REQUEST_ID));
-    ctx.put(REQUEST_ID, id);
-    ctx.response().putHeader(REQUEST_ID, id);
+    String id = RequestIds.accept(ctx.request().getHeader(HeaderNames.REQUEST_ID));
+    ctx.put(HeaderNames.REQUEST_ID, id);
+    ctx.response().putHeader(HeaderNames.REQUEST_ID, id);
     ctx.next();
   }
 
@@ -195,6 +148,14 @@ public final class HttpVerticle extends VerticleBase {
     ctx.next();
   }
 
+  private CorsHandler corsHandler() {
+    CorsHandler cors = CorsHandler.create()
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.HEAD))
+        .allowedHeaders(Set.of("Authorization", HeaderNames.LAST_EVENT_ID, "Accept", HeaderNames.REQUEST_ID))
+        .exposedHeaders(EXPOSED_HEADERS);
+    return httpConfig.corsOrigins().contains("*") ? cors : cors.addOrigins(httpConfig.corsOrigins());
+  }
+
   /** The datasets the caller may read, and only those. */
   private void listDatasets(RoutingContext ctx) {
     Principal principal = CallerAuthentication.principal(ctx);
@@ -207,15 +168,8 @@ public final class HttpVerticle extends VerticleBase {
     sendJson(ctx, readable(ctx).toJson());
   }
 
-  /** The dataset the path names, if the caller holds one of the roles that may read it; 403 otherwise. */
-  private Dataset readable(RoutingContext ctx) {
-    Dataset dataset = catalogue.require(ctx.pathParam("name"));
-    DatasetAccess.requireReadable(dataset, CallerAuthentication.principal(ctx));
-    return dataset;
-  }
-
   private void streamRows(RoutingContext ctx) {
-    String lastEventId = ctx.request().getHeader(LAST_EVENT_ID);
+    String lastEventId = ctx.request().getHeader(HeaderNames.LAST_EVENT_ID);
     if (SseFormat.END_ID.equals(lastEventId)) {
       // an EventSource reconnecting past the end: 204 makes it stop
       ctx.response().setStatusCode(204).end();
@@ -243,10 +197,98 @@ public final class HttpVerticle extends VerticleBase {
           .withRetryAfter(TOO_MANY_RETRY_AFTER_SECONDS));
       return;
     }
-    new RowsResponse(vertx, ctx.request(), rows.headers(), rows.format().newEncoder(rows.options()), httpConfig, streamConfig, metrics,
-        ctx.get(REQUEST_ID), principal, AuditLog.params(datasetOrNull(ctx), ctx.queryParams()), lease, rows.tokens(), rows.sample(),
-        rows.maxRowsPerSecond())
-        .start(rows.stream(), rows.format(), routes.transformOpen());
+    respond(ctx, rows, lease, principal);
+  }
+
+  /** Streams {@code rows} in answer to {@code ctx}, in the client's stream slot {@code lease}; metered and audited. */
+  private void respond(RoutingContext ctx, RowsRequest rows, ClientLimiter.Lease lease, String principal) {
+    String requestId = ctx.get(HeaderNames.REQUEST_ID);
+    StreamObserver observer = StreamObserver.all(new MetricsObserver(metrics),
+        new AuditObserver(requestId, principal, AuditLog.params(datasetOrNull(ctx), ctx.queryParams())));
+    ResponseFraming framing = new ResponseFraming(ctx.request(), rows, httpConfig.chunkSize(), observer);
+    DeliveryPolicy policy = DeliveryPolicy.of(vertx, httpConfig, streamConfig, framing, lease, rows);
+    StreamConsumer stream = new StreamConsumer(vertx, streamConfig.leaseMs(), streamConfig.window());
+    new RowsResponse(vertx, requestId, stream, framing, policy, observer).start(rows.stream(), rows.format(), routes.transformOpen());
+  }
+
+  /**
+   * {@code HEAD}: what a {@code GET} would answer, without running the query: the cursor stage
+   * checks the request as it would for a stream.
+   */
+  private void describeRows(RoutingContext ctx) {
+    RowsRequest rows = rowsRequest(ctx);
+    vertx.eventBus().request(routes.sourceCheck(), rows.stream().toJson(), new DeliveryOptions().setSendTimeout(streamConfig.leaseMs()))
+        .onSuccess(checked -> {
+          Long estimate = StreamStart.fromJson((JsonObject) checked.body()).estimatedRows();
+          if (estimate != null) {
+            ctx.response().putHeader(HeaderNames.ESTIMATED_ROWS, estimate.toString());
+          }
+          rows.headers().apply(ctx.response().setStatusCode(200)).end();
+        })
+        .onFailure(err -> {
+          if (!StreamConsumer.isRefusal(err)) {
+            RequestLog.of(LOG, ctx.get(HeaderNames.REQUEST_ID)).warn("HEAD: the request could not be checked", err);
+          }
+          StreamError error = StreamConsumer.refusal(err);
+          HttpErrors.send(ctx.response(), error.status(), error.toJson());
+        });
+  }
+
+  /** {@code /metrics} with a {@code metricsRole}: 403 for an authenticated caller without it. */
+  private void requireMetricsRole(RoutingContext ctx) {
+    if (!CallerAuthentication.principal(ctx).holds(metricsRole)) {
+      throw DatasetAccess.forbidden("/metrics needs the role '" + metricsRole + "'");
+    }
+    ctx.next();
+  }
+
+  /** Anything no route took: 404, as JSON like every error. */
+  private void noRoute(RoutingContext ctx) {
+    HttpErrors.send(ctx.response(), 404,
+        StreamError.of(StreamError.NOT_FOUND, 404, "no route " + ctx.request().method() + " " + ctx.request().path()).toJson());
+  }
+
+  /** The port, the idle timeout, compression, the send buffer and the request's size bounds. */
+  private HttpServerOptions serverOptions() {
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(httpConfig.host())
+        .setPort(httpConfig.port())
+        .setIdleTimeout(httpConfig.idleTimeoutSeconds())
+        .setCompressionSupported(httpConfig.compressionLevel() > 0)
+        .setCompressors(compressors(httpConfig.compressionLevel()));
+    if (httpConfig.sendBufferSize() > 0) {
+      options.setSendBufferSize(httpConfig.sendBufferSize());
+    }
+    return bounds.applyTo(options);
+  }
+
+  /**
+   * gzip and deflate at the configured level, and zstd and br where their native libraries
+   * load; the client's {@code Accept-Encoding} picks, {@code identity} always works.
+   */
+  private static List<CompressionOptions> compressors(int level) {
+    List<CompressionOptions> compressors = new ArrayList<>();
+    if (Zstd.isAvailable()) {
+      compressors.add(StandardCompressionOptions.zstd());
+    }
+    if (Brotli.isAvailable()) {
+      compressors.add(StandardCompressionOptions.brotli());
+    }
+    compressors.add(StandardCompressionOptions.gzip(Math.max(level, 1), 15, 8));
+    compressors.add(StandardCompressionOptions.deflate(Math.max(level, 1), 15, 8));
+    return compressors;
+  }
+
+  /** The dataset the path names, if the caller holds one of the roles that may read it; 403 otherwise. */
+  private Dataset readable(RoutingContext ctx) {
+    Dataset dataset = catalogue.require(ctx.pathParam("name"));
+    DatasetAccess.requireReadable(dataset, CallerAuthentication.principal(ctx));
+    return dataset;
+  }
+
+  /** The rows request {@code ctx} makes, of a dataset the caller may read. */
+  private RowsRequest rowsRequest(RoutingContext ctx) {
+    return parser.parse(ctx, readable(ctx), CallerAuthentication.principal(ctx));
   }
 
   /** Who makes the request, for the audit log: the token's subject, or {@code anonymous} without authentication. */
@@ -256,7 +298,7 @@ public final class HttpVerticle extends VerticleBase {
 
   /** Refuses a rows request before its stream exists, with its audit line once the error body is written. */
   private void refuseRows(RoutingContext ctx, String principal, long started, String format, StreamError error) {
-    String requestId = ctx.get(REQUEST_ID);
+    String requestId = ctx.get(HeaderNames.REQUEST_ID);
     Dataset dataset = datasetOrNull(ctx);
     metrics.refused(dataset == null ? null : dataset.name(), error.code());
     RequestLog.of(LOG, requestId).info("rows of '{}' refused: {} {}: {}", ctx.pathParam("name"), error.status(), error.code(), error.message());
@@ -271,192 +313,6 @@ public final class HttpVerticle extends VerticleBase {
       return catalogue.require(ctx.pathParam("name"));
     } catch (InvalidRequestException unknown) {
       return null;
-    }
-  }
-
-  /**
-   * {@code HEAD}: what a {@code GET} would answer, without running the query: the cursor stage
-   * checks the request as it would for a stream.
-   */
-  private void describeRows(RoutingContext ctx) {
-    RowsRequest rows = rowsRequest(ctx);
-    vertx.eventBus().request(routes.sourceCheck(), rows.stream().toJson(), new DeliveryOptions().setSendTimeout(streamConfig.leaseMs()))
-        .onSuccess(checked -> {
-          Long estimate = StreamStart.fromJson((JsonObject) checked.body()).estimatedRows();
-          if (estimate != null) {
-            ctx.response().putHeader(ResponseHeaders.ESTIMATED_ROWS, estimate.toString());
-          }
-          rows.headers().apply(ctx.response().setStatusCode(200)).end();
-        })
-        .onFailure(err -> {
-          if (!StreamConsumer.isRefusal(err)) {
-            RequestLog.of(LOG, ctx.get(REQUEST_ID)).warn("HEAD: the request could not be checked", err);
-          }
-          StreamError error = StreamConsumer.refusal(err);
-          HttpErrors.send(ctx.response(), error.status(), error.toJson());
-        });
-  }
-
-  /**
-   * A row request as HTTP sees it, checked for what only HTTP knows (the query string, the
-   * format and its options, the syntax of {@code limit} and {@code columns}); the dataset's
-   * parameters are checked by the cursor stage, once, before any database work.
-   */
-  private RowsRequest rowsRequest(RoutingContext ctx) {
-    Dataset dataset = readable(ctx);
-    Principal principal = CallerAuthentication.principal(ctx);
-    MultiMap query = ctx.queryParams();
-    Map<String, String> params = DatasetAccess.bindClaims(dataset, parameters(query), principal);
-    OutputFormat format = chooseFormat(ctx, query.get(RowsRequest.FORMAT));
-    boolean http10 = ctx.request().version() == HttpVersion.HTTP_1_0;
-    ResumeTokens.Minter minter = tokens.minter(dataset.name(), params, principal.name());
-    EncodingOptions options = new EncodingOptions(
-        flag(query, RowsRequest.HEADER, true), flag(query, RowsRequest.CSV_SAFE, true), flag(query, RowsRequest.META, http10))
-        .withRowIds(minter::afterRow);
-    boolean sample = sample(query.get(RowsRequest.DEGRADE), format);
-    Long maxRate = maxRate(query.get(RowsRequest.MAX_RATE), dataset);
-    StreamRequest request = new StreamRequest(dataset.name(), params, limit(query.get(RowsRequest.LIMIT)), columns(query.get(Dataset.COLUMNS)))
-        .withCallerRoles(principal.roleNames());
-    return new RowsRequest(request.at(resumeAt(ctx, dataset, params, format, principal)), format, options, ResponseHeaders.of(format, dataset.name()), minter,
-        sample, maxRate);
-  }
-
-  /**
-   * Where a request resumes: after the key of {@code after=} (comma-separated for a composite
-   * key), or the one a {@code resume=} token holds (or, for SSE, the token a browser sends back
-   * as {@code Last-Event-ID}); empty to start from the first row. The token is checked here,
-   * where it enters; the key's values are checked with the other parameters, by the cursor.
-   */
-  private Position resumeAt(RoutingContext ctx, Dataset dataset, Map<String, String> params, OutputFormat format,
-      Principal principal) {
-    String after = ctx.queryParams().get(Dataset.AFTER);
-    String token = ctx.queryParams().get(RowsRequest.RESUME);
-    if ((token == null || token.isEmpty()) && format instanceof SseFormat) {
-      token = ctx.request().getHeader(LAST_EVENT_ID);
-    }
-    boolean hasAfter = after != null && !after.isEmpty();
-    boolean hasToken = token != null && !token.isEmpty();
-    if (hasAfter && hasToken) {
-      throw InvalidRequestException.badParameter(Dataset.AFTER, "give after= or resume=, not both");
-    }
-    if (hasAfter) {
-      if (!dataset.offersAfter()) {
-        throw InvalidRequestException.badParameter(Dataset.AFTER, "dataset '" + dataset.name() + "' does not offer after= (its key "
-            + dataset.definition().orderBy() + " is not in its output, or not of a type a query string carries): resume with the token"
-            + " of the stream's last record instead");
-      }
-      return Position.afterKey(dataset.definition().orderBy().size() == 1 ? List.of(after) : Arrays.asList(after.split(",", -1)));
-    }
-    if (hasToken) {
-      try {
-        return tokens.verify(token, dataset.name(), params, principal.name());
-      } catch (InvalidTokenException e) {
-        if (e.otherPrincipal()) {
-          throw DatasetAccess.forbidden("the resume token " + e.getMessage());
-        }
-        throw InvalidRequestException.badParameter(RowsRequest.RESUME, "the resume token " + e.getMessage());
-      }
-    }
-    return Position.START;
-  }
-
-  private static OutputFormat chooseFormat(RoutingContext ctx, String format) {
-    if (format != null) {
-      return OutputFormats.named(format).orElseThrow(() ->
-          InvalidRequestException.badParameter(RowsRequest.FORMAT, "must be one of " + OutputFormats.names()));
-    }
-    return FormatNegotiation.negotiate(ctx.parsedHeaders().accept()).orElseThrow(() ->
-        new InvalidRequestException(Reason.NOT_ACCEPTABLE, null, "Accept allows none of the offered formats: "
-            + OutputFormats.ALL.stream().map(OutputFormat::contentType).toList()));
-  }
-
-  private static Map<String, String> parameters(MultiMap query) {
-    Map<String, String> params = new TreeMap<>();
-    for (String name : query.names()) {
-      if (query.getAll(name).size() > 1) {
-        throw InvalidRequestException.badParameter(name, "given more than once");
-      }
-      if (!DatasetDefinition.RESERVED.contains(name)) {
-        params.put(name, query.get(name));
-      }
-    }
-    return params;
-  }
-
-  /**
-   * Whether {@code degrade=} asks for sampling, which only a format that announces each rate
-   * in-band may do: a client must never take a sample for every row.
-   */
-  private static boolean sample(String degrade, OutputFormat format) {
-    if (degrade == null || degrade.isEmpty()) {
-      return false;
-    }
-    if (!degrade.equalsIgnoreCase(RowsRequest.SAMPLE)) {
-      throw InvalidRequestException.badParameter(RowsRequest.DEGRADE, "must be " + RowsRequest.SAMPLE);
-    }
-    if (!format.marksSampling()) {
-      throw InvalidRequestException.badParameter(RowsRequest.DEGRADE, "format " + format.name()
-          + " cannot mark sampled rows in-band, so it is never sampled; ask for one of "
-          + OutputFormats.ALL.stream().filter(OutputFormat::marksSampling).map(OutputFormat::name).toList());
-    }
-    return true;
-  }
-
-  /**
-   * The most rows per second a stream may send: the client's {@code max_rate}, which may not
-   * exceed the dataset's {@code maxRowsPerSecond}, else that maximum; null for no cap.
-   */
-  private static Long maxRate(String maxRate, Dataset dataset) {
-    Long datasetMax = dataset.definition().maxRowsPerSecond();
-    if (maxRate == null || maxRate.isEmpty()) {
-      return datasetMax;
-    }
-    long rate;
-    try {
-      rate = Long.parseLong(maxRate);
-    } catch (NumberFormatException e) {
-      rate = 0;
-    }
-    if (rate < 1) {
-      throw InvalidRequestException.badParameter(RowsRequest.MAX_RATE, "expected a whole number of rows per second, at least 1");
-    }
-    if (datasetMax != null && rate > datasetMax) {
-      throw InvalidRequestException.badParameter(RowsRequest.MAX_RATE, "must be at most " + datasetMax
-          + " rows per second, the maxRowsPerSecond of dataset '" + dataset.name() + "'");
-    }
-    return rate;
-  }
-
-  private static boolean flag(MultiMap query, String name, boolean otherwise) {
-    String value = query.get(name);
-    if (value == null || value.isEmpty()) {
-      return otherwise;
-    }
-    if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
-      return Boolean.parseBoolean(value);
-    }
-    throw InvalidRequestException.badParameter(name, "must be true or false");
-  }
-
-  private static List<String> columns(String columns) {
-    if (columns == null || columns.isEmpty()) {
-      return List.of();
-    }
-    List<String> names = Arrays.stream(columns.split(",", -1)).map(String::strip).toList();
-    if (names.stream().anyMatch(String::isEmpty)) {
-      throw InvalidRequestException.badParameter(Dataset.COLUMNS, "a comma-separated list of column names, none empty");
-    }
-    return names;
-  }
-
-  private static Long limit(String limit) {
-    if (limit == null) {
-      return null;
-    }
-    try {
-      return Long.parseLong(limit);
-    } catch (NumberFormatException e) {
-      throw InvalidRequestException.badParameter(RowsRequest.LIMIT, "expected a whole number");
     }
   }
 

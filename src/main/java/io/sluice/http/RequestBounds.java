@@ -21,7 +21,6 @@ final class RequestBounds {
 
   static final String URI_TOO_LONG = "uri-too-long";
   static final String HEADERS_TOO_LARGE = "headers-too-large";
-  private static final String REQUEST_ID = "X-Request-Id";
 
   private final RequestLimits limits;
 
@@ -53,7 +52,7 @@ final class RequestBounds {
     } else {
       error = StreamError.of(StreamError.BAD_REQUEST, 400, "malformed HTTP request: " + (cause == null ? "unreadable" : cause.getMessage()));
     }
-    request.response().putHeader(REQUEST_ID, UUID.randomUUID().toString());
+    request.response().putHeader(HeaderNames.REQUEST_ID, UUID.randomUUID().toString());
     HttpErrors.send(request.response(), error.status(), error.toJson());
     request.connection().close();
   }

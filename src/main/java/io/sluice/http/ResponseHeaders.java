@@ -9,8 +9,6 @@ import java.time.ZoneOffset;
 /** The headers a row stream answers with, the same for {@code GET} and {@code HEAD}. */
 record ResponseHeaders(String contentType, String contentDisposition, boolean compressible) {
 
-  static final String ESTIMATED_ROWS = "Sluice-Estimated-Rows";
-
   static ResponseHeaders of(OutputFormat format, String dataset) {
     String disposition = format.fileExtension() == null ? null
         : "attachment; filename=\"" + dataset + "-" + LocalDate.now(ZoneOffset.UTC) + "." + format.fileExtension() + "\"";

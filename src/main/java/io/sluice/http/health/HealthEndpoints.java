@@ -1,4 +1,4 @@
-package io.sluice.http;
+package io.sluice.http.health;
 
 import io.vertx.ext.healthchecks.HealthChecks;
 

@@ -1,4 +1,4 @@
-package io.sluice.http;
+package io.sluice.http.health;
 
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.healthchecks.CheckResult;
@@ -14,13 +14,13 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
  * cannot serve {@code HEAD}: over HTTP/2, Vert.x 5.0.10 sends the body of a {@code HEAD}
  * response, which clients take for a protocol error.
  */
-final class HealthRoutes {
+public final class HealthRoutes {
 
   private static final String CONTENT_TYPE = "application/json;charset=UTF-8";
 
   private HealthRoutes() {}
 
-  static void add(Router router, String path, HealthChecks checks) {
+  public static void add(Router router, String path, HealthChecks checks) {
     router.get(path).handler(HealthCheckHandler.createWithHealthChecks(checks));
     router.head(path).handler(ctx -> head(ctx, checks));
   }

@@ -1,4 +1,4 @@
-package io.sluice.http;
+package io.sluice.http.health;
 
 import io.sluice.config.HealthConfig;
 import io.sluice.config.StreamConfig;

@@ -1,0 +1,157 @@
+package io.sluice.http;
+
+import io.sluice.auth.DatasetAccess;
+import io.sluice.auth.Principal;
+import io.sluice.dataset.Dataset;
+import io.sluice.dataset.Position;
+import io.sluice.dataset.RequestNames;
+import io.sluice.dataset.StreamRequest;
+import io.sluice.error.InvalidRequestException;
+import io.sluice.error.Reason;
+import io.sluice.format.EncodingOptions;
+import io.sluice.format.OutputFormat;
+import io.sluice.format.OutputFormats;
+import io.sluice.format.SseFormat;
+import io.sluice.resume.InvalidTokenException;
+import io.sluice.resume.ResumeTokens;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a row request as HTTP sees it, checked for what only HTTP knows (the query string, the
+ * format and its options, the syntax of {@code limit} and {@code columns}, the resume token);
+ * the dataset's parameters are checked by the cursor stage, once, before any database work.
+ * The request's own names and the parsing that needs no HTTP are {@link RequestNames}'.
+ */
+final class RowsRequestParser {
+
+  /** The one {@code degrade=} value: sample the rows of a stream whose client keeps it blocked. */
+  private static final String SAMPLE = "sample";
+
+  private final ResumeTokens tokens;
+
+  RowsRequestParser(ResumeTokens tokens) {
+    this.tokens = tokens;
+  }
+
+  /** The request {@code ctx} makes of {@code dataset}, which {@code principal} may read. */
+  RowsRequest parse(RoutingContext ctx, Dataset dataset, Principal principal) {
+    MultiMap query = ctx.queryParams();
+    Map<String, String> params = DatasetAccess.bindClaims(dataset, RequestNames.parameters(valuesByName(query)), principal);
+    OutputFormat format = chooseFormat(ctx, query.get(RequestNames.FORMAT));
+    boolean http10 = ctx.request().version() == HttpVersion.HTTP_1_0;
+    ResumeTokens.Minter minter = tokens.minter(dataset.name(), params, principal.name());
+    EncodingOptions options = new EncodingOptions(
+        flag(query, RequestNames.HEADER, true), flag(query, RequestNames.CSV_SAFE, true), flag(query, RequestNames.META, http10))
+        .withRowIds(minter::afterRow);
+    boolean sample = sample(query.get(RequestNames.DEGRADE), format);
+    Long maxRate = maxRate(query.get(RequestNames.MAX_RATE), dataset);
+    StreamRequest request = new StreamRequest(dataset.name(), params, RequestNames.limit(query.get(RequestNames.LIMIT)),
+        RequestNames.columns(query.get(RequestNames.COLUMNS)))
+        .withCallerRoles(principal.roleNames());
+    return new RowsRequest(request.at(resumeAt(ctx, dataset, params, format, principal)), format, options, ResponseHeaders.of(format, dataset.name()), minter,
+        sample, maxRate);
+  }
+
+  /**
+   * Where a request resumes: after the key of {@code after=} (comma-separated for a composite
+   * key), or the one a {@code resume=} token holds (or, for SSE, the token a browser sends back
+   * as {@code Last-Event-ID}); empty to start from the first row. The token is checked here,
+   * where it enters; the key's values are checked with the other parameters, by the cursor.
+   */
+  private Position resumeAt(RoutingContext ctx, Dataset dataset, Map<String, String> params, OutputFormat format,
+      Principal principal) {
+    String after = ctx.queryParams().get(RequestNames.AFTER);
+    String token = ctx.queryParams().get(RequestNames.RESUME);
+    if ((token == null || token.isEmpty()) && format instanceof SseFormat) {
+      token = ctx.request().getHeader(HeaderNames.LAST_EVENT_ID);
+    }
+    boolean hasAfter = after != null && !after.isEmpty();
+    boolean hasToken = token != null && !token.isEmpty();
+    if (hasAfter && hasToken) {
+      throw InvalidRequestException.badParameter(RequestNames.AFTER, "give after= or resume=, not both");
+    }
+    if (hasAfter) {
+      if (!dataset.offersAfter()) {
+        throw InvalidRequestException.badParameter(RequestNames.AFTER, "dataset '" + dataset.name() + "' does not offer after= (its key "
+            + dataset.definition().orderBy() + " is not in its output, or not of a type a query string carries): resume with the token"
+            + " of the stream's last record instead");
+      }
+      return Position.afterKey(RequestNames.afterKey(after, dataset.definition().orderBy().size()));
+    }
+    if (hasToken) {
+      try {
+        return tokens.verify(token, dataset.name(), params, principal.name());
+      } catch (InvalidTokenException e) {
+        if (e.otherPrincipal()) {
+          throw DatasetAccess.forbidden("the resume token " + e.getMessage());
+        }
+        throw InvalidRequestException.badParameter(RequestNames.RESUME, "the resume token " + e.getMessage());
+      }
+    }
+    return Position.START;
+  }
+
+  private static OutputFormat chooseFormat(RoutingContext ctx, String format) {
+    if (format != null) {
+      return OutputFormats.named(format).orElseThrow(() ->
+          InvalidRequestException.badParameter(RequestNames.FORMAT, "must be one of " + OutputFormats.names()));
+    }
+    return FormatNegotiation.negotiate(ctx.parsedHeaders().accept()).orElseThrow(() ->
+        new InvalidRequestException(Reason.NOT_ACCEPTABLE, null, "Accept allows none of the offered formats: "
+            + OutputFormats.ALL.stream().map(OutputFormat::contentType).toList()));
+  }
+
+  /** The query's values by name, in the query's order. */
+  private static Map<String, List<String>> valuesByName(MultiMap query) {
+    Map<String, List<String>> values = new LinkedHashMap<>();
+    for (String name : query.names()) {
+      values.put(name, query.getAll(name));
+    }
+    return values;
+  }
+
+  /**
+   * Whether {@code degrade=} asks for sampling, which only a format that announces each rate
+   * in-band may do: a client must never take a sample for every row.
+   */
+  private static boolean sample(String degrade, OutputFormat format) {
+    if (degrade == null || degrade.isEmpty()) {
+      return false;
+    }
+    if (!degrade.equalsIgnoreCase(SAMPLE)) {
+      throw InvalidRequestException.badParameter(RequestNames.DEGRADE, "must be " + SAMPLE);
+    }
+    if (!format.marksSampling()) {
+      throw InvalidRequestException.badParameter(RequestNames.DEGRADE, "format " + format.name()
+          + " cannot mark sampled rows in-band, so it is never sampled; ask for one of "
+          + OutputFormats.ALL.stream().filter(OutputFormat::marksSampling).map(OutputFormat::name).toList());
+    }
+    return true;
+  }
+
+  /**
+   * The most rows per second a stream may send: the client's {@code max_rate}, which may not
+   * exceed the dataset's {@code maxRowsPerSecond}, else that maximum; null for no cap.
+   */
+  private static Long maxRate(String maxRate, Dataset dataset) {
+    Long datasetMax = dataset.definition().maxRowsPerSecond();
+    Long rate = RequestNames.maxRate(maxRate);
+    if (rate == null) {
+      return datasetMax;
+    }
+    if (datasetMax != null && rate > datasetMax) {
+      throw InvalidRequestException.badParameter(RequestNames.MAX_RATE, "must be at most " + datasetMax
+          + " rows per second, the maxRowsPerSecond of dataset '" + dataset.name() + "'");
+    }
+    return rate;
+  }
+
+  private static boolean flag(MultiMap query, String name, boolean otherwise) {
+    return RequestNames.flag(name, query.get(name), otherwise);
+  }
+}
