@@ -73,6 +73,8 @@ final class CursorStream implements Source {
   private Handler<RowBatch> handler;
   private Handler<Void> endHandler;
   private Handler<Throwable> exceptionHandler;
+  /** A failure that came before anyone listened (admission refused at once, say): reported when a handler is set. */
+  private FailureException unreported;
   /** Batches the consumer asked for and has not had; a source starts paused. */
   private long demand;
   private ConnectionGate.Ticket ticket;
@@ -148,6 +150,11 @@ final class CursorStream implements Source {
   @Override
   public CursorStream exceptionHandler(Handler<Throwable> handler) {
     this.exceptionHandler = handler;
+    if (handler != null && unreported != null) {
+      FailureException failed = unreported;
+      unreported = null;
+      handler.handle(failed);
+    }
     return this;
   }
 
@@ -336,6 +343,8 @@ final class CursorStream implements Source {
       started.tryFail(failed);
       if (exceptionHandler != null) {
         exceptionHandler.handle(failed);
+      } else {
+        unreported = failed;
       }
     } else {
       started.tryFail(new StreamStoppedException());

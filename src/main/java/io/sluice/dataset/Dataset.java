@@ -16,11 +16,6 @@ import java.util.stream.Collectors;
  */
 public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceColumns, TransformPlan transforms) {
 
-  /** The request parameter that selects output columns. */
-  public static final String COLUMNS = RequestNames.COLUMNS;
-  /** The request parameter that resumes after a row's key. */
-  public static final String AFTER = RequestNames.AFTER;
-
   public Dataset {
     for (String key : definition.orderBy()) {
       if (sourceColumns.stream().noneMatch(c -> c.name().equals(key))) {
@@ -49,11 +44,11 @@ public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceCol
     List<String> names = outputColumns().stream().map(Column::name).toList();
     for (String column : request.columns()) {
       if (!names.contains(column)) {
-        throw InvalidRequestException.badParameter(COLUMNS, "no column '" + column + "' in dataset '" + name() + "' (have " + names + ")");
+        throw InvalidRequestException.badParameter(RequestNames.COLUMNS, "no column '" + column + "' in dataset '" + name() + "' (have " + names + ")");
       }
     }
     if (request.columns().stream().distinct().count() != request.columns().size()) {
-      throw InvalidRequestException.badParameter(COLUMNS, "names a column twice");
+      throw InvalidRequestException.badParameter(RequestNames.COLUMNS, "names a column twice");
     }
     Tuple arguments = definition.bind(request, maxLimit);
     if (request.position() instanceof Position.AfterKey after) {
@@ -87,7 +82,7 @@ public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceCol
   private List<String> keyOf(List<String> after) {
     List<Column> key = keyColumns();
     if (after.size() != key.size()) {
-      throw InvalidRequestException.badParameter(AFTER, "needs " + key.size() + " comma-separated value(s), one per key column "
+      throw InvalidRequestException.badParameter(RequestNames.AFTER, "needs " + key.size() + " comma-separated value(s), one per key column "
           + definition.orderBy() + ", got " + after.size());
     }
     List<String> values = new java.util.ArrayList<>(key.size());
@@ -95,7 +90,7 @@ public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceCol
       try {
         values.add(KeyValues.canonical(key.get(i).kind(), after.get(i)));
       } catch (IllegalArgumentException e) {
-        throw InvalidRequestException.badParameter(AFTER, "key column '" + key.get(i).name() + "': " + e.getMessage());
+        throw InvalidRequestException.badParameter(RequestNames.AFTER, "key column '" + key.get(i).name() + "': " + e.getMessage());
       }
     }
     return values;

@@ -35,9 +35,6 @@ public record DatasetDefinition(
     List<ColumnRule> columnRules,
     String databaseRole) {
 
-  /** Request names with a meaning of their own ({@link RequestNames}), which a parameter may not take. */
-  public static final Set<String> RESERVED = RequestNames.RESERVED;
-
   public static DatasetDefinition from(JsonObject json) {
     String name = json.getString("name");
     if (name == null || !name.matches("[a-z][a-z0-9_-]*")) {
@@ -55,7 +52,7 @@ public record DatasetDefinition(
     Set<String> seen = new HashSet<>();
     for (Object p : json.getJsonArray("parameters", new JsonArray())) {
       ParameterDefinition parameter = ParameterDefinition.from((JsonObject) p);
-      if (RESERVED.contains(parameter.name()) || !seen.add(parameter.name())) {
+      if (RequestNames.RESERVED.contains(parameter.name()) || !seen.add(parameter.name())) {
         throw new ConfigException("dataset '" + name + "': parameter name '" + parameter.name() + "' is reserved or repeated");
       }
       parameters.add(parameter);

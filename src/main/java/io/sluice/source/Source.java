@@ -17,6 +17,8 @@ import java.util.List;
  * <p>Each batch carries each row's key, the position right after that row. A source ends with
  * its {@link #endHandler}, or fails once through its {@link #exceptionHandler} with a {@link
  * io.sluice.error.FailureException} naming a {@link Failure}; after either, nothing more comes.
+ * A failure that comes before an exception handler is set (admission refused at once, say) is
+ * held and reported to the first handler set.
  * {@link #cancel} (the consumer left) and {@link #stop} (Sluice ends the stream) reach every
  * phase, and whatever the source holds (a connection, a snapshot, a slot) is let go through one
  * release path, after which {@link #released()} completes.

@@ -29,7 +29,6 @@ class RequestNamesTest {
   void reserved() {
     assertThat(RequestNames.RESERVED).containsExactlyInAnyOrder("limit", "format", "header", "csv_safe", "meta", "columns", "after",
         "resume", "degrade", "max_rate", "access_token");
-    assertThat(DatasetDefinition.RESERVED).isSameAs(RequestNames.RESERVED);
   }
 
   @Test

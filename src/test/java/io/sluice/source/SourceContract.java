@@ -63,7 +63,7 @@ public abstract class SourceContract {
 
     Run(Position position, boolean flowing) {
       onContext(() -> {
-        source = open(sources().forPosition(position), request(position));
+        source = openOn(sources().forPosition(position), request(position));
         source.handler(batch -> {
           batches.add(batch);
           rows.addAndGet(batch.size());
@@ -74,10 +74,6 @@ public abstract class SourceContract {
           source.resume();
         }
       });
-    }
-
-    private <R extends SourceRequest> Source open(SourceFactory<R> factory, StreamRequest request) {
-      return factory.open(factory.check(dataset(), request), "contract-" + System.nanoTime(), "source-contract");
     }
 
     void onContext(Runnable action) {
@@ -162,6 +158,31 @@ public abstract class SourceContract {
         failed -> assertThat(failed.failure().reason()).isEqualTo(Reason.SHUTTING_DOWN));
     assertThat(run.ends.get()).isZero();
     await().atMost(Duration.ofSeconds(5)).until(() -> busyBackends() == 0);
+  }
+
+  @Test
+  @DisplayName("a failure that comes before anyone listens is held and reported to the first exception handler set")
+  void earlyFailureIsHeld() {
+    Context context = vertx().getOrCreateContext();
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    AtomicInteger ends = new AtomicInteger();
+    List<Source> opened = new CopyOnWriteArrayList<>();
+    context.runOnContext(v -> {
+      Source source = openOn(sources().forPosition(Position.START), request(Position.START));
+      opened.add(source);
+      source.stop(Failure.of(Reason.BUSY, "no stream connection became free"));
+      source.endHandler(e -> ends.incrementAndGet());
+      source.exceptionHandler(failures::add);
+      source.resume();
+    });
+    await().atMost(Duration.ofSeconds(5)).until(() -> !failures.isEmpty() && opened.get(0).released().isComplete());
+    assertThat(failures).singleElement().isInstanceOfSatisfying(FailureException.class,
+        failed -> assertThat(failed.failure().reason()).isEqualTo(Reason.BUSY));
+    assertThat(ends.get()).isZero();
+  }
+
+  private <R extends SourceRequest> Source openOn(SourceFactory<R> factory, StreamRequest request) {
+    return factory.open(factory.check(dataset(), request), "contract-" + System.nanoTime(), "source-contract");
   }
 
   @Test
