@@ -12,6 +12,7 @@ import io.sluice.protocol.OpenFrame;
 import io.sluice.protocol.StreamError;
 import io.sluice.protocol.StreamProducer;
 import io.sluice.protocol.StreamStart;
+import io.sluice.source.Source;
 import io.sluice.source.SourceFactory;
 import io.sluice.source.SourceRequest;
 import io.sluice.source.Sources;
@@ -124,7 +125,7 @@ public final class SourceVerticle extends VerticleBase {
       return factory.estimate(request);
     }
 
-    io.sluice.source.Source open(OpenFrame frame) {
+    Source open(OpenFrame frame) {
       return factory.open(request, frame.streamId(), frame.requestId());
     }
   }
