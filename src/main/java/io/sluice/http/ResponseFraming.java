@@ -132,7 +132,7 @@ final class ResponseFraming {
       // a response that names its coding is one Vert.x's compressor leaves alone
       response.putHeader(HttpHeaders.CONTENT_ENCODING, compressor.coding());
     } else if (request.version() == HttpVersion.HTTP_2) {
-      // Vert.x 5.0.10 loses the end of a compressed HTTP/2 body when trailers follow it
+      // never Vert.x's HTTP/2 compressor: it loses the end of a compressed body when trailers follow it
       response.putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY);
     }
     if (estimatedRows != null) {

@@ -17,9 +17,12 @@ import java.util.List;
  * reads it; {@code identity} always works.
  *
  * <p>Vert.x compresses responses with these {@link #options()} as they are written, which serves
- * every response but row-stream bodies in zstd, which their framing compresses itself with a
- * {@link BodyCompressor} ({@link #forBody}): Netty's zstd encoder ends a frame at every flush (one
- * per write: many decoders, Python's httpx among them, read only the first frame of a body).
+ * every response but two kinds of row-stream bodies, which their framing compresses itself with a
+ * {@link BodyCompressor} ({@link #forBody}): zstd bodies, because Netty's zstd encoder ends a frame
+ * at every flush (one per write: many decoders, Python's httpx among them, read only the first
+ * frame of a body), and every body over HTTP/2, because Vert.x 5.0.10's HTTP/2 compressor
+ * (Netty's {@code CompressorHttp2ConnectionEncoder}) drops the end of a compressed body when
+ * trailers follow it.
  */
 public final class ContentCodings {
 
@@ -85,16 +88,16 @@ public final class ContentCodings {
 
   /**
    * The compressor a row stream's body over {@code version} needs, for a request with these
-   * {@code Accept-Encoding} headers: zstd on HTTP/1.1. Null when Vert.x compresses the body as it
-   * goes (gzip, deflate, br on HTTP/1.1) or nothing does (no coding chosen; HTTP/1.0, whose bodies
-   * have no chunked framing, as Netty leaves them; HTTP/2, whose bodies go uncompressed).
+   * {@code Accept-Encoding} headers: zstd on HTTP/1.1, any coding on HTTP/2. Null when Vert.x
+   * compresses the body as it goes (gzip, deflate, br on HTTP/1.1) or nothing does (no coding
+   * chosen; HTTP/1.0, whose bodies have no chunked framing, as Netty leaves them).
    */
   public BodyCompressor forBody(HttpVersion version, List<String> acceptEncoding) {
     if (version == HttpVersion.HTTP_1_0) {
       return null;
     }
     String coding = choose(acceptEncoding);
-    if (version != HttpVersion.HTTP_1_1 || !ZSTD.equals(coding)) {
+    if (coding == null || (version != HttpVersion.HTTP_2 && !coding.equals(ZSTD))) {
       return null;
     }
     return compressor(coding);

@@ -87,10 +87,13 @@ class ContentCodingsTest {
       "gzip,                  HTTP_1_1, ",
       "br,                    HTTP_1_1, ",
       "zstd,                  HTTP_1_0, ",
-      "zstd,                  HTTP_2,   ",
-      "'*',                   HTTP_1_1, "
+      "identity,              HTTP_2,   ",
+      "'gzip;q=0.5, deflate', HTTP_2,   deflate",
+      "'*',                   HTTP_2,   br",
+      "'br;q=0, zstd;q=0, *', HTTP_2,   gzip",
+      "'gzip, br',            HTTP_2,   br"
   })
-  @DisplayName("is chosen as Vert.x chooses, and compressed by the body itself only for zstd over HTTP/1.1")
+  @DisplayName("is chosen as Vert.x chooses, and compressed by the body itself only for zstd and over HTTP/2")
   void compressedByTheBody(String acceptEncoding, HttpVersion version, String expected) {
     BodyCompressor compressor = CODINGS.forBody(version, List.of(acceptEncoding));
     try {
@@ -108,7 +111,7 @@ class ContentCodingsTest {
     ContentCodings off = ContentCodings.at(0);
 
     assertThat(off.offered()).isFalse();
-    assertThat(off.forBody(HttpVersion.HTTP_1_1, List.of("zstd"))).isNull();
+    assertThat(off.forBody(HttpVersion.HTTP_2, List.of("gzip"))).isNull();
     assertThat(off.options()).hasSameSizeAs(CODINGS.options());
   }
 
