@@ -10,7 +10,7 @@ import java.util.List;
  * what the kernel holds for a slow client; {@code idleTimeoutSeconds} closes a connection
  * on which nothing moved for that long (a client that stopped reading, say). {@code
  * corsOrigins} are the origins whose pages may read the API ({@code *} for any; none by default).
- * {@code compressionLevel} is the gzip/deflate level for clients that accept it (0 turns
+ * {@code compressionLevel} is the gzip/deflate/zstd level for clients that accept it (0 turns
  * compression off), {@code heartbeatSeconds} the silence after which a running stream sends a
  * heartbeat (0: never), {@code chunkSize} the most bytes written to the socket at once.
  * {@code stallTimeoutSeconds} ends a stream whose client has taken nothing for that long,

@@ -9,6 +9,7 @@ import io.sluice.dataset.Catalogue;
 import io.sluice.dataset.Dataset;
 import io.sluice.error.InvalidRequestException;
 import io.sluice.format.SseFormat;
+import io.sluice.http.compression.ContentCodings;
 import io.sluice.http.health.HealthEndpoints;
 import io.sluice.http.health.HealthRoutes;
 import io.sluice.logging.RequestLog;
@@ -31,12 +32,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
-import io.netty.handler.codec.compression.Brotli;
-import io.netty.handler.codec.compression.CompressionOptions;
-import io.netty.handler.codec.compression.StandardCompressionOptions;
-import io.netty.handler.codec.compression.Zstd;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -73,6 +68,7 @@ public final class HttpVerticle extends VerticleBase {
   private final String metricsRole;
   private final RequestBounds bounds;
   private final RowsRequestParser parser;
+  private final ContentCodings codings;
 
   public HttpVerticle(HttpConfig httpConfig, StreamConfig streamConfig, Catalogue catalogue, SluiceMetrics metrics, HealthEndpoints health,
       ClientLimiter limiter, ResumeTokens tokens, StageRoutes routes, Authenticator authenticator, String metricsRole) {
@@ -87,6 +83,7 @@ public final class HttpVerticle extends VerticleBase {
     this.metricsRole = metricsRole;
     this.bounds = new RequestBounds(httpConfig.limits());
     this.parser = new RowsRequestParser(tokens);
+    this.codings = ContentCodings.at(httpConfig.compressionLevel());
   }
 
   @Override
@@ -205,7 +202,7 @@ public final class HttpVerticle extends VerticleBase {
     String requestId = ctx.get(HeaderNames.REQUEST_ID);
     StreamObserver observer = StreamObserver.all(new MetricsObserver(metrics),
         new AuditObserver(requestId, principal, AuditLog.params(datasetOrNull(ctx), ctx.queryParams())));
-    ResponseFraming framing = new ResponseFraming(ctx.request(), rows, httpConfig.chunkSize(), observer);
+    ResponseFraming framing = new ResponseFraming(ctx.request(), requestId, rows, httpConfig.chunkSize(), codings, observer);
     DeliveryPolicy policy = DeliveryPolicy.of(vertx, httpConfig, streamConfig, framing, lease, rows);
     StreamConsumer stream = new StreamConsumer(vertx, streamConfig.leaseMs(), streamConfig.window());
     new RowsResponse(vertx, requestId, stream, framing, policy, observer).start(rows.stream(), rows.format(), routes.transformOpen());
@@ -254,29 +251,12 @@ public final class HttpVerticle extends VerticleBase {
         .setHost(httpConfig.host())
         .setPort(httpConfig.port())
         .setIdleTimeout(httpConfig.idleTimeoutSeconds())
-        .setCompressionSupported(httpConfig.compressionLevel() > 0)
-        .setCompressors(compressors(httpConfig.compressionLevel()));
+        .setCompressionSupported(codings.offered())
+        .setCompressors(codings.options());
     if (httpConfig.sendBufferSize() > 0) {
       options.setSendBufferSize(httpConfig.sendBufferSize());
     }
     return bounds.applyTo(options);
-  }
-
-  /**
-   * gzip and deflate at the configured level, and zstd and br where their native libraries
-   * load; the client's {@code Accept-Encoding} picks, {@code identity} always works.
-   */
-  private static List<CompressionOptions> compressors(int level) {
-    List<CompressionOptions> compressors = new ArrayList<>();
-    if (Zstd.isAvailable()) {
-      compressors.add(StandardCompressionOptions.zstd());
-    }
-    if (Brotli.isAvailable()) {
-      compressors.add(StandardCompressionOptions.brotli());
-    }
-    compressors.add(StandardCompressionOptions.gzip(Math.max(level, 1), 15, 8));
-    compressors.add(StandardCompressionOptions.deflate(Math.max(level, 1), 15, 8));
-    return compressors;
   }
 
   /** The dataset the path names, if the caller holds one of the roles that may read it; 403 otherwise. */

@@ -3,6 +3,9 @@ package io.sluice.http;
 import io.sluice.format.RowEncoder;
 import io.sluice.format.SamplingChange;
 import io.sluice.format.StreamSummary;
+import io.sluice.http.compression.BodyCompressor;
+import io.sluice.http.compression.ContentCodings;
+import io.sluice.logging.RequestLog;
 import io.sluice.protocol.StreamError;
 import io.sluice.resume.ResumeTokens;
 import io.sluice.value.Column;
@@ -15,6 +18,8 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import java.util.List;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP framing of one rows response: the status line and headers, which go out with the
@@ -24,11 +29,15 @@ import java.util.function.Consumer;
  * {@code http.chunkSize} bytes; and how a body ends on each version of HTTP: trailers after the
  * last chunk (HTTP/1.1, HTTP/2) or the connection closed after it (HTTP/1.0) when complete,
  * no clean end at all when cut (the connection closed, or {@code RST_STREAM(INTERNAL_ERROR)} on
- * HTTP/2). It keeps the facts of the socket the delivery policy reads: when the body was last
- * written to, and when the client last took bytes; and the key of the last row written, from
- * which the resume token of a cut or sampled body is minted.
+ * HTTP/2). Vert.x compresses the body as it goes, except where {@link ContentCodings#forBody}
+ * says the framing must: then each write is compressed and flushed here, and only a complete
+ * body ends its coding, before its trailers. It keeps the facts of the socket the delivery
+ * policy reads: when the body was last written to, and when the client last took bytes; and the
+ * key of the last row written, from which the resume token of a cut or sampled body is minted.
  */
 final class ResponseFraming {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ResponseFraming.class);
 
   /** HTTP/2's error code for a stream that failed (RFC 9113 §7); 0 would say "no error". */
   private static final long HTTP2_INTERNAL_ERROR = 2;
@@ -39,28 +48,38 @@ final class ResponseFraming {
   private final RowEncoder encoder;
   private final ResumeTokens.Minter tokens;
   private final int chunkSize;
+  private final ContentCodings codings;
   private final StreamObserver observer;
+  private final RequestLog log;
   private final SocketProgress socket;
   /** The key of the last row written: where the stream goes on if it is cut now. */
   private Object[] lastKey;
   private Long estimatedRows;
   private boolean headersSent;
   private boolean connectionCut;
+  /** The body's compressor when the framing compresses it (see {@link ContentCodings#forBody}), else null. */
+  private BodyCompressor compressor;
   /** Body bytes the socket took (writes that succeeded, an error body's included), before HTTP compression. */
   private long bytesWritten;
   private long lastWrite = System.nanoTime();
   /** When the client last took bytes: a write reached the kernel, the write queue drained, or the socket took part of a write. */
   private long lastTaken = System.nanoTime();
 
-  /** Frames {@code rows} in answer to {@code request}, telling {@code observer} of the bytes the socket takes. */
-  ResponseFraming(HttpServerRequest request, RowsRequest rows, int chunkSize, StreamObserver observer) {
+  /**
+   * Frames {@code rows} in answer to {@code request} (whose id is {@code requestId}), compressed
+   * in one of {@code codings} if the client asks, telling {@code observer} of the bytes the socket takes.
+   */
+  ResponseFraming(HttpServerRequest request, String requestId, RowsRequest rows, int chunkSize, ContentCodings codings,
+      StreamObserver observer) {
     this.request = request;
     this.response = request.response();
     this.headers = rows.headers();
     this.encoder = rows.format().newEncoder(rows.options());
     this.tokens = rows.tokens();
     this.chunkSize = chunkSize;
+    this.codings = codings;
     this.observer = observer;
+    this.log = RequestLog.of(LOG, requestId);
     this.socket = new SocketProgress(request.connection());
   }
 
@@ -106,8 +125,14 @@ final class ResponseFraming {
     }
     headersSent = true;
     headers.apply(response.setStatusCode(200));
-    if (request.version() == HttpVersion.HTTP_2) {
-      // Vert.x 5.0.10 loses the end of a compressed HTTP/2 body when trailers follow it
+    if (headers.compressible()) {
+      compressor = codings.forBody(request.version(), request.headers().getAll(HttpHeaders.ACCEPT_ENCODING));
+    }
+    if (compressor != null) {
+      // a response that names its coding is one Vert.x's compressor leaves alone
+      response.putHeader(HttpHeaders.CONTENT_ENCODING, compressor.coding());
+    } else if (request.version() == HttpVersion.HTTP_2) {
+      // never Vert.x's HTTP/2 compressor: it loses the end of a compressed body when trailers follow it
       response.putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY);
     }
     if (estimatedRows != null) {
@@ -168,6 +193,10 @@ final class ResponseFraming {
    */
   void complete(Buffer last, StreamSummary summary, Runnable delivered) {
     writeBytes(last);
+    if (compressor != null && !finishCoding()) {
+      delivered.run();
+      return;
+    }
     if (request.version() == HttpVersion.HTTP_1_0) {
       response.end().onComplete(ar -> {
         delivered.run();
@@ -203,9 +232,16 @@ final class ResponseFraming {
     return HttpErrors.send(response, error.status(), error.toJson()).onSuccess(bytes -> bytesWritten += bytes);
   }
 
-  /** Releases what the encoder holds: the response is over. */
+  /** Releases what the encoder holds: the body has been encoded. */
   void closeEncoder() {
     encoder.close();
+  }
+
+  /** Releases the compressor, if the body had one: nothing more is written. */
+  void closeCompressor() {
+    if (compressor != null) {
+      compressor.close();
+    }
   }
 
   long bytesWritten() {
@@ -237,12 +273,45 @@ final class ResponseFraming {
     }
   }
 
-  /** Writes {@code chunk} to the response whole, counting its bytes once the socket took them. */
+  /**
+   * Writes {@code chunk} to the response whole (compressed and flushed if the framing compresses
+   * the body), counting its bytes, before compression, once the socket took them.
+   */
   Future<Void> write(Buffer chunk) {
     int length = chunk.length();
-    return response.write(chunk).onSuccess(v -> {
+    if (connectionCut) {
+      return Future.failedFuture("the body was cut");
+    }
+    Buffer coded;
+    try {
+      coded = compressor == null ? chunk : compressor.compress(chunk);
+    } catch (RuntimeException e) {
+      return codingFailed(e);
+    }
+    return response.write(coded).onSuccess(v -> {
       bytesWritten += length;
       observer.bytes(length);
     });
+  }
+
+  /** Writes the end of the body's coding, which tells a decoder the body is whole; false if it failed (the body is cut). */
+  private boolean finishCoding() {
+    try {
+      response.write(compressor.finish());
+      return true;
+    } catch (RuntimeException e) {
+      codingFailed(e);
+      return false;
+    }
+  }
+
+  /**
+   * The body cannot be compressed any further: it is cut, as a failed stream's is, so that no
+   * client takes it for complete; the stream hears of it as of a client gone.
+   */
+  private Future<Void> codingFailed(RuntimeException e) {
+    log.error("compressing the body ({}) failed: the response is cut", compressor.coding(), e);
+    cutConnection();
+    return Future.failedFuture(e);
   }
 }

@@ -322,12 +322,13 @@ final class RowsResponse implements WriteStream<RowBatch>, DeliveryPolicy.Target
 
   /**
    * The response has nothing more to give: its last byte was written or its connection is
-   * gone. Until then it counts as active, so a shutdown waits for an error record to reach
-   * its client rather than dropping it.
+   * gone, so its compressor, if it has one, is released. Until then it counts as active, so a
+   * shutdown waits for an error record to reach its client rather than dropping it.
    */
   private void delivered() {
     if (!delivered) {
       delivered = true;
+      framing.closeCompressor();
       observer.delivered(new StreamObserver.Outcome(outcome, outcomeStatus, outcomeCode, rows, framing.bytesWritten()));
     }
   }
