@@ -106,7 +106,7 @@ public final class SourceVerticle extends VerticleBase {
   private void checkRequest(Message<JsonObject> message) {
     Checked<?> checked = check(message, message.body());
     if (checked != null) {
-      checked.estimate().map(estimate -> new StreamStart(estimate).toJson()).onSuccess(message::reply);
+      checked.estimate().map(estimate -> estimate == null ? new JsonObject() : new StreamStart(estimate).toJson()).onSuccess(message::reply);
     }
   }
 
