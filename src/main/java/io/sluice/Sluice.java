@@ -64,6 +64,8 @@ public final class Sluice {
   private static final long STREAM_CHECK_GRACE_MS = 1_000;
   /** Stream checks' probes that may wait for a cursor node's gate of theirs: one per HTTP node and interval is the norm. */
   private static final int HEALTH_PROBE_QUEUE = 16;
+  /** Stream connections the stream check's probes may hold at once, beside the clients' {@code poolSize}. */
+  private static final int HEALTH_PROBE_PERMITS = 1;
   /** How often a drain looks whether the streams in flight are done. */
   private static final long DRAIN_POLL_MS = 100;
   /** How long streams ended by a drain get to deliver their last record and let go of their connections. */
@@ -90,11 +92,12 @@ public final class Sluice {
     this.config = config;
     this.metrics = metrics;
     this.pool = Database.pool(vertx, config.database());
-    this.connections = StreamConnections.create(vertx, config.database());
+    // the clients' permits and the stream check's one: a socket each at most, even toward a database that hangs
+    this.connections = StreamConnections.create(vertx, config.database(), config.database().poolSize() + HEALTH_PROBE_PERMITS);
     this.gate = new ConnectionGate(vertx, config.database().poolSize(), config.database().maxWaitQueue(), config.database().queueTimeoutMs(),
         metrics::admissionWaited);
     // the stream check's own gate: it never takes a client's place; its waits are not clients' waits
-    this.healthProbeGate = new ConnectionGate(vertx, 1, HEALTH_PROBE_QUEUE, config.database().queueTimeoutMs(), waited -> {});
+    this.healthProbeGate = new ConnectionGate(vertx, HEALTH_PROBE_PERMITS, HEALTH_PROBE_QUEUE, config.database().queueTimeoutMs(), waited -> {});
     metrics.admission(gate::held, gate::waiting, gate.permits());
     OpenStreams streams = OpenStreams.of(vertx);
     metrics.pipeline(streams::creditsOutstanding, streams::rowsInFlight);
