@@ -7,6 +7,7 @@ import io.sluice.auth.Authenticator;
 import io.sluice.bridge.BridgeVerticle;
 import io.sluice.cluster.VertxNodes;
 import io.sluice.error.ConfigException;
+import io.sluice.config.AuditConfig;
 import io.sluice.config.ResumeConfig;
 import io.sluice.config.Role;
 import io.sluice.config.SluiceConfig;
@@ -19,6 +20,7 @@ import io.sluice.db.DatabaseProbe;
 import io.sluice.db.StreamConnections;
 import io.sluice.http.health.HealthEndpoints;
 import io.sluice.http.health.StreamCheck;
+import io.sluice.http.AuditKey;
 import io.sluice.http.ClientLimiter;
 import io.sluice.http.HttpVerticle;
 import io.sluice.metrics.SluiceMetrics;
@@ -174,14 +176,30 @@ public final class Sluice {
       HealthEndpoints health = healthEndpoints(routes);
       ResumeTokens tokens = new ResumeTokens(config.resume().signingKey(), config.resume().tokenTtlSeconds());
       ClientLimiter limiter = new ClientLimiter(config.http().maxStreamsPerClient(), config.http().trustedProxies(), config.http().quota(), System::nanoTime);
+      AuditKey auditKey = auditKey();
       deployed = deployed.compose(v -> deploy(() -> new HttpVerticle(config.http(), config.stream(), catalogue, metrics, health, limiter,
-          tokens, routes, authenticator, config.auth().metricsRole()), instances));
+          tokens, routes, authenticator, config.auth().metricsRole(), auditKey), instances));
     }
     if (config.bridge().enabled()) {
       // one instance: it keeps which client owns which stream
       deployed = deployed.compose(v -> deploy(() -> new BridgeVerticle(config.bridge(), catalogue, authenticator), new DeploymentOptions()));
     }
     return deployed;
+  }
+
+  /**
+   * The audit log's key: {@code audit.hmacKey}, or one made up for this process, with a warning:
+   * its digests then match only this process's lines, which its key id tells apart.
+   */
+  private AuditKey auditKey() {
+    if (config.audit().hasKey()) {
+      return AuditKey.of(config.audit().hmacKey());
+    }
+    AuditKey madeUp = AuditKey.random();
+    LOG.warn("audit.hmacKey (SLUICE_AUDIT_HMAC_KEY) is not set: the audit log records sensitive values under a key made up for this"
+        + " process (key id {}), so they match only lines of this process. Give every node the same key of at least {} characters"
+        + " to match them across nodes and restarts", madeUp.id(), AuditConfig.MIN_KEY_LENGTH);
+    return madeUp;
   }
 
   private HealthEndpoints healthEndpoints(StageRoutes routes) {

@@ -73,9 +73,11 @@ public final class HttpVerticle extends VerticleBase {
   private final String metricsRole;
   private final RequestBounds bounds;
   private final RowsRequestParser parser;
+  /** The key the audit log's digests of sensitive values are made with. */
+  private final AuditKey auditKey;
 
   public HttpVerticle(HttpConfig httpConfig, StreamConfig streamConfig, Catalogue catalogue, SluiceMetrics metrics, HealthEndpoints health,
-      ClientLimiter limiter, ResumeTokens tokens, StageRoutes routes, Authenticator authenticator, String metricsRole) {
+      ClientLimiter limiter, ResumeTokens tokens, StageRoutes routes, Authenticator authenticator, String metricsRole, AuditKey auditKey) {
     this.httpConfig = httpConfig;
     this.streamConfig = streamConfig;
     this.catalogue = catalogue;
@@ -87,6 +89,7 @@ public final class HttpVerticle extends VerticleBase {
     this.metricsRole = metricsRole;
     this.bounds = new RequestBounds(httpConfig.limits());
     this.parser = new RowsRequestParser(tokens);
+    this.auditKey = auditKey;
   }
 
   @Override
@@ -204,7 +207,7 @@ public final class HttpVerticle extends VerticleBase {
   private void respond(RoutingContext ctx, RowsRequest rows, ClientLimiter.Lease lease, String principal) {
     String requestId = ctx.get(HeaderNames.REQUEST_ID);
     StreamObserver observer = StreamObserver.all(new MetricsObserver(metrics),
-        new AuditObserver(requestId, principal, AuditLog.params(datasetOrNull(ctx), ctx.queryParams())));
+        new AuditObserver(requestId, principal, AuditLog.params(datasetOrNull(ctx), ctx.queryParams(), auditKey), auditKey.id()));
     ResponseFraming framing = new ResponseFraming(ctx.request(), rows, httpConfig.chunkSize(), observer);
     DeliveryPolicy policy = DeliveryPolicy.of(vertx, httpConfig, streamConfig, framing, lease, rows);
     StreamConsumer stream = new StreamConsumer(vertx, streamConfig.leaseMs(), streamConfig.window());
@@ -303,7 +306,7 @@ public final class HttpVerticle extends VerticleBase {
     metrics.refused(dataset == null ? null : dataset.name(), error.code());
     RequestLog.of(LOG, requestId).info("rows of '{}' refused: {} {}: {}", ctx.pathParam("name"), error.status(), error.code(), error.message());
     HttpErrors.send(ctx.response(), error.status(), error.toJson()).onComplete(ar -> AuditLog.write(new AuditLog.Entry(
-        requestId, principal, ctx.pathParam("name"), AuditLog.params(dataset, ctx.queryParams()), format, AuditLog.REFUSED,
+        requestId, principal, ctx.pathParam("name"), AuditLog.params(dataset, ctx.queryParams(), auditKey), auditKey.id(), format, AuditLog.REFUSED,
         error.status(), error.code(), 0, ar.succeeded() ? ar.result() : 0, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))));
   }
 

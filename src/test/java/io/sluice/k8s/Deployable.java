@@ -60,6 +60,7 @@ final class Deployable {
       "SLUICE_DB_URL", "postgresql://sluice@database.invalid:5432/app",
       "SLUICE_DB_PASSWORD", "stand-in-password",
       "SLUICE_RESUME_KEY", "stand-in-resume-signing-key-0123456789abcdef",
+      "SLUICE_AUDIT_HMAC_KEY", "stand-in-audit-hmac-key-0123456789abcdef",
       "SLUICE_JWT_HS256_SECRET", "stand-in-hs256-secret-0123456789abcdef");
   private static final Map<String, String> FIELD_STAND_INS = Map.of(
       "metadata.namespace", "data-export",
@@ -150,6 +151,8 @@ final class Deployable {
     }
     softly.assertThat(names.contains("SLUICE_RESUME_KEY") || names.contains("SLUICE_RESUME_KEY_FILE"))
         .as("%s: the resume key every pod shares", what).isTrue();
+    softly.assertThat(names.contains("SLUICE_AUDIT_HMAC_KEY") || names.contains("SLUICE_AUDIT_HMAC_KEY_FILE"))
+        .as("%s: the audit key every pod shares, so that the audit log's digests match across pods and restarts", what).isTrue();
     softly.assertThat(names.contains("SLUICE_DB_URL") || names.contains("SLUICE_DB_URL_FILE")).as("%s: the database URL", what).isTrue();
   }
 
@@ -330,6 +333,7 @@ final class Deployable {
     SluiceConfig config = SluiceConfig.from(ConfigLoader.applyEnvironment(merged));
     config.auth().validated();
     softly.assertThat(config.resume().hasKey()).as("%s: resume key", what).isTrue();
+    softly.assertThat(config.audit().hasKey()).as("%s: audit key", what).isTrue();
     return config;
   }
 
