@@ -18,6 +18,7 @@ import io.sluice.db.Database;
 import io.sluice.db.DatabaseBreaker;
 import io.sluice.db.DatabaseProbe;
 import io.sluice.db.StreamConnections;
+import io.sluice.format.ArrowMemory;
 import io.sluice.http.health.HealthEndpoints;
 import io.sluice.http.health.StreamCheck;
 import io.sluice.http.AuditKey;
@@ -85,6 +86,8 @@ public final class Sluice {
   private final DatabaseBreaker breaker;
   private final List<String> deployments = new ArrayList<>();
   private Catalogue catalogue;
+  /** The cap on Arrow's off-heap vectors, shared by this node's HTTP verticles; null on a node without the HTTP stage. */
+  private ArrowMemory arrowMemory;
   /** The sources this node's source stage serves; null on a node without the stage. */
   private Sources sources;
   private volatile boolean draining;
@@ -177,8 +180,10 @@ public final class Sluice {
       ResumeTokens tokens = new ResumeTokens(config.resume().signingKey(), config.resume().tokenTtlSeconds());
       ClientLimiter limiter = new ClientLimiter(config.http().maxStreamsPerClient(), config.http().trustedProxies(), config.http().quota(), System::nanoTime);
       AuditKey auditKey = auditKey();
+      arrowMemory = new ArrowMemory(config.http().arrowMemoryBytes());
+      metrics.arrowMemory(arrowMemory::allocated, arrowMemory.limit());
       deployed = deployed.compose(v -> deploy(() -> new HttpVerticle(config.http(), config.stream(), catalogue, metrics, health, limiter,
-          tokens, routes, authenticator, config.auth().metricsRole(), auditKey), instances));
+          tokens, routes, authenticator, config.auth().metricsRole(), auditKey, arrowMemory), instances));
     }
     if (config.bridge().enabled()) {
       // one instance: it keeps which client owns which stream
@@ -283,6 +288,11 @@ public final class Sluice {
         .eventually(pool::close)
         .eventually(connections::close)
         .andThen(ar -> breaker.close())
+        .andThen(ar -> {
+          if (arrowMemory != null) {
+            arrowMemory.close();
+          }
+        })
         .mapEmpty();
   }
 

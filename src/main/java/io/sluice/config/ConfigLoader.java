@@ -34,6 +34,7 @@ public final class ConfigLoader {
           Map.entry("SLUICE_JWKS_URL", "auth.jwks.url"),
           Map.entry("SLUICE_HTTP_HOST", "http.host"),
           Map.entry("SLUICE_HTTP_PORT", "http.port"),
+          Map.entry("SLUICE_ARROW_MEMORY_BYTES", "http.arrowMemoryBytes"),
           Map.entry("SLUICE_DB_URL", "database.url"),
           Map.entry("SLUICE_DB_PASSWORD", "database.password"),
           Map.entry("SLUICE_DB_POOL_SIZE", "database.poolSize"),

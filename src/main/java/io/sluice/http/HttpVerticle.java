@@ -8,6 +8,7 @@ import io.sluice.auth.Principal;
 import io.sluice.dataset.Catalogue;
 import io.sluice.dataset.Dataset;
 import io.sluice.error.InvalidRequestException;
+import io.sluice.format.ArrowMemory;
 import io.sluice.format.SseFormat;
 import io.sluice.http.health.HealthEndpoints;
 import io.sluice.http.health.HealthRoutes;
@@ -77,7 +78,8 @@ public final class HttpVerticle extends VerticleBase {
   private final AuditKey auditKey;
 
   public HttpVerticle(HttpConfig httpConfig, StreamConfig streamConfig, Catalogue catalogue, SluiceMetrics metrics, HealthEndpoints health,
-      ClientLimiter limiter, ResumeTokens tokens, StageRoutes routes, Authenticator authenticator, String metricsRole, AuditKey auditKey) {
+      ClientLimiter limiter, ResumeTokens tokens, StageRoutes routes, Authenticator authenticator, String metricsRole, AuditKey auditKey,
+      ArrowMemory arrowMemory) {
     this.httpConfig = httpConfig;
     this.streamConfig = streamConfig;
     this.catalogue = catalogue;
@@ -88,7 +90,7 @@ public final class HttpVerticle extends VerticleBase {
     this.authentication = new CallerAuthentication(authenticator);
     this.metricsRole = metricsRole;
     this.bounds = new RequestBounds(httpConfig.limits());
-    this.parser = new RowsRequestParser(tokens);
+    this.parser = new RowsRequestParser(tokens, arrowMemory);
     this.auditKey = auditKey;
   }
 
