@@ -7,6 +7,7 @@ import io.sluice.auth.Authenticator;
 import io.sluice.bridge.BridgeVerticle;
 import io.sluice.cluster.VertxNodes;
 import io.sluice.error.ConfigException;
+import io.sluice.config.AuditConfig;
 import io.sluice.config.ResumeConfig;
 import io.sluice.config.Role;
 import io.sluice.config.SluiceConfig;
@@ -17,8 +18,10 @@ import io.sluice.db.Database;
 import io.sluice.db.DatabaseBreaker;
 import io.sluice.db.DatabaseProbe;
 import io.sluice.db.StreamConnections;
+import io.sluice.format.ArrowMemory;
 import io.sluice.http.health.HealthEndpoints;
 import io.sluice.http.health.StreamCheck;
+import io.sluice.http.AuditKey;
 import io.sluice.http.ClientLimiter;
 import io.sluice.http.HttpVerticle;
 import io.sluice.metrics.SluiceMetrics;
@@ -64,6 +67,8 @@ public final class Sluice {
   private static final long STREAM_CHECK_GRACE_MS = 1_000;
   /** Stream checks' probes that may wait for a cursor node's gate of theirs: one per HTTP node and interval is the norm. */
   private static final int HEALTH_PROBE_QUEUE = 16;
+  /** Stream connections the stream check's probes may hold at once, beside the clients' {@code poolSize}. */
+  private static final int HEALTH_PROBE_PERMITS = 1;
   /** How often a drain looks whether the streams in flight are done. */
   private static final long DRAIN_POLL_MS = 100;
   /** How long streams ended by a drain get to deliver their last record and let go of their connections. */
@@ -81,6 +86,8 @@ public final class Sluice {
   private final DatabaseBreaker breaker;
   private final List<String> deployments = new ArrayList<>();
   private Catalogue catalogue;
+  /** The cap on Arrow's off-heap vectors, shared by this node's HTTP verticles; null on a node without the HTTP stage. */
+  private ArrowMemory arrowMemory;
   /** The sources this node's source stage serves; null on a node without the stage. */
   private Sources sources;
   private volatile boolean draining;
@@ -90,11 +97,12 @@ public final class Sluice {
     this.config = config;
     this.metrics = metrics;
     this.pool = Database.pool(vertx, config.database());
-    this.connections = StreamConnections.create(vertx, config.database());
+    // the clients' permits and the stream check's one: a socket each at most, even toward a database that hangs
+    this.connections = StreamConnections.create(vertx, config.database(), config.database().poolSize() + HEALTH_PROBE_PERMITS);
     this.gate = new ConnectionGate(vertx, config.database().poolSize(), config.database().maxWaitQueue(), config.database().queueTimeoutMs(),
         metrics::admissionWaited);
     // the stream check's own gate: it never takes a client's place; its waits are not clients' waits
-    this.healthProbeGate = new ConnectionGate(vertx, 1, HEALTH_PROBE_QUEUE, config.database().queueTimeoutMs(), waited -> {});
+    this.healthProbeGate = new ConnectionGate(vertx, HEALTH_PROBE_PERMITS, HEALTH_PROBE_QUEUE, config.database().queueTimeoutMs(), waited -> {});
     metrics.admission(gate::held, gate::waiting, gate.permits());
     OpenStreams streams = OpenStreams.of(vertx);
     metrics.pipeline(streams::creditsOutstanding, streams::rowsInFlight);
@@ -171,14 +179,32 @@ public final class Sluice {
       HealthEndpoints health = healthEndpoints(routes);
       ResumeTokens tokens = new ResumeTokens(config.resume().signingKey(), config.resume().tokenTtlSeconds());
       ClientLimiter limiter = new ClientLimiter(config.http().maxStreamsPerClient(), config.http().trustedProxies(), config.http().quota(), System::nanoTime);
+      AuditKey auditKey = auditKey();
+      arrowMemory = new ArrowMemory(config.http().arrowMemoryBytes());
+      metrics.arrowMemory(arrowMemory::allocated, arrowMemory.limit());
       deployed = deployed.compose(v -> deploy(() -> new HttpVerticle(config.http(), config.stream(), catalogue, metrics, health, limiter,
-          tokens, routes, authenticator, config.auth().metricsRole()), instances));
+          tokens, routes, authenticator, config.auth().metricsRole(), auditKey, arrowMemory), instances));
     }
     if (config.bridge().enabled()) {
       // one instance: it keeps which client owns which stream
       deployed = deployed.compose(v -> deploy(() -> new BridgeVerticle(config.bridge(), catalogue, authenticator), new DeploymentOptions()));
     }
     return deployed;
+  }
+
+  /**
+   * The audit log's key: {@code audit.hmacKey}, or one made up for this process, with a warning:
+   * its digests then match only this process's lines, which its key id tells apart.
+   */
+  private AuditKey auditKey() {
+    if (config.audit().hasKey()) {
+      return AuditKey.of(config.audit().hmacKey());
+    }
+    AuditKey madeUp = AuditKey.random();
+    LOG.warn("audit.hmacKey (SLUICE_AUDIT_HMAC_KEY) is not set: the audit log records sensitive values under a key made up for this"
+        + " process (key id {}), so they match only lines of this process. Give every node the same key of at least {} characters"
+        + " to match them across nodes and restarts", madeUp.id(), AuditConfig.MIN_KEY_LENGTH);
+    return madeUp;
   }
 
   private HealthEndpoints healthEndpoints(StageRoutes routes) {
@@ -262,6 +288,11 @@ public final class Sluice {
         .eventually(pool::close)
         .eventually(connections::close)
         .andThen(ar -> breaker.close())
+        .andThen(ar -> {
+          if (arrowMemory != null) {
+            arrowMemory.close();
+          }
+        })
         .mapEmpty();
   }
 

@@ -3,10 +3,12 @@ package io.sluice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.Sluice;
 import io.sluice.support.Http;
 import io.sluice.support.LogCapture;
 import io.sluice.support.RawHttpClient;
 import io.sluice.support.ServiceTest;
+import io.sluice.support.TestSluice;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,6 +19,11 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,25 +33,42 @@ import org.slf4j.Logger;
 
 /**
  * The audit log: one JSON line on the {@code sluice.audit} logger per row stream, however it
- * ends, with the values of sensitive parameters hashed.
+ * ends, with the values of sensitive parameters as keyed digests (HMAC-SHA256 under {@code
+ * audit.hmacKey}) and the id of the key.
  */
 @DisplayName("The audit log")
 class AuditLogIT extends ServiceTest {
 
   private static final String SECRET = "tok-3f9a-RAW-SECRET-VALUE";
+  private static final String HMAC_KEY = "audit-it-hmac-key-0123456789abcdef-0123456789";
   private LogCapture audit;
   private LogCapture everything;
 
   @BeforeAll
   static void start(Vertx vertx) throws Exception {
-    startSluice(vertx, json -> json.getJsonArray("datasets").add(new JsonObject()
-        .put("name", "by_token")
-        .put("description", "rows for a token that must not be logged")
-        .put("sql", "SELECT g AS n FROM generate_series(1, 3) AS g WHERE $1::text IS NOT NULL AND ($2::text IS NULL OR $2 <> '')")
-        .put("orderBy", new JsonArray().add("n"))
-        .put("parameters", new JsonArray()
-            .add(new JsonObject().put("name", "token").put("required", true).put("sensitive", true))
-            .add(new JsonObject().put("name", "label").put("allowed", new JsonArray().add("a").add("b"))))));
+    startSluice(vertx, withAuditedDatasets(json -> json.put("audit", new JsonObject().put("hmacKey", HMAC_KEY))));
+  }
+
+  /** The test datasets with {@code by_token} and {@code by_account}, whose parameters are sensitive, then {@code tweak}. */
+  private static Consumer<JsonObject> withAuditedDatasets(Consumer<JsonObject> tweak) {
+    return json -> {
+      json.getJsonArray("datasets").add(new JsonObject()
+          .put("name", "by_token")
+          .put("description", "rows for a token that must not be logged")
+          .put("sql", "SELECT g AS n FROM generate_series(1, 3) AS g WHERE $1::text IS NOT NULL AND ($2::text IS NULL OR $2 <> '')")
+          .put("orderBy", new JsonArray().add("n"))
+          .put("parameters", new JsonArray()
+              .add(new JsonObject().put("name", "token").put("required", true).put("sensitive", true))
+              .add(new JsonObject().put("name", "label").put("allowed", new JsonArray().add("a").add("b")))));
+      json.getJsonArray("datasets").add(new JsonObject()
+          .put("name", "by_account")
+          .put("description", "rows of an account: a small space of values, six digits")
+          .put("sql", "SELECT g AS n FROM generate_series(1, 2) AS g WHERE $1::text IS NOT NULL")
+          .put("orderBy", new JsonArray().add("n"))
+          .put("parameters", new JsonArray()
+              .add(new JsonObject().put("name", "account").put("required", true).put("sensitive", true))));
+      tweak.accept(json);
+    };
   }
 
   @BeforeEach
@@ -76,9 +100,20 @@ class AuditLogIT extends ServiceTest {
         .filter(line -> requestId.equals(line.getString("requestId"))).toList();
   }
 
-  private static String sha256Prefix(String value) throws Exception {
-    byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-    return "sha256:" + HexFormat.of().formatHex(digest).substring(0, 16);
+  private static String sha256Hex(String value) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** What the log should show for {@code value} under {@code key}: {@code hmac-sha256:} and the first 16 hex digits of the HMAC. */
+  private static String hmacPrefix(String key, String value) throws Exception {
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    return "hmac-sha256:" + HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+  }
+
+  /** The key id the log names a key by: the first 8 hex digits of the key's SHA-256. */
+  private static String keyId(String key) throws Exception {
+    return sha256Hex(key).substring(0, 8);
   }
 
   @Test
@@ -90,8 +125,8 @@ class AuditLogIT extends ServiceTest {
 
     assertThat(response.statusCode()).isEqualTo(200);
     JsonObject line = lineOf(id);
-    assertThat(line.fieldNames()).containsExactlyInAnyOrder("time", "requestId", "principal", "dataset", "params", "format", "status",
-        "httpStatus", "errorCode", "rows", "bytes", "durationMs");
+    assertThat(line.fieldNames()).containsExactlyInAnyOrder("time", "requestId", "principal", "dataset", "params", "keyId", "format",
+        "status", "httpStatus", "errorCode", "rows", "bytes", "durationMs");
     assertThat(line.getString("principal")).isEqualTo("anonymous");
     assertThat(line.getString("dataset")).isEqualTo("series");
     assertThat(line.getJsonObject("params")).isEqualTo(new JsonObject().put("count", "5"));
@@ -146,7 +181,7 @@ class AuditLogIT extends ServiceTest {
 
   @Test
   @DisplayName("records refused requests, whichever stage refused them, with the error body's bytes")
-  void refused() {
+  void refused() throws Exception {
     String byCursor = requestId();
     HttpResponse<String> badValue = Http.get(port, "/v1/datasets/series/rows?count=abc", "X-Request-Id", byCursor);
     String byHttp = requestId();
@@ -168,7 +203,7 @@ class AuditLogIT extends ServiceTest {
     assertThat(http.getInteger("httpStatus")).isEqualTo(400);
     assertThat(http.getValue("format")).as("not known yet").isNull();
     assertThat(http.getJsonObject("params").getString("count")).isEqualTo("3");
-    assertThat(http.getJsonObject("params").getString("nope")).as("a parameter the dataset does not declare").startsWith("sha256:");
+    assertThat(http.getJsonObject("params").getString("nope")).as("a parameter the dataset does not declare").isEqualTo(hmacPrefix(HMAC_KEY, "zzz"));
     assertThat(http.getLong("bytes")).isEqualTo(badFormat.body().getBytes(StandardCharsets.UTF_8).length);
 
     JsonObject notFound = lineOf(unknown);
@@ -178,7 +213,7 @@ class AuditLogIT extends ServiceTest {
   }
 
   @Test
-  @DisplayName("hashes the values of sensitive parameters, whose raw value appears nowhere in the log")
+  @DisplayName("keys the digests of sensitive parameters (HMAC-SHA256), whose raw value appears nowhere in the log")
   void sensitiveParameter() throws Exception {
     String id = requestId();
     String refusedId = requestId();
@@ -190,10 +225,74 @@ class AuditLogIT extends ServiceTest {
     assertThat(refused.statusCode()).isEqualTo(400);
     JsonObject line = lineOf(id);
     assertThat(line.getJsonObject("params"))
-        .isEqualTo(new JsonObject().put("label", "a").put("token", sha256Prefix(SECRET)));
+        .isEqualTo(new JsonObject().put("label", "a").put("token", hmacPrefix(HMAC_KEY, SECRET)));
+    assertThat(line.getString("keyId")).isEqualTo(keyId(HMAC_KEY));
     assertThat(line.getLong("rows")).isEqualTo(3);
-    assertThat(lineOf(refusedId).getJsonObject("params").getString("token")).isEqualTo(sha256Prefix(SECRET));
+    assertThat(lineOf(refusedId).getJsonObject("params").getString("token")).isEqualTo(hmacPrefix(HMAC_KEY, SECRET));
     assertThat(everything.text()).as("everything logged").contains(id).doesNotContain(SECRET);
     assertThat(Http.get(port, "/v1/datasets/by_token").body()).contains("\"sensitive\" : true");
+  }
+
+  @Test
+  @DisplayName("defeats a dictionary: none of 10,000 account numbers hashed with plain SHA-256 matches the recorded digest")
+  void dictionary() throws Exception {
+    String account = "004596";
+    String id = requestId();
+
+    assertThat(Http.get(port, "/v1/datasets/by_account/rows?account=" + account, "X-Request-Id", id).statusCode()).isEqualTo(200);
+
+    String recorded = lineOf(id).getJsonObject("params").getString("account");
+    assertThat(dictionary(sha256Hex(account).substring(0, 16))).as("the dictionary finds a plain SHA-256 prefix").containsExactly(account);
+    assertThat(dictionary(recorded.substring(recorded.indexOf(':') + 1))).as("accounts whose plain SHA-256 gives the recorded %s", recorded)
+        .isEmpty();
+    assertThat(recorded).isEqualTo(hmacPrefix(HMAC_KEY, account));
+  }
+
+  /** The six-digit account numbers below 10,000 whose SHA-256 begins with {@code hex}. */
+  private static List<String> dictionary(String hex) {
+    return IntStream.range(0, 10_000).mapToObj(n -> String.format("%06d", n)).filter(candidate -> {
+      try {
+        return sha256Hex(candidate).startsWith(hex);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }).toList();
+  }
+
+  @Test
+  @DisplayName("gives the same value a different digest under another key, told apart by the key id; without a key, makes one up and warns")
+  void otherKeys(Vertx vertx) throws Exception {
+    String account = "004596";
+    String otherKey = "another-audit-hmac-key-fedcba9876543210-xyz";
+    String ours = requestId();
+    assertThat(Http.get(port, "/v1/datasets/by_account/rows?account=" + account, "X-Request-Id", ours).statusCode()).isEqualTo(200);
+    JsonObject ourLine = lineOf(ours);
+
+    JsonObject otherLine = lineOfAnotherService(vertx, withAuditedDatasets(json -> json.put("audit", new JsonObject().put("hmacKey", otherKey))),
+        account);
+    JsonObject keylessLine = lineOfAnotherService(vertx, withAuditedDatasets(json -> {}), account);
+
+    assertThat(otherLine.getJsonObject("params").getString("account")).isEqualTo(hmacPrefix(otherKey, account))
+        .isNotEqualTo(ourLine.getJsonObject("params").getString("account"));
+    assertThat(otherLine.getString("keyId")).isEqualTo(keyId(otherKey)).isNotEqualTo(ourLine.getString("keyId"));
+    String madeUpId = keylessLine.getString("keyId");
+    assertThat(madeUpId).matches("[0-9a-f]{8}").isNotIn(keyId(HMAC_KEY), keyId(otherKey));
+    assertThat(keylessLine.getJsonObject("params").getString("account")).startsWith("hmac-sha256:")
+        .isNotIn(ourLine.getJsonObject("params").getString("account"), otherLine.getJsonObject("params").getString("account"));
+    assertThat(everything.lines()).as("the warning of the service without a key")
+        .anySatisfy(l -> assertThat(l).startsWith("WARN").contains("audit.hmacKey").contains(madeUpId));
+  }
+
+  /** Starts another service with {@code tweak}, asks it for {@code account}'s rows, stops it: its audit line. */
+  private JsonObject lineOfAnotherService(Vertx vertx, Consumer<JsonObject> tweak, String account) throws Exception {
+    Sluice other = TestSluice.start(vertx, tweak).await(60, TimeUnit.SECONDS);
+    try {
+      String id = requestId();
+      assertThat(Http.get(other.config().http().port(), "/v1/datasets/by_account/rows?account=" + account, "X-Request-Id", id).statusCode())
+          .isEqualTo(200);
+      return lineOf(id);
+    } finally {
+      other.stop().await(10, TimeUnit.SECONDS);
+    }
   }
 }

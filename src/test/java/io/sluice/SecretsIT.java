@@ -40,6 +40,7 @@ class SecretsIT {
   private static final String DB_PASSWORD = "db-pw-Zq81xK-never-log-me";
   private static final String RESUME_KEY = "resume-key-Vw72pL-never-log-me-0123456789";
   private static final String JWT_SECRET = "jwt-secret-Hq30nR-never-log-me-0123456789";
+  private static final String AUDIT_KEY = "audit-key-Kp55tW-never-log-me-0123456789";
 
   /** The test configuration without a signing key: the environment gives it. */
   private static final Consumer<JsonObject> NO_KEY_IN_FILE = json -> json.put("resume", new JsonObject());
@@ -67,6 +68,12 @@ class SecretsIT {
     return child.log();
   }
 
+  /** The id the audit log names a key by: the first 8 hex digits of its SHA-256. */
+  private static String keyId(String key) throws Exception {
+    return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8))).substring(0, 8);
+  }
+
   private static void assertNeither(String output, String... secrets) {
     for (String secret : secrets) {
       assertThat(output).as("the process's whole output").doesNotContain(secret);
@@ -77,16 +84,18 @@ class SecretsIT {
   @DisplayName("given in the environment, are used and never printed")
   void fromEnvironment(Vertx vertx) throws Exception {
     try (ChildSluice child = ChildSluice.start(vertx, NO_KEY_IN_FILE,
-        env("SLUICE_DB_PASSWORD", DB_PASSWORD, "SLUICE_RESUME_KEY", RESUME_KEY))) {
+        env("SLUICE_DB_PASSWORD", DB_PASSWORD, "SLUICE_RESUME_KEY", RESUME_KEY, "SLUICE_AUDIT_HMAC_KEY", AUDIT_KEY))) {
       String output = exercise(child);
 
       assertThat(output).contains("Sluice serving");
-      assertNeither(output, DB_PASSWORD, RESUME_KEY);
+      assertNeither(output, DB_PASSWORD, RESUME_KEY, AUDIT_KEY);
+      String auditKeyId = keyId(AUDIT_KEY);
       // its output is not a terminal: JSON lines, the audit's among them
       List<JsonObject> audit = output.lines().filter(line -> line.startsWith("{")).map(JsonObject::new)
           .filter(line -> "sluice.audit".equals(line.getString("logger_name"))).toList();
       assertThat(audit).as("audit lines, JSON log lines on stdout").hasSizeGreaterThanOrEqualTo(5)
-          .allSatisfy(line -> assertThat(line.getString("principal")).isEqualTo("anonymous"));
+          .allSatisfy(line -> assertThat(line.getString("principal")).isEqualTo("anonymous"))
+          .allSatisfy(line -> assertThat(line.getString("keyId")).as("the audit key's id").isEqualTo(auditKeyId));
     }
   }
 
@@ -111,16 +120,17 @@ class SecretsIT {
   }
 
   @Test
-  @DisplayName("given in files (SLUICE_DB_PASSWORD_FILE, SLUICE_RESUME_KEY_FILE), are read, trimmed, and never printed")
+  @DisplayName("given in files (SLUICE_DB_PASSWORD_FILE, SLUICE_RESUME_KEY_FILE, SLUICE_AUDIT_HMAC_KEY_FILE), are read, trimmed, and never printed")
   void fromFiles(Vertx vertx, @TempDir Path dir) throws Exception {
     Path password = Files.writeString(dir.resolve("db-password"), DB_PASSWORD + "\n");
     Path key = Files.writeString(dir.resolve("resume-key"), "  " + RESUME_KEY + "\n");
-    try (ChildSluice child = ChildSluice.start(vertx, NO_KEY_IN_FILE,
-        env("SLUICE_DB_PASSWORD_FILE", password.toString(), "SLUICE_RESUME_KEY_FILE", key.toString()))) {
+    Path auditKey = Files.writeString(dir.resolve("audit-key"), AUDIT_KEY + "\n");
+    try (ChildSluice child = ChildSluice.start(vertx, NO_KEY_IN_FILE, env("SLUICE_DB_PASSWORD_FILE", password.toString(),
+        "SLUICE_RESUME_KEY_FILE", key.toString(), "SLUICE_AUDIT_HMAC_KEY_FILE", auditKey.toString()))) {
       String output = exercise(child);
 
-      assertThat(output).contains("Sluice serving");
-      assertNeither(output, DB_PASSWORD, RESUME_KEY);
+      assertThat(output).contains("Sluice serving").contains("\"keyId\":\"" + keyId(AUDIT_KEY) + "\"");
+      assertNeither(output, DB_PASSWORD, RESUME_KEY, AUDIT_KEY);
     }
   }
 

@@ -17,7 +17,8 @@ import java.util.Map;
  * the values nor the contents of such files ever appear in an error message.
  *
  * <p>The JWT secret is one of them: {@code SLUICE_JWT_HS256_SECRET} or {@code
- * SLUICE_JWT_HS256_SECRET_FILE}.
+ * SLUICE_JWT_HS256_SECRET_FILE}; so is the audit log's key, {@code SLUICE_AUDIT_HMAC_KEY} or
+ * {@code SLUICE_AUDIT_HMAC_KEY_FILE}.
  */
 public final class ConfigLoader {
 
@@ -25,6 +26,7 @@ public final class ConfigLoader {
   static final Map<String, String> ENV_OVERRIDES =
       Map.ofEntries(
           Map.entry("SLUICE_RESUME_KEY", "resume.signingKey"),
+          Map.entry("SLUICE_AUDIT_HMAC_KEY", "audit.hmacKey"),
           Map.entry("SLUICE_AUTH", "auth.mode"),
           Map.entry("SLUICE_JWT_HS256_SECRET", "auth.hs256Secret"),
           Map.entry("SLUICE_JWT_ISSUER", "auth.issuer"),
@@ -32,6 +34,7 @@ public final class ConfigLoader {
           Map.entry("SLUICE_JWKS_URL", "auth.jwks.url"),
           Map.entry("SLUICE_HTTP_HOST", "http.host"),
           Map.entry("SLUICE_HTTP_PORT", "http.port"),
+          Map.entry("SLUICE_ARROW_MEMORY_BYTES", "http.arrowMemoryBytes"),
           Map.entry("SLUICE_DB_URL", "database.url"),
           Map.entry("SLUICE_DB_PASSWORD", "database.password"),
           Map.entry("SLUICE_DB_POOL_SIZE", "database.poolSize"),
@@ -60,13 +63,14 @@ public final class ConfigLoader {
   /** Environment variable naming a file whose content (trimmed) is the secret, to the variable it stands for. */
   static final Map<String, String> FILE_OVERRIDES = Map.of(
       "SLUICE_RESUME_KEY_FILE", "SLUICE_RESUME_KEY",
+      "SLUICE_AUDIT_HMAC_KEY_FILE", "SLUICE_AUDIT_HMAC_KEY",
       "SLUICE_DB_PASSWORD_FILE", "SLUICE_DB_PASSWORD",
       "SLUICE_DB_URL_FILE", "SLUICE_DB_URL",
       "SLUICE_JWT_HS256_SECRET_FILE", "SLUICE_JWT_HS256_SECRET");
 
   /** Overridden entries that are text whatever they look like: a signing key of digits stays text. */
   private static final java.util.Set<String> TEXT_VALUED = java.util.Set.of(
-      "resume.signingKey", "auth.hs256Secret", "auth.mode", "auth.issuer", "auth.audience", "auth.jwks.url", "http.host", "database.url",
+      "resume.signingKey", "audit.hmacKey", "auth.hs256Secret", "auth.mode", "auth.issuer", "auth.audience", "auth.jwks.url", "http.host", "database.url",
       "database.password", "database.applicationName", "roles",
       "cluster.host", "cluster.publicHost", "cluster.members", "cluster.kubernetesService");
 

@@ -21,10 +21,17 @@ import java.util.List;
  * spent more than {@code sampleBlockedShare} (strictly between 0 and 1) of a window of
  * {@code sampleWindowSeconds} waiting on its client's socket. {@code limits} bound the size of
  * requests ({@link RequestLimits}), {@code quota} what one client may export per window ({@link QuotaConfig}).
+ * {@code arrowMemoryBytes} caps the off-heap memory the vectors of all Arrow responses of the
+ * process hold at once (at least 1 MiB): a stream that would pass it fails, not the process.
  */
 public record HttpConfig(String host, int port, int sendBufferSize, int idleTimeoutSeconds, List<String> corsOrigins,
     int compressionLevel, int heartbeatSeconds, int chunkSize, int stallTimeoutSeconds, int maxStreamsPerClient,
-    List<String> trustedProxies, int sampleWindowSeconds, double sampleBlockedShare, RequestLimits limits, QuotaConfig quota) {
+    List<String> trustedProxies, int sampleWindowSeconds, double sampleBlockedShare, RequestLimits limits, QuotaConfig quota,
+    long arrowMemoryBytes) {
+
+  /** The default of {@code arrowMemoryBytes}: what docs/operations.md budgets for Arrow in a 1 GiB container. */
+  public static final long DEFAULT_ARROW_MEMORY_BYTES = 64L * 1024 * 1024;
+  public static final long MIN_ARROW_MEMORY_BYTES = 1024L * 1024;
 
   static HttpConfig from(JsonObject json) {
     HttpConfig config = new HttpConfig(
@@ -42,12 +49,14 @@ public record HttpConfig(String host, int port, int sendBufferSize, int idleTime
         json.getInteger("sampleWindowSeconds", 10),
         json.getDouble("sampleBlockedShare", 0.5),
         RequestLimits.from(json),
-        QuotaConfig.from(json.getJsonObject("quota", new JsonObject())));
+        QuotaConfig.from(json.getJsonObject("quota", new JsonObject())),
+        json.getLong("arrowMemoryBytes", DEFAULT_ARROW_MEMORY_BYTES));
     if (config.compressionLevel < 0 || config.compressionLevel > 9 || config.heartbeatSeconds < 0 || config.chunkSize < 1024
         || config.stallTimeoutSeconds < 1 || config.maxStreamsPerClient < 0 || config.sampleWindowSeconds < 1
-        || !(config.sampleBlockedShare > 0 && config.sampleBlockedShare < 1)) {
+        || !(config.sampleBlockedShare > 0 && config.sampleBlockedShare < 1) || config.arrowMemoryBytes < MIN_ARROW_MEMORY_BYTES) {
       throw new ConfigException("http: compressionLevel must be 0-9, heartbeatSeconds >= 0, chunkSize >= 1024,"
-          + " stallTimeoutSeconds >= 1, maxStreamsPerClient >= 0, sampleWindowSeconds >= 1, sampleBlockedShare between 0 and 1 (exclusive)");
+          + " stallTimeoutSeconds >= 1, maxStreamsPerClient >= 0, sampleWindowSeconds >= 1, sampleBlockedShare between 0 and 1 (exclusive),"
+          + " arrowMemoryBytes >= " + MIN_ARROW_MEMORY_BYTES);
     }
     return config;
   }
@@ -55,6 +64,7 @@ public record HttpConfig(String host, int port, int sendBufferSize, int idleTime
   /** The same server, open to pages of every origin (the demo's choice when none is configured). */
   public HttpConfig withCorsOrigins(List<String> origins) {
     return new HttpConfig(host, port, sendBufferSize, idleTimeoutSeconds, List.copyOf(origins), compressionLevel, heartbeatSeconds,
-        chunkSize, stallTimeoutSeconds, maxStreamsPerClient, trustedProxies, sampleWindowSeconds, sampleBlockedShare, limits, quota);
+        chunkSize, stallTimeoutSeconds, maxStreamsPerClient, trustedProxies, sampleWindowSeconds, sampleBlockedShare, limits, quota,
+        arrowMemoryBytes);
   }
 }

@@ -16,6 +16,7 @@ public record SluiceConfig(
     DatabaseConfig database,
     StreamConfig stream,
     ResumeConfig resume,
+    AuditConfig audit,
     ShutdownConfig shutdown,
     ClusterConfig cluster,
     BridgeConfig bridge,
@@ -38,6 +39,7 @@ public record SluiceConfig(
         DatabaseConfig.from(json.getJsonObject("database", new JsonObject())),
         StreamConfig.from(json.getJsonObject("stream", new JsonObject())),
         ResumeConfig.from(json.getJsonObject("resume", new JsonObject())),
+        AuditConfig.from(json.getJsonObject("audit", new JsonObject())),
         ShutdownConfig.from(json.getJsonObject("shutdown", new JsonObject())),
         ClusterConfig.from(json.getJsonObject("cluster", new JsonObject())),
         BridgeConfig.from(json.getJsonObject("bridge", new JsonObject())),
@@ -57,22 +59,22 @@ public record SluiceConfig(
   }
 
   public SluiceConfig withCluster(ClusterConfig newCluster) {
-    return new SluiceConfig(http, database, stream, resume, shutdown, newCluster, bridge, auth, health, roles, instances, datasets);
+    return new SluiceConfig(http, database, stream, resume, audit, shutdown, newCluster, bridge, auth, health, roles, instances, datasets);
   }
 
   public SluiceConfig withHttp(HttpConfig newHttp) {
-    return new SluiceConfig(newHttp, database, stream, resume, shutdown, cluster, bridge, auth, health, roles, instances, datasets);
+    return new SluiceConfig(newHttp, database, stream, resume, audit, shutdown, cluster, bridge, auth, health, roles, instances, datasets);
   }
 
   public SluiceConfig withDatabase(DatabaseConfig newDatabase) {
-    return new SluiceConfig(http, newDatabase, stream, resume, shutdown, cluster, bridge, auth, health, roles, instances, datasets);
+    return new SluiceConfig(http, newDatabase, stream, resume, audit, shutdown, cluster, bridge, auth, health, roles, instances, datasets);
   }
 
   public SluiceConfig withAuth(AuthConfig newAuth) {
-    return new SluiceConfig(http, database, stream, resume, shutdown, cluster, bridge, newAuth, health, roles, instances, datasets);
+    return new SluiceConfig(http, database, stream, resume, audit, shutdown, cluster, bridge, newAuth, health, roles, instances, datasets);
   }
 
   public SluiceConfig withResume(ResumeConfig newResume) {
-    return new SluiceConfig(http, database, stream, newResume, shutdown, cluster, bridge, auth, health, roles, instances, datasets);
+    return new SluiceConfig(http, database, stream, newResume, audit, shutdown, cluster, bridge, auth, health, roles, instances, datasets);
   }
 }

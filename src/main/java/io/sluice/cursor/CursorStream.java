@@ -78,6 +78,8 @@ final class CursorStream implements Source {
   /** Batches the consumer asked for and has not had; a source starts paused. */
   private long demand;
   private ConnectionGate.Ticket ticket;
+  /** Where the connection comes from, and goes back to be closed with its socket. */
+  private StreamConnections connections;
   private PgConnection connection;
   private Cursor cursor;
   private boolean statementRunning;
@@ -111,6 +113,7 @@ final class CursorStream implements Source {
   CursorStream run(ConnectionGate gate, StreamConnections connections, DatabaseBreaker breaker) {
     log.debug("dataset '{}': stream {} opened", dataset.name(), streamId);
     metrics.cursorOpened();
+    this.connections = connections;
     ticket = gate.enter();
     ticket.admitted()
         .compose(v -> stopped ? finished.future() : breaker.guard(() -> connections.open().compose(this::begin)).compose(this::read))
@@ -369,7 +372,7 @@ final class CursorStream implements Source {
     } else {
       connection.closeHandler(null);
       long guard = vertx.setTimer(RELEASE_TIMEOUT_MS, id -> closed.tryComplete());
-      connection.close().onComplete(ar -> {
+      connections.close(connection).onComplete(ar -> {
         vertx.cancelTimer(guard);
         closed.tryComplete();
       });

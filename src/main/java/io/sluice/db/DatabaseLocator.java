@@ -3,8 +3,6 @@ package io.sluice.db;
 import io.sluice.config.DatabaseConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgConnection;
-import io.vertx.sqlclient.SqlConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +34,13 @@ public final class DatabaseLocator {
         });
   }
 
-  /** Succeeds if a connection can be opened and closed. */
+  /**
+   * Succeeds if a connection can be opened and closed, its handshake within {@code
+   * connectTimeoutMs} (a database that takes the socket and never answers fails it, and the
+   * socket is closed) on a socket of its own.
+   */
   public static Future<Void> ping(Vertx vertx, DatabaseConfig config) {
-    return PgConnection.connect(vertx, Database.connectOptions(config)).compose(SqlConnection::close);
+    StreamConnections once = StreamConnections.create(vertx, config, 1);
+    return once.open().compose(once::close);
   }
 }

@@ -6,4 +6,8 @@ public class DatabaseUnavailableException extends RuntimeException {
   public DatabaseUnavailableException(Throwable cause) {
     super(cause.getMessage(), cause, false, false);
   }
+
+  public DatabaseUnavailableException(String message) {
+    super(message, null, false, false);
+  }
 }

@@ -29,6 +29,8 @@ public enum Reason {
   DEADLINE_EXCEEDED("deadline-exceeded"),
   /** The client took nothing for the stall timeout. */
   CLIENT_STALLED("client-stalled"),
+  /** The memory the response's encoder may take (Arrow's vectors, under their cap) is used up: the stream fails, not the process. */
+  MEMORY_EXHAUSTED("memory-exhausted"),
   /** The node is shutting down: streams are no longer taken, and those in flight are ended once the drain time is over. */
   SHUTTING_DOWN("shutting-down");
 

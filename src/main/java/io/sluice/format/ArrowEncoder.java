@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
@@ -40,6 +41,8 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Encodes one response as an Arrow IPC stream. Types: int2/4/8 → Int16/32/64, float4/8 →
@@ -52,13 +55,21 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * ±infinity date or timestamp, a numeric over the declared precision) is never turned into a
  * null or another value: encoding fails with {@link UnrepresentableValueException}, which
  * cuts the stream. Cast such a column to text in the dataset's SQL to carry it.
+ *
+ * <p>Its vectors are allocated under an {@link ArrowMemory}'s cap: an allocation that would
+ * pass it fails encoding with {@link EncoderMemoryException}, and {@link #close()} gives back
+ * all the encoder held, however it ended.
  */
 final class ArrowEncoder implements RowEncoder {
 
+  private static final Logger LOG = LoggerFactory.getLogger(ArrowEncoder.class);
   private static final Pattern DECLARED_NUMERIC = Pattern.compile("numeric\\((\\d+),(\\d+)\\)");
   /** Vectors holding more than this after a batch are freed rather than kept for the next one. */
   private static final long RETAINED_MEMORY = 8L * 1024 * 1024;
 
+  private final ArrowMemory memory;
+  /** Whether {@link #memory} is this encoder's own, closed with it. */
+  private final boolean ownsMemory;
   private final BufferAllocator allocator;
   private final ChunkChannel channel = new ChunkChannel();
   private VectorSchemaRoot root;
@@ -67,13 +78,25 @@ final class ArrowEncoder implements RowEncoder {
   private ValueWriter[] writers;
   private long rows;
   private boolean allocated;
+  private boolean closed;
 
-  ArrowEncoder(BufferAllocator allocator) {
-    this.allocator = allocator;
+  /** An encoder whose vectors {@code memory} caps; {@code ownsMemory}: it is this encoder's alone, closed with it. */
+  ArrowEncoder(ArrowMemory memory, boolean ownsMemory) {
+    this.memory = memory;
+    this.ownsMemory = ownsMemory;
+    this.allocator = memory.newResponseAllocator();
   }
 
   @Override
   public Buffer start(List<Column> typed) {
+    try {
+      return startStream(typed);
+    } catch (OutOfMemoryException e) {
+      throw new EncoderMemoryException(memory.limit(), e);
+    }
+  }
+
+  private Buffer startStream(List<Column> typed) {
     columns = typed;
     List<Field> fields = new ArrayList<>(typed.size());
     for (Column column : typed) {
@@ -95,12 +118,22 @@ final class ArrowEncoder implements RowEncoder {
 
   @Override
   public Buffer encode(List<Object[]> batch) {
+    try {
+      return encodeBatch(batch);
+    } catch (OutOfMemoryException e) {
+      throw new EncoderMemoryException(memory.limit(), e);
+    }
+  }
+
+  private Buffer encodeBatch(List<Object[]> batch) {
     prepareVectors();
     for (int r = 0; r < batch.size(); r++) {
       Object[] row = batch.get(r);
       for (int c = 0; c < writers.length; c++) {
         try {
           writers[c].write(r, row[c]);
+        } catch (OutOfMemoryException e) {
+          throw e; // the budget, not the value
         } catch (RuntimeException e) {
           throw new UnrepresentableValueException(columns.get(c), rows + r + 1, row[c], e);
         }
@@ -160,15 +193,31 @@ final class ArrowEncoder implements RowEncoder {
         .appendString(reason);
   }
 
+  /** Gives back every buffer the encoder holds, once, however the stream ended (a failed allocation too). */
   @Override
   public void close() {
-    if (writer != null) {
-      writer.close();
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      if (writer != null) {
+        writer.close();
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("closing the Arrow writer of a failed stream", e);
     }
     if (root != null) {
       root.close();
     }
-    allocator.close();
+    try {
+      allocator.close();
+    } catch (IllegalStateException leaked) {
+      LOG.error("an Arrow response did not give back all its memory", leaked);
+    }
+    if (ownsMemory) {
+      memory.close();
+    }
   }
 
   private static Field field(Column column) {

@@ -1,22 +1,16 @@
 package io.sluice.format;
 
-import io.vertx.core.buffer.Buffer;
 import java.util.List;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 
 /**
  * The Arrow IPC streaming format ({@code application/vnd.apache.arrow.stream}): the schema
  * from the typed columns, then one record batch per Sluice batch (see {@link ArrowEncoder}
  * for the type mapping). A cut stream ends with a deliberately truncated IPC message, so
- * Arrow readers raise instead of returning a short table as complete.
+ * Arrow readers raise instead of returning a short table as complete. Each response's vectors
+ * are allocated under the process's cap ({@link EncodingOptions#arrowMemory()}); without one,
+ * under a cap of its own of {@value ArrowMemory#RESPONSE_MEMORY_LIMIT} bytes.
  */
 public final class ArrowFormat implements OutputFormat {
-
-  /** The most off-heap memory one response's vectors may hold. */
-  private static final long RESPONSE_MEMORY_LIMIT = 256L * 1024 * 1024;
-
-  private final BufferAllocator allocator = new RootAllocator();
 
   @Override
   public String name() {
@@ -45,6 +39,10 @@ public final class ArrowFormat implements OutputFormat {
 
   @Override
   public RowEncoder newEncoder(EncodingOptions options) {
-    return new ArrowEncoder(allocator.newChildAllocator("response", 0, RESPONSE_MEMORY_LIMIT));
+    if (options.arrowMemory() != null) {
+      return new ArrowEncoder(options.arrowMemory(), false);
+    }
+    // no process budget (a tool, a test): one of its own, closed with the encoder
+    return new ArrowEncoder(new ArrowMemory(ArrowMemory.RESPONSE_MEMORY_LIMIT), true);
   }
 }

@@ -7,11 +7,7 @@ import io.sluice.dataset.ParameterDefinition;
 import io.sluice.dataset.RequestNames;
 import io.sluice.logging.RequestLog;
 import io.vertx.core.MultiMap;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -27,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * line with the same fields in the JSON format). It says who asked for which
  * dataset with which parameters, in which format, how it ended, and how many rows and bytes
  * left. Values of parameters a dataset marks {@code sensitive}, and of parameters it does not
- * declare, are replaced by {@code "sha256:"} and the first 16 hex digits of their SHA-256, so
- * equal values can be matched without being readable.
+ * declare, are replaced by a keyed digest ({@link AuditKey}: HMAC-SHA256 under {@code
+ * audit.hmacKey}), so equal values can be matched without being readable, nor found by hashing
+ * every likely value; the line names the key by its id.
  */
 final class AuditLog {
 
@@ -44,17 +41,17 @@ final class AuditLog {
   private static final Logger AUDIT = LoggerFactory.getLogger(LOGGER);
   private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int HASH_HEX_DIGITS = 16;
 
   private AuditLog() {}
 
   /**
-   * One stream's line. {@code httpStatus} is null when the client left before a status was
+   * One stream's line. {@code keyId} names the {@link AuditKey} the digests in {@code params}
+   * were made with. {@code httpStatus} is null when the client left before a status was
    * sent, {@code errorCode} when the stream ended without an error, {@code format} when the
    * request was refused before its format was known.
    */
-  record Entry(String requestId, String principal, String dataset, Map<String, String> params, String format, String status,
-      Integer httpStatus, String errorCode, long rows, long bytes, long durationMs) {}
+  record Entry(String requestId, String principal, String dataset, Map<String, String> params, String keyId, String format,
+      String status, Integer httpStatus, String errorCode, long rows, long bytes, long durationMs) {}
 
   /**
    * Logs {@code entry}'s line: its fields as fields of the log event (a Logstash marker, for the
@@ -71,6 +68,7 @@ final class AuditLog {
     line.put("principal", entry.principal());
     line.put("dataset", entry.dataset());
     line.put("params", new TreeMap<>(entry.params()));
+    line.put("keyId", entry.keyId());
     line.put("format", entry.format());
     line.put("status", entry.status());
     line.put("httpStatus", entry.httpStatus());
@@ -89,9 +87,10 @@ final class AuditLog {
   /**
    * The parameters of a rows request as the audit shows them: every query parameter that is
    * not one of the request's own ({@link RequestNames#RESERVED}), by name, with its value
-   * hashed unless {@code dataset} (null if unknown) declares it and does not mark it sensitive.
+   * replaced by its digest under {@code key} unless {@code dataset} (null if unknown) declares
+   * it and does not mark it sensitive.
    */
-  static Map<String, String> params(Dataset dataset, MultiMap query) {
+  static Map<String, String> params(Dataset dataset, MultiMap query, AuditKey key) {
     Map<String, ParameterDefinition> declared = dataset == null
         ? Map.of()
         : dataset.definition().parameters().stream().collect(Collectors.toMap(ParameterDefinition::name, p -> p));
@@ -103,18 +102,8 @@ final class AuditLog {
       }
       String value = query.get(name);
       ParameterDefinition parameter = declared.get(name);
-      params.put(name, parameter != null && !parameter.sensitive() ? value : hash(value));
+      params.put(name, parameter != null && !parameter.sensitive() ? value : key.digest(value));
     }
     return params;
-  }
-
-  /** {@code "sha256:"} and the first 16 hex digits of the SHA-256 of {@code value}'s UTF-8 bytes. */
-  static String hash(String value) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-      return "sha256:" + HexFormat.of().formatHex(digest).substring(0, HASH_HEX_DIGITS);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
   }
 }

@@ -12,16 +12,18 @@ final class AuditObserver implements StreamObserver {
 
   private final String requestId;
   private final String principal;
-  /** The request's parameters as the audit line shows them (sensitive values hashed). */
+  /** The request's parameters as the audit line shows them (sensitive values digested under the key {@link #keyId} names). */
   private final Map<String, String> auditedParams;
+  private final String keyId;
   private final long startedNanos = System.nanoTime();
   private String dataset;
   private String format;
 
-  AuditObserver(String requestId, String principal, Map<String, String> auditedParams) {
+  AuditObserver(String requestId, String principal, Map<String, String> auditedParams, String keyId) {
     this.requestId = requestId;
     this.principal = principal;
     this.auditedParams = auditedParams;
+    this.keyId = keyId;
   }
 
   @Override
@@ -32,7 +34,7 @@ final class AuditObserver implements StreamObserver {
 
   @Override
   public void delivered(Outcome outcome) {
-    AuditLog.write(new AuditLog.Entry(requestId, principal, dataset, auditedParams, format, outcome.status(), outcome.httpStatus(),
+    AuditLog.write(new AuditLog.Entry(requestId, principal, dataset, auditedParams, keyId, format, outcome.status(), outcome.httpStatus(),
         outcome.errorCode(), outcome.rows(), outcome.bytes(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos)));
   }
 }

@@ -8,6 +8,7 @@ import io.sluice.auth.Principal;
 import io.sluice.dataset.Catalogue;
 import io.sluice.dataset.Dataset;
 import io.sluice.error.InvalidRequestException;
+import io.sluice.format.ArrowMemory;
 import io.sluice.format.SseFormat;
 import io.sluice.http.compression.ContentCodings;
 import io.sluice.http.health.HealthEndpoints;
@@ -69,9 +70,12 @@ public final class HttpVerticle extends VerticleBase {
   private final RequestBounds bounds;
   private final RowsRequestParser parser;
   private final ContentCodings codings;
+  /** The key the audit log's digests of sensitive values are made with. */
+  private final AuditKey auditKey;
 
   public HttpVerticle(HttpConfig httpConfig, StreamConfig streamConfig, Catalogue catalogue, SluiceMetrics metrics, HealthEndpoints health,
-      ClientLimiter limiter, ResumeTokens tokens, StageRoutes routes, Authenticator authenticator, String metricsRole) {
+      ClientLimiter limiter, ResumeTokens tokens, StageRoutes routes, Authenticator authenticator, String metricsRole, AuditKey auditKey,
+      ArrowMemory arrowMemory) {
     this.httpConfig = httpConfig;
     this.streamConfig = streamConfig;
     this.catalogue = catalogue;
@@ -82,8 +86,9 @@ public final class HttpVerticle extends VerticleBase {
     this.authentication = new CallerAuthentication(authenticator);
     this.metricsRole = metricsRole;
     this.bounds = new RequestBounds(httpConfig.limits());
-    this.parser = new RowsRequestParser(tokens);
+    this.parser = new RowsRequestParser(tokens, arrowMemory);
     this.codings = ContentCodings.at(httpConfig.compressionLevel());
+    this.auditKey = auditKey;
   }
 
   @Override
@@ -201,7 +206,7 @@ public final class HttpVerticle extends VerticleBase {
   private void respond(RoutingContext ctx, RowsRequest rows, ClientLimiter.Lease lease, String principal) {
     String requestId = ctx.get(HeaderNames.REQUEST_ID);
     StreamObserver observer = StreamObserver.all(new MetricsObserver(metrics),
-        new AuditObserver(requestId, principal, AuditLog.params(datasetOrNull(ctx), ctx.queryParams())));
+        new AuditObserver(requestId, principal, AuditLog.params(datasetOrNull(ctx), ctx.queryParams(), auditKey), auditKey.id()));
     ResponseFraming framing = new ResponseFraming(ctx.request(), requestId, rows, httpConfig.chunkSize(), codings, observer);
     DeliveryPolicy policy = DeliveryPolicy.of(vertx, httpConfig, streamConfig, framing, lease, rows);
     StreamConsumer stream = new StreamConsumer(vertx, streamConfig.leaseMs(), streamConfig.window());
@@ -283,7 +288,7 @@ public final class HttpVerticle extends VerticleBase {
     metrics.refused(dataset == null ? null : dataset.name(), error.code());
     RequestLog.of(LOG, requestId).info("rows of '{}' refused: {} {}: {}", ctx.pathParam("name"), error.status(), error.code(), error.message());
     HttpErrors.send(ctx.response(), error.status(), error.toJson()).onComplete(ar -> AuditLog.write(new AuditLog.Entry(
-        requestId, principal, ctx.pathParam("name"), AuditLog.params(dataset, ctx.queryParams()), format, AuditLog.REFUSED,
+        requestId, principal, ctx.pathParam("name"), AuditLog.params(dataset, ctx.queryParams(), auditKey), auditKey.id(), format, AuditLog.REFUSED,
         error.status(), error.code(), 0, ar.succeeded() ? ar.result() : 0, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))));
   }
 

@@ -55,6 +55,9 @@ final class ResponseFraming {
   /** The key of the last row written: where the stream goes on if it is cut now. */
   private Object[] lastKey;
   private Long estimatedRows;
+  /** What the format puts before the first row, made by {@link #startBody} and written with the headers. */
+  private Buffer start;
+  private boolean bodyStarted;
   private boolean headersSent;
   private boolean connectionCut;
   /** The body's compressor when the framing compresses it (see {@link ContentCodings#forBody}), else null. */
@@ -118,11 +121,24 @@ final class ResponseFraming {
     return headersSent;
   }
 
+  /**
+   * Starts the encoder for {@code columns}, once, writing nothing yet: what it makes goes out
+   * with the headers. Throws what the encoder throws, so a body that cannot even start still
+   * gets an error status.
+   */
+  void startBody(List<Column> columns) {
+    if (!bodyStarted) {
+      start = encoder.start(columns);
+      bodyStarted = true;
+    }
+  }
+
   /** Sends the status (200) and headers, once, and the format's start for {@code columns}; from now on an error is a cut. */
   void sendHeaders(List<Column> columns) {
     if (headersSent) {
       return;
     }
+    startBody(columns);
     headersSent = true;
     headers.apply(response.setStatusCode(200));
     if (headers.compressible()) {
@@ -143,7 +159,7 @@ final class ResponseFraming {
     } else {
       response.setChunked(true).putHeader("Trailer", HeaderNames.STATUS_TRAILER + ", " + HeaderNames.ROW_COUNT_TRAILER);
     }
-    writeBytes(encoder.start(columns));
+    writeBytes(start);
   }
 
   /** The body of {@code batch}'s rows, null for a batch without rows; throws what the encoder throws. */

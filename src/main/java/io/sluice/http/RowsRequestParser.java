@@ -8,6 +8,7 @@ import io.sluice.dataset.RequestNames;
 import io.sluice.dataset.StreamRequest;
 import io.sluice.error.InvalidRequestException;
 import io.sluice.error.Reason;
+import io.sluice.format.ArrowMemory;
 import io.sluice.format.EncodingOptions;
 import io.sluice.format.OutputFormat;
 import io.sluice.format.OutputFormats;
@@ -33,9 +34,12 @@ final class RowsRequestParser {
   private static final String SAMPLE = "sample";
 
   private final ResumeTokens tokens;
+  /** The process's budget for Arrow's vectors, which every Arrow response is encoded under. */
+  private final ArrowMemory arrowMemory;
 
-  RowsRequestParser(ResumeTokens tokens) {
+  RowsRequestParser(ResumeTokens tokens, ArrowMemory arrowMemory) {
     this.tokens = tokens;
+    this.arrowMemory = arrowMemory;
   }
 
   /** The request {@code ctx} makes of {@code dataset}, which {@code principal} may read. */
@@ -47,7 +51,8 @@ final class RowsRequestParser {
     ResumeTokens.Minter minter = tokens.minter(dataset.name(), params, principal.name());
     EncodingOptions options = new EncodingOptions(
         flag(query, RequestNames.HEADER, true), flag(query, RequestNames.CSV_SAFE, true), flag(query, RequestNames.META, http10))
-        .withRowIds(minter::afterRow);
+        .withRowIds(minter::afterRow)
+        .withArrowMemory(arrowMemory);
     boolean sample = sample(query.get(RequestNames.DEGRADE), format);
     Long maxRate = maxRate(query.get(RequestNames.MAX_RATE), dataset);
     StreamRequest request = new StreamRequest(dataset.name(), params, RequestNames.limit(query.get(RequestNames.LIMIT)),

@@ -1,6 +1,7 @@
 package io.sluice.http;
 
 import io.sluice.dataset.StreamRequest;
+import io.sluice.format.EncoderMemoryException;
 import io.sluice.format.OutputFormat;
 import io.sluice.format.StreamSummary;
 import io.sluice.format.UnrepresentableValueException;
@@ -56,6 +57,8 @@ final class RowsResponse implements WriteStream<RowBatch>, DeliveryPolicy.Target
 
   /** How long the error record may take to reach a client that does not read before the cut. */
   private static final long CUT_GRACE_MS = 5_000;
+  /** Seconds a stream refused for want of encoder memory is told to wait: other Arrow streams need time to end. */
+  private static final int MEMORY_RETRY_AFTER_SECONDS = 5;
 
   private final Vertx vertx;
   private final String requestId;
@@ -124,7 +127,12 @@ final class RowsResponse implements WriteStream<RowBatch>, DeliveryPolicy.Target
     policy.streamStarted(framing::beats);
   }
 
-  /** Encodes one batch (or the rows sampling keeps of it) and writes it; a batch that cannot be encoded fails the pipe, which cancels the stream. */
+  /**
+   * Encodes one batch (or the rows sampling keeps of it) and writes it; a batch that cannot be
+   * encoded fails the pipe, which cancels the stream. The headers go out only once the first
+   * batch is encoded, so a body that cannot even start (its encoder out of memory, say) is
+   * refused with a status instead of cut.
+   */
   @Override
   public Future<Void> write(RowBatch batch) {
     if (finished) {
@@ -138,8 +146,11 @@ final class RowsResponse implements WriteStream<RowBatch>, DeliveryPolicy.Target
     RowBatch sent = policy.sample(batch);
     Buffer chunk;
     try {
-      sendHeaders();
+      framing.startBody(stream.columns());
       chunk = framing.encode(sent);
+      sendHeaders();
+    } catch (EncoderMemoryException e) {
+      return Future.failedFuture(new StreamFailedException(memoryExhausted(e), null));
     } catch (UnrepresentableValueException e) {
       return Future.failedFuture(new StreamFailedException(StreamError.of(StreamError.UNREPRESENTABLE, 500, e.getMessage()), null));
     } catch (Throwable e) { // an Error too: the stream must end, not hang
@@ -243,6 +254,13 @@ final class RowsResponse implements WriteStream<RowBatch>, DeliveryPolicy.Target
   /** What sampling left out so far, or null when it sent every row it read. */
   private StreamSummary.Sampled sampledSoFar() {
     return rows == rowsRead ? null : new StreamSummary.Sampled(rowsRead, policy.samplingRate());
+  }
+
+  /** The encoder ran out of the process's memory for Arrow's vectors: this stream fails (503 before its first byte), not the process. */
+  private static StreamError memoryExhausted(EncoderMemoryException e) {
+    return StreamError.of(StreamError.MEMORY_EXHAUSTED, 503, "this node's memory for Arrow responses (http.arrowMemoryBytes, "
+        + e.limitBytes() + " bytes) is used up by other Arrow streams, or a batch needs more than all of it: retry later, or ask for"
+        + " another format").withRetryAfter(MEMORY_RETRY_AFTER_SECONDS);
   }
 
   /** A failure nothing mapped to an error: logged here, answered in general words. */

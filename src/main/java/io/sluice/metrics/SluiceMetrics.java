@@ -101,6 +101,14 @@ public final class SluiceMetrics {
         .description("rows received or produced by this process's streams and not yet passed on").register(registry);
   }
 
+  /** Bytes the vectors of this process's Arrow responses hold now, and the most they may ({@code http.arrowMemoryBytes}). */
+  public void arrowMemory(LongSupplier allocated, long limit) {
+    Gauge.builder("sluice.arrow.memory.allocated", allocated::getAsLong).baseUnit("bytes")
+        .description("off-heap bytes the vectors of Arrow responses hold now").register(registry);
+    Gauge.builder("sluice.arrow.memory.limit", () -> limit).baseUnit("bytes")
+        .description("the most they may hold (http.arrowMemoryBytes); past it a stream fails with memory-exhausted").register(registry);
+  }
+
   /** The nodes of the cluster this process belongs to (1 when it runs alone). */
   public void clusterMembers(IntSupplier members) {
     Gauge.builder("sluice.cluster.members", members::getAsInt).description("nodes in this process's Vert.x cluster").register(registry);

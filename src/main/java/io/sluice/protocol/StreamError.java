@@ -37,6 +37,7 @@ public record StreamError(String code, int status, String message, String parame
   public static final String QUOTA_EXCEEDED = Reason.QUOTA_EXCEEDED.code();
   public static final String DEADLINE_EXCEEDED = Reason.DEADLINE_EXCEEDED.code();
   public static final String CLIENT_STALLED = Reason.CLIENT_STALLED.code();
+  public static final String MEMORY_EXHAUSTED = Reason.MEMORY_EXHAUSTED.code();
   public static final String SHUTTING_DOWN = Reason.SHUTTING_DOWN.code();
 
   /** An error not (yet) tied to a request. */
@@ -82,7 +83,7 @@ public record StreamError(String code, int status, String message, String parame
       case NOT_ACCEPTABLE -> 406;
       case CLIENT_STALLED -> 408;
       case TOO_MANY_STREAMS, QUOTA_EXCEEDED -> 429;
-      case DATABASE_UNAVAILABLE, BUSY, SHUTTING_DOWN -> 503;
+      case DATABASE_UNAVAILABLE, BUSY, SHUTTING_DOWN, MEMORY_EXHAUSTED -> 503;
       case QUERY_TIMEOUT, LEASE_EXPIRED, DEADLINE_EXCEEDED -> 504;
       case QUERY_FAILED, UNREPRESENTABLE, INTERNAL -> 500;
     };

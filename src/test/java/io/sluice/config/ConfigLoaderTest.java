@@ -61,6 +61,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("takes the audit key from SLUICE_AUDIT_HMAC_KEY as text, refuses one under 32 characters, and never prints it")
+  void auditKey() {
+    String key = "00112233445566778899aabbccddeeff0011";
+    SluiceConfig config = SluiceConfig.from(ConfigLoader.applyEnvironment(new JsonObject().put("SLUICE_AUDIT_HMAC_KEY", key)));
+
+    assertThat(config.audit().hmacKey()).isEqualTo(key);
+    assertThat(config.audit().toString()).doesNotContain(key);
+    assertThat(SluiceConfig.from(new JsonObject()).audit().hasKey()).as("none by default").isFalse();
+    assertThat(ConfigLoader.environmentVariables()).contains("SLUICE_AUDIT_HMAC_KEY", "SLUICE_AUDIT_HMAC_KEY_FILE");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> SluiceConfig.from(
+            ConfigLoader.applyEnvironment(new JsonObject().put("SLUICE_AUDIT_HMAC_KEY", "too-short"))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("audit.hmacKey").hasMessageNotContaining("too-short");
+  }
+
+  @Test
   @DisplayName("reads the cluster and roles from the environment, as the Kubernetes manifests set them")
   void clusterFromEnvironment() {
     JsonObject merged = new JsonObject()

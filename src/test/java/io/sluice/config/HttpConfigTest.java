@@ -37,6 +37,18 @@ class HttpConfigTest {
   }
 
   @Test
+  @DisplayName("caps Arrow's vectors at 64 MiB by default, at what SLUICE_ARROW_MEMORY_BYTES says, never under 1 MiB")
+  void arrowMemory() {
+    assertThat(HttpConfig.from(new JsonObject()).arrowMemoryBytes()).isEqualTo(64L * 1024 * 1024);
+    assertThat(SluiceConfig.from(ConfigLoader.applyEnvironment(new JsonObject().put("SLUICE_ARROW_MEMORY_BYTES", "268435456")))
+        .http().arrowMemoryBytes()).isEqualTo(256L * 1024 * 1024);
+    assertThat(HttpConfig.from(new JsonObject().put("arrowMemoryBytes", 2_000_000)).withCorsOrigins(List.of("*")).arrowMemoryBytes())
+        .isEqualTo(2_000_000);
+    assertThatThrownBy(() -> HttpConfig.from(new JsonObject().put("arrowMemoryBytes", 1024 * 1024 - 1)))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("arrowMemoryBytes");
+  }
+
+  @Test
   @DisplayName("bounds requests to an 8 KiB line, 16 KiB of headers, a 4 KiB query string and 64 parameters by default")
   void requestLimits() {
     RequestLimits defaults = HttpConfig.from(new JsonObject()).limits();

@@ -14,7 +14,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -66,15 +65,15 @@ class ArrowEncoderTest {
         List.of(row(5, "", "1969-12-31T23:59:59.9Z", "-0001-01-01", "0.00", List.of(""), Arrays.asList(null, 4L)),
             row(6, "last", "2024-02-29T13:45:01-00:30", "1970-01-01", "1", List.of(), null)));
     Buffer body = Buffer.buffer();
-    try (BufferAllocator allocator = new RootAllocator()) {
-      RowEncoder encoder = new ArrowEncoder(allocator.newChildAllocator("response", 0, Long.MAX_VALUE));
+    try (ArrowMemory memory = new ArrowMemory(Long.MAX_VALUE)) {
+      RowEncoder encoder = new ArrowEncoder(memory, false);
       body.appendBuffer(encoder.start(COLUMNS));
       for (List<Object[]> batch : batches) {
         body.appendBuffer(encoder.encode(batch));
       }
       body.appendBuffer(encoder.end(StreamSummary.complete(6)));
       encoder.close();
-      assertThat(allocator.getAllocatedMemory()).isZero();
+      assertThat(memory.allocated()).isZero();
     }
 
     List<List<String>> rows = read(body.getBytes());
@@ -91,8 +90,8 @@ class ArrowEncoderTest {
   @Test
   @DisplayName("refuses what its types cannot hold, naming the value, and frees its vectors")
   void unrepresentable() {
-    try (BufferAllocator allocator = new RootAllocator()) {
-      RowEncoder encoder = new ArrowEncoder(allocator.newChildAllocator("response", 0, Long.MAX_VALUE));
+    try (ArrowMemory memory = new ArrowMemory(Long.MAX_VALUE)) {
+      RowEncoder encoder = new ArrowEncoder(memory, false);
       encoder.start(COLUMNS);
       encoder.encode(List.<Object[]>of(row(1, "a", "2024-02-29T13:45:01Z", "2024-02-29", "1.00", null, null)));
 
@@ -101,7 +100,35 @@ class ArrowEncoderTest {
         assertThatThrownBy(() -> encoder.encode(List.<Object[]>of(bad))).isInstanceOf(UnrepresentableValueException.class);
       }
       encoder.close();
-      assertThat(allocator.getAllocatedMemory()).isZero();
+      assertThat(memory.allocated()).isZero();
+    }
+  }
+
+  @Test
+  @DisplayName("fails a batch its memory cap cannot hold as out of memory, not as a bad value, gives all back, and leaves the cap to the next")
+  void memoryCap() throws IOException {
+    long cap = 1024 * 1024;
+    try (ArrowMemory memory = new ArrowMemory(cap)) {
+      RowEncoder holder = new ArrowEncoder(memory, false);
+      holder.start(COLUMNS);
+      holder.encode(List.<Object[]>of(row(1, "x".repeat(300 * 1024), null, null, null, null, null)));
+      assertThat(memory.allocated()).as("the vectors kept for the next batch").isBetween(300L * 1024, cap);
+
+      RowEncoder starved = new ArrowEncoder(memory, false);
+      starved.start(COLUMNS);
+      assertThatThrownBy(() -> starved.encode(List.<Object[]>of(row(2, "y".repeat(300 * 1024), null, null, null, null, null))))
+          .isInstanceOfSatisfying(EncoderMemoryException.class, e -> assertThat(e.limitBytes()).isEqualTo(cap));
+      starved.close();
+      holder.close();
+      assertThat(memory.allocated()).isZero();
+
+      RowEncoder next = new ArrowEncoder(memory, false);
+      Buffer body = Buffer.buffer().appendBuffer(next.start(COLUMNS))
+          .appendBuffer(next.encode(List.<Object[]>of(row(3, "z".repeat(300 * 1024), null, null, null, null, null))))
+          .appendBuffer(next.end(StreamSummary.complete(1)));
+      next.close();
+      assertThat(read(body.getBytes())).extracting(r -> r.get(0)).containsExactly("3");
+      assertThat(memory.allocated()).isZero();
     }
   }
 

@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.sluice.Main;
 import io.sluice.Sluice;
 import io.sluice.config.ConfigLoader;
+import io.sluice.config.HttpConfig;
 import io.sluice.config.SluiceConfig;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -60,6 +61,7 @@ final class Deployable {
       "SLUICE_DB_URL", "postgresql://sluice@database.invalid:5432/app",
       "SLUICE_DB_PASSWORD", "stand-in-password",
       "SLUICE_RESUME_KEY", "stand-in-resume-signing-key-0123456789abcdef",
+      "SLUICE_AUDIT_HMAC_KEY", "stand-in-audit-hmac-key-0123456789abcdef",
       "SLUICE_JWT_HS256_SECRET", "stand-in-hs256-secret-0123456789abcdef");
   private static final Map<String, String> FIELD_STAND_INS = Map.of(
       "metadata.namespace", "data-export",
@@ -70,10 +72,10 @@ final class Deployable {
   private static final long MIB = 1024L * 1024;
   /**
    * The native memory the JVM flags do not cap, per docs/operations.md ("Memory in a
-   * container"): Arrow's vectors (allocated outside -XX:MaxDirectMemorySize), thread stacks,
-   * the JVM's own (symbols, shared classes, compiler), and G1's structures (a tenth of the heap).
+   * container"): thread stacks, the JVM's own (symbols, shared classes, compiler), and G1's
+   * structures (a tenth of the heap). Arrow's vectors, allocated outside
+   * -XX:MaxDirectMemorySize, are capped by the configuration's http.arrowMemoryBytes.
    */
-  static final long ARROW_BUDGET = 64 * MIB;
   static final long THREADS_BUDGET = 32 * MIB;
   static final long JVM_BUDGET = 48 * MIB;
 
@@ -105,7 +107,7 @@ final class Deployable {
     checkEnvironment(container, pod);
     checkPorts(deployment, container, config);
     checkProbesAndShutdown(pod, container, config);
-    checkMemory(container);
+    checkMemory(container, config);
     checkServices(podLabels, container, config);
     checkAutoscalerAndBudget(deployment, podLabels);
     checkNetworkPolicy(podLabels, config);
@@ -150,6 +152,8 @@ final class Deployable {
     }
     softly.assertThat(names.contains("SLUICE_RESUME_KEY") || names.contains("SLUICE_RESUME_KEY_FILE"))
         .as("%s: the resume key every pod shares", what).isTrue();
+    softly.assertThat(names.contains("SLUICE_AUDIT_HMAC_KEY") || names.contains("SLUICE_AUDIT_HMAC_KEY_FILE"))
+        .as("%s: the audit key every pod shares, so that the audit log's digests match across pods and restarts", what).isTrue();
     softly.assertThat(names.contains("SLUICE_DB_URL") || names.contains("SLUICE_DB_URL_FILE")).as("%s: the database URL", what).isTrue();
   }
 
@@ -199,7 +203,7 @@ final class Deployable {
    * heap + direct + metaspace + code cache + the uncapped rest must fit the memory limit; the
    * CPU limit is what the JVM counts as processors, so it is also the instances per stage.
    */
-  private void checkMemory(Container container) {
+  private void checkMemory(Container container, SluiceConfig config) {
     Quantity limit = container.getResources().getLimits().get("memory");
     Quantity request = container.getResources().getRequests().get("memory");
     softly.assertThat(limit).as("%s: a memory limit", what).isNotNull();
@@ -210,7 +214,7 @@ final class Deployable {
     softly.assertThat(request).as("%s: memory request = limit, so the pod is never the first evicted", what).isEqualTo(limit);
     long limitBytes = limit.getNumericalAmount().longValueExact();
     String options = env(container, "JAVA_TOOL_OPTIONS").orElseGet(ContainerImage::javaToolOptions);
-    JvmMemory jvm = JvmMemory.parse(options, limitBytes);
+    JvmMemory jvm = JvmMemory.parse(options, limitBytes, config.http().arrowMemoryBytes());
     softly.assertThat(jvm.total()).as("%s: %s within the %s limit: %s", what, options, limit, jvm).isLessThanOrEqualTo(limitBytes);
     Quantity cpu = container.getResources().getLimits().get("cpu");
     Optional<String> instances = env(container, "SLUICE_INSTANCES");
@@ -330,6 +334,7 @@ final class Deployable {
     SluiceConfig config = SluiceConfig.from(ConfigLoader.applyEnvironment(merged));
     config.auth().validated();
     softly.assertThat(config.resume().hasKey()).as("%s: resume key", what).isTrue();
+    softly.assertThat(config.audit().hasKey()).as("%s: audit key", what).isTrue();
     return config;
   }
 
@@ -482,11 +487,16 @@ final class Deployable {
   }
 
   /** The JVM's memory caps under a container limit, and the rest it needs (docs/operations.md, "Memory in a container"). */
-  record JvmMemory(long heap, long direct, long metaspace, long codeCache) {
+  record JvmMemory(long heap, long direct, long metaspace, long codeCache, long arrow) {
 
     private static final Pattern FLAG = Pattern.compile("-XX:(MaxRAMPercentage|MaxDirectMemorySize|MaxMetaspaceSize|ReservedCodeCacheSize)=(\\S+)|-Xmx(\\S+)");
 
+    /** With the default cap on Arrow's vectors ({@code http.arrowMemoryBytes}). */
     static JvmMemory parse(String options, long limitBytes) {
+      return parse(options, limitBytes, HttpConfig.DEFAULT_ARROW_MEMORY_BYTES);
+    }
+
+    static JvmMemory parse(String options, long limitBytes, long arrowBytes) {
       Map<String, String> flags = new LinkedHashMap<>();
       Matcher matcher = FLAG.matcher(options);
       while (matcher.find()) {
@@ -507,7 +517,8 @@ final class Deployable {
       if (heap < 0) {
         throw new AssertionError("JAVA_TOOL_OPTIONS sizes no heap (-XX:MaxRAMPercentage or -Xmx): " + options);
       }
-      return new JvmMemory(heap, bytes(flags.get("MaxDirectMemorySize")), bytes(flags.get("MaxMetaspaceSize")), bytes(flags.get("ReservedCodeCacheSize")));
+      return new JvmMemory(heap, bytes(flags.get("MaxDirectMemorySize")), bytes(flags.get("MaxMetaspaceSize")), bytes(flags.get("ReservedCodeCacheSize")),
+          arrowBytes);
     }
 
     long gc() {
@@ -515,7 +526,7 @@ final class Deployable {
     }
 
     long total() {
-      return heap + direct + metaspace + codeCache + gc() + ARROW_BUDGET + THREADS_BUDGET + JVM_BUDGET;
+      return heap + direct + metaspace + codeCache + gc() + arrow + THREADS_BUDGET + JVM_BUDGET;
     }
 
     static long bytes(String size) {
@@ -532,7 +543,7 @@ final class Deployable {
     @Override
     public String toString() {
       return "heap " + heap / MIB + " MiB + direct " + direct / MIB + " + metaspace " + metaspace / MIB + " + code cache " + codeCache / MIB
-          + " + GC " + gc() / MIB + " + Arrow " + ARROW_BUDGET / MIB + " + threads " + THREADS_BUDGET / MIB + " + JVM " + JVM_BUDGET / MIB
+          + " + GC " + gc() / MIB + " + Arrow " + arrow / MIB + " + threads " + THREADS_BUDGET / MIB + " + JVM " + JVM_BUDGET / MIB
           + " = " + total() / MIB + " MiB";
     }
   }

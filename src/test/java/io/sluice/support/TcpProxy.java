@@ -6,15 +6,21 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.pgclient.PgConnectOptions;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP proxy in front of the test database that a test can take down: while refusing, it
  * accepts each connection and closes it at once (as a server that is gone would); while
  * holding, it accepts each connection and answers nothing on it (as a server that hangs
- * would). It counts every connection attempt, so a test can tell that nothing tried the database.
+ * would). It counts every connection attempt, so a test can tell that nothing tried the database,
+ * and the connections it accepted that are still open (the most at once too), and how long
+ * each connection it held lived, so a test can tell how many sockets Sluice keeps toward a
+ * database that hangs, and for how long.
  */
 public final class TcpProxy {
 
@@ -25,6 +31,11 @@ public final class TcpProxy {
   private final AtomicInteger attempts = new AtomicInteger();
   private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
   private final Set<NetSocket> held = ConcurrentHashMap.newKeySet();
+  /** Accepted connections not yet closed, however the proxy treats them. */
+  private final AtomicInteger accepted = new AtomicInteger();
+  private final AtomicInteger mostAccepted = new AtomicInteger();
+  /** How long each held connection lived, from accepted to closed, in milliseconds. */
+  private final List<Long> heldLifetimesMs = new CopyOnWriteArrayList<>();
   private volatile boolean refusing;
   private volatile boolean holding;
 
@@ -55,6 +66,15 @@ public final class TcpProxy {
 
   private void accept(NetSocket downstream) {
     attempts.incrementAndGet();
+    mostAccepted.accumulateAndGet(accepted.incrementAndGet(), Math::max);
+    long acceptedAt = System.nanoTime();
+    downstream.closeHandler(v -> {
+      accepted.decrementAndGet();
+      open.remove(downstream);
+      if (held.remove(downstream)) {
+        heldLifetimesMs.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedAt));
+      }
+    });
     if (refusing) {
       downstream.close();
       return;
@@ -62,7 +82,6 @@ public final class TcpProxy {
     if (holding) {
       downstream.pause();
       held.add(downstream);
-      downstream.closeHandler(v -> held.remove(downstream));
       return;
     }
     downstream.pause();
@@ -70,7 +89,6 @@ public final class TcpProxy {
         .onSuccess(upstream -> {
           open.add(downstream);
           open.add(upstream);
-          downstream.closeHandler(v -> open.remove(downstream));
           upstream.closeHandler(v -> open.remove(upstream));
           downstream.pipeTo(upstream);
           upstream.pipeTo(downstream);
@@ -85,6 +103,32 @@ public final class TcpProxy {
   /** Connection attempts so far, refused ones included. */
   public int attempts() {
     return attempts.get();
+  }
+
+  /** Connections from Sluice the proxy accepted and that are still open: held, passed through, or being refused. */
+  public int openConnections() {
+    return accepted.get();
+  }
+
+  /** The most connections from Sluice open at once since the last {@link #resetMostOpen()} (or the start). */
+  public int mostOpenConnections() {
+    return mostAccepted.get();
+  }
+
+  /** Starts counting {@link #mostOpenConnections()} afresh, from those open now; forgets the lifetimes of held ones. */
+  public void resetMostOpen() {
+    mostAccepted.set(accepted.get());
+    heldLifetimesMs.clear();
+  }
+
+  /** Connections held now (taken while holding, never answered, still open). */
+  public int heldConnections() {
+    return held.size();
+  }
+
+  /** How long each held connection that closed lived, from accepted to closed, in milliseconds. */
+  public List<Long> heldLifetimesMs() {
+    return List.copyOf(heldLifetimesMs);
   }
 
   /** Refuses new connections (true) or lets them through again (false). */
