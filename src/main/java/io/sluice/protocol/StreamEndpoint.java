@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
  * and the lease. Each end pings its peer when it has sent nothing for a third of the lease
  * and gives up when it has heard nothing for a whole lease. The lease runs on the monotonic
  * clock: a step of the wall clock (NTP, a resumed VM) must not expire every stream at once.
+ * One timer per end, always set for the exact moment the next ping or the expiry is due, so
+ * a silent peer is given up a lease after it was last heard, not up to a third later.
  *
  * <p>A frame this end cannot handle (a wrong body type, an unknown kind, a handler that
  * throws, even an {@link Error}) ends the stream with a protocol error instead of stalling it.
@@ -22,11 +24,15 @@ abstract class StreamEndpoint implements OpenStreams.Member {
   protected final Vertx vertx;
   protected final EventBus bus;
   protected final String streamId;
+  /** The most often an end pings, however short its lease. */
+  private static final long MIN_PING_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
   private final long leaseMs;
   private MessageConsumer<Object> inbox;
   private String listeningAddress;
   private long timerId = -1;
   private final long leaseNanos;
+  private final long pingNanos;
   private long lastReceived;
   private long lastSent;
   private boolean closed;
@@ -37,6 +43,7 @@ abstract class StreamEndpoint implements OpenStreams.Member {
     this.streamId = streamId;
     this.leaseMs = leaseMs;
     this.leaseNanos = TimeUnit.MILLISECONDS.toNanos(leaseMs);
+    this.pingNanos = Math.max(leaseNanos / 3, MIN_PING_NANOS);
   }
 
   /**
@@ -52,7 +59,7 @@ abstract class StreamEndpoint implements OpenStreams.Member {
     OpenStreams.of(vertx).add(this);
     lastReceived = lastSent = System.nanoTime();
     inbox = bus.consumer(address, this::receive);
-    timerId = vertx.setPeriodic(Math.max(leaseMs / 3, 10), id -> checkLease());
+    watchLease();
     return inbox.completion().onFailure(err -> close());
   }
 
@@ -94,14 +101,33 @@ abstract class StreamEndpoint implements OpenStreams.Member {
   /** Where frames of this end go; may be unknown (null) until the stream is open. */
   protected abstract String peerAddress();
 
-  private void checkLease() {
+  /**
+   * Gives up a peer silent for a whole lease, pings one this end has said nothing to for a third
+   * of it, and sets the timer for whichever of the two is due next: frames that come and go in
+   * between only move those moments, so the timer runs about three times per lease, not per frame.
+   */
+  private void watchLease() {
+    if (closed) {
+      return;
+    }
     long now = System.nanoTime();
-    if (now - lastReceived > leaseNanos) {
+    long untilExpiry = lastReceived + leaseNanos - now;
+    if (untilExpiry <= 0) {
       onLeaseExpired();
       close();
-    } else if (now - lastSent >= leaseNanos / 3 && peerAddress() != null) {
+      return;
+    }
+    if (now - lastSent >= pingNanos && peerAddress() != null) {
       sendToPeer(Frames.PING, null);
     }
+    // with no peer address yet, the next look at pinging is a third of a lease away
+    long untilPing = peerAddress() == null ? pingNanos : Math.max(lastSent + pingNanos - now, MIN_PING_NANOS);
+    timerId = vertx.setTimer(ceilMillis(Math.min(untilExpiry, untilPing)), id -> watchLease());
+  }
+
+  /** At least {@code nanos}, in the whole milliseconds a timer takes (never 0): a timer due early would only look again. */
+  private static long ceilMillis(long nanos) {
+    return Math.max(1, (nanos + 999_999) / 1_000_000);
   }
 
   protected boolean isClosed() {
