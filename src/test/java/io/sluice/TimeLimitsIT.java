@@ -91,6 +91,28 @@ class TimeLimitsIT extends ServiceTest {
   }
 
   @Test
+  @DisplayName("stall: a client that stops reading is cut stallTimeoutSeconds after it last took a byte")
+  void stall() throws Exception {
+    try (RawHttpClient client = RawHttpClient.get(port, "/v1/datasets/transactions_raw/rows")) {
+      // reads as fast as it can for a moment from its first byte, then stops: the clock starts no earlier than its last read
+      assertThat(client.read(1)).isNotEmpty();
+      long lastRead;
+      long readUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+      do {
+        lastRead = System.nanoTime();
+        assertThat(client.read(8 * 1024)).isNotEmpty();
+      } while (System.nanoTime() < readUntil);
+      await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(10)).until(() -> sluice.metrics().blockedResponses() == 1);
+
+      await().atMost(Duration.ofMillis(STALL_MS + 3_000)).pollInterval(Duration.ofMillis(5))
+          .until(() -> sluice.metrics().blockedResponses() == 0);
+      long cut = System.nanoTime();
+
+      assertWithin("http.stallTimeoutSeconds", STALL_MS, lastRead, cut);
+    }
+  }
+
+  @Test
   @DisplayName("lease: a producer gives up a consumer leaseMs after it last heard from it")
   void producerLease() throws Exception {
     String stream = UUID.randomUUID().toString();

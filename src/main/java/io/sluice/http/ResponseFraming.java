@@ -77,7 +77,7 @@ final class ResponseFraming {
   /** {@code drained} runs when the socket's write queue, full, drained: the client took bytes. */
   void onDrain(Runnable drained) {
     response.drainHandler(v -> {
-      lastTaken = System.nanoTime();
+      taken();
       drained.run();
     });
   }
@@ -224,6 +224,12 @@ final class ResponseFraming {
     return System.nanoTime() - lastTaken;
   }
 
+  /** The client took bytes just now: a write reached the kernel, or the write queue drained. */
+  private void taken() {
+    lastTaken = System.nanoTime();
+    socket.mark();
+  }
+
   /**
    * Writes in chunks of at most {@code chunkSize} bytes: Netty counts a write as done only
    * once all of it reached the kernel, so a big one would make a slow reader look idle.
@@ -233,13 +239,14 @@ final class ResponseFraming {
     int length = buffer.length();
     for (int from = 0; from < length; from += chunkSize) {
       Buffer chunk = length <= chunkSize ? buffer : buffer.slice(from, Math.min(length, from + chunkSize));
-      write(chunk).onSuccess(v -> lastTaken = System.nanoTime());
+      write(chunk).onSuccess(v -> taken());
     }
   }
 
   /** Writes {@code chunk} to the response whole, counting its bytes once the socket took them. */
   Future<Void> write(Buffer chunk) {
     int length = chunk.length();
+    socket.queued(length);
     return response.write(chunk).onSuccess(v -> {
       bytesWritten += length;
       observer.bytes(length);
