@@ -270,6 +270,39 @@ class TimeLimitsIT extends ServiceTest {
     });
   }
 
+  @Test
+  @DisplayName("drain: a stream still running when the drain time is over ends partial, with its token, at that time")
+  void drain() throws Exception {
+    withOwnSluice(json -> {}, (own, ownVertx) -> {
+      int ownPort = own.config().http().port();
+      try (RawHttpClient client = RawHttpClient.get(ownPort, "/v1/datasets/transactions_raw/rows?max_rate=2000")) {
+        AtomicLong endedAt = new AtomicLong();
+        CompletableFuture<String> body = CompletableFuture.supplyAsync(() -> {
+          try {
+            String raw = client.readToEnd();
+            endedAt.set(System.nanoTime());
+            return raw;
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> own.metrics().activeCursors() == 1 && own.metrics().rowsRead() > 0);
+
+        long drained = System.nanoTime();
+        Future<Void> stopped = own.drain(DRAIN_MS);
+
+        String raw = body.get(DRAIN_MS + 5_000, TimeUnit.MILLISECONDS);
+        stopped.await(10, TimeUnit.SECONDS);
+        List<String> lines = RawHttpClient.Chunked.decode(raw).body().lines().toList();
+        JsonObject record = new JsonObject(lines.get(lines.size() - 1)).getJsonObject("_sluice");
+        assertThat(record.getString("status")).isEqualTo("partial");
+        assertThat(record.getJsonObject("error").getString("code")).isEqualTo("shutting-down");
+        assertThat(record.getString("resume")).isNotBlank();
+        assertWithin("shutdown drain", DRAIN_MS, drained, endedAt.get());
+      }
+    });
+  }
+
   /** What a test does with a Sluice of its own, on a Vert.x of its own. */
   private interface OwnSluiceTest {
     void run(Sluice own, Vertx ownVertx) throws Exception;
