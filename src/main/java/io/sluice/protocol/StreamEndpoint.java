@@ -1,5 +1,6 @@
 package io.sluice.protocol;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
@@ -14,7 +15,9 @@ import java.util.concurrent.TimeUnit;
  * and gives up when it has heard nothing for a whole lease. The lease runs on the monotonic
  * clock: a step of the wall clock (NTP, a resumed VM) must not expire every stream at once.
  * One timer per end, always set for the exact moment the next ping or the expiry is due, so
- * a silent peer is given up a lease after it was last heard, not up to a third later.
+ * a silent peer is given up a lease after it was last heard, not up to a third later. In a
+ * cluster, an end that knows its peer's node gives the stream up as soon as that node leaves
+ * the cluster ({@link PeerNodes}), as its lease would have, only sooner.
  *
  * <p>A frame this end cannot handle (a wrong body type, an unknown kind, a handler that
  * throws, even an {@link Error}) ends the stream with a protocol error instead of stalling it.
@@ -36,6 +39,10 @@ abstract class StreamEndpoint implements OpenStreams.Member {
   private long lastReceived;
   private long lastSent;
   private boolean closed;
+  /** Where this end's handlers and timers run: a node that leaves is heard on another thread. */
+  private Context context;
+  /** The cluster node the peer runs on, when known and not this one: its leaving ends the stream. */
+  private volatile String peerNode;
 
   StreamEndpoint(Vertx vertx, String streamId, long leaseMs) {
     this.vertx = vertx;
@@ -56,6 +63,7 @@ abstract class StreamEndpoint implements OpenStreams.Member {
       return Future.failedFuture(new IllegalArgumentException("stream id '" + streamId + "' is already in use"));
     }
     listeningAddress = address;
+    context = vertx.getOrCreateContext();
     OpenStreams.of(vertx).add(this);
     lastReceived = lastSent = System.nanoTime();
     inbox = bus.consumer(address, this::receive);
@@ -90,6 +98,31 @@ abstract class StreamEndpoint implements OpenStreams.Member {
 
   /** Called once when the peer has been silent for a whole lease; the endpoint is closed after. */
   protected abstract void onLeaseExpired();
+
+  /** Called once when the peer's node left the cluster; the endpoint is closed after. */
+  protected abstract void onPeerNodeLeft(String nodeId);
+
+  /** This end's cluster node, or null when not clustered: what it names to its peer. */
+  protected String localNode() {
+    return PeerNodes.localNode(vertx);
+  }
+
+  /** The peer runs on cluster node {@code nodeId} (null or this node: nothing to watch). */
+  protected void peerNode(String nodeId) {
+    peerNode = nodeId == null || nodeId.equals(localNode()) ? null : nodeId;
+  }
+
+  @Override
+  public void nodeLeft(String nodeId) {
+    if (nodeId.equals(peerNode)) {
+      context.runOnContext(v -> {
+        if (!closed) {
+          onPeerNodeLeft(nodeId);
+          close();
+        }
+      });
+    }
+  }
 
   protected void sendToPeer(String kind, Object body) {
     if (!closed) {
