@@ -69,7 +69,7 @@ public final class Sluice {
   private static final int HEALTH_PROBE_QUEUE = 16;
   /** Stream connections the stream check's probes may hold at once, beside the clients' {@code poolSize}. */
   private static final int HEALTH_PROBE_PERMITS = 1;
-  /** How often a drain looks whether the streams in flight are done. */
+  /** How often a drain looks whether the streams in flight are done, to finish early; its time limit is a timer of its own. */
   private static final long DRAIN_POLL_MS = 100;
   /** How long streams ended by a drain get to deliver their last record and let go of their connections. */
   public static final long END_GRACE_MS = 3_000;
@@ -258,22 +258,27 @@ public final class Sluice {
     return metrics.activeResponses() + " HTTP responses, " + metrics.activeCursors() + " cursors";
   }
 
-  /** Completes with true once no stream is in flight, or with false after {@code timeoutMs}. */
+  /**
+   * Completes with true once no stream is in flight, or with false after {@code timeoutMs}: that
+   * end is a timer of its own, due at the exact moment, while the streams are looked at every
+   * {@value #DRAIN_POLL_MS} ms only to finish sooner when they are done.
+   */
   private Future<Boolean> awaitStreams(long timeoutMs) {
     BooleanSupplier idle = () -> metrics.activeResponses() == 0 && metrics.activeCursors() == 0;
     if (idle.getAsBoolean()) {
       return Future.succeededFuture(true);
     }
     Promise<Boolean> outcome = Promise.promise();
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    vertx.setPeriodic(DRAIN_POLL_MS, timer -> {
-      boolean done = idle.getAsBoolean();
-      if (done || System.nanoTime() - deadline >= 0) {
-        vertx.cancelTimer(timer);
-        outcome.tryComplete(done);
+    long poll = vertx.setPeriodic(DRAIN_POLL_MS, timer -> {
+      if (idle.getAsBoolean()) {
+        outcome.tryComplete(true);
       }
     });
-    return outcome.future();
+    long deadline = vertx.setTimer(Math.max(1, timeoutMs), timer -> outcome.tryComplete(idle.getAsBoolean()));
+    return outcome.future().andThen(ar -> {
+      vertx.cancelTimer(poll);
+      vertx.cancelTimer(deadline);
+    });
   }
 
   public boolean draining() {

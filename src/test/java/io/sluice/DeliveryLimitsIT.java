@@ -81,7 +81,7 @@ class DeliveryLimitsIT extends ServiceTest {
       }, 0, 200, TimeUnit.MILLISECONDS);
       await().atMost(Duration.ofSeconds(10)).until(() -> sluice.metrics().blockedResponses() == 1);
 
-      // stalled for 1 s, noticed within a quarter of that: released long before the lease or the idle timeout
+      // cut 1 s after the client last took a byte (TimeLimitsIT measures it): released long before the lease or the idle timeout
       await().atMost(Duration.ofSeconds(3)).until(() -> sluice.metrics().activeCursors() == 0 && Backends.busy() == 0);
       assertThat(sluice.metrics().blockedResponses()).isZero();
     } finally {
@@ -107,7 +107,7 @@ class DeliveryLimitsIT extends ServiceTest {
       HttpResponse<String> served = waiting.get(10, TimeUnit.SECONDS);
       assertThat(served.statusCode()).isEqualTo(200);
       assertThat(served.body().lines()).hasSize(5);
-      // given up together, one stall check apart at most: the last ones are released well under the lease
+      // each given up 1 s after its client last took a byte: the last ones are released well under the lease
       await().atMost(Duration.ofSeconds(1)).until(() -> sluice.metrics().activeCursors() == 0 && Backends.busy() == 0);
       for (RawHttpClient client : stalled) {
         RawHttpClient.Chunked cut = RawHttpClient.Chunked.decode(client.readToEnd());

@@ -7,6 +7,8 @@ import io.sluice.dataset.Catalogue;
 import io.sluice.dataset.Dataset;
 import io.sluice.error.InvalidRequestException;
 import io.sluice.protocol.BatchEncoding;
+import io.sluice.protocol.OpenFrame;
+import io.sluice.protocol.PeerNodes;
 import io.sluice.protocol.Frames;
 import io.sluice.protocol.StreamError;
 import io.vertx.core.Future;
@@ -135,6 +137,13 @@ final class BridgeGuard {
     streams.add(id);
     // the bridge writes message bodies as JSON: it cannot carry the binary batch codec
     open.put("encoding", BatchEncoding.JSON.wireName());
+    // the client's data address lives on this node: its producer watches this node, whatever the client wrote
+    String node = PeerNodes.localNode(vertx);
+    if (node == null) {
+      open.remove(OpenFrame.NODE);
+    } else {
+      open.put(OpenFrame.NODE, node);
+    }
     return true;
   }
 

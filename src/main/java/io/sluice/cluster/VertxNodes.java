@@ -13,14 +13,15 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.VertxMetricsFactory;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 /**
  * Creates the Vert.x a node runs on: standalone, or a member of a Hazelcast cluster when
  * {@link ClusterConfig#enabled()}. A clustered node uses Vert.x's own Hazelcast settings for
  * its maps and joins by TCP/IP only (the listed members, or the addresses of a Kubernetes
  * headless Service's DNS name), never multicast or auto-detection, with Hazelcast's
- * phone-home (traffic off the machine at start) and its own shutdown hook off.
+ * phone-home (traffic off the machine at start) and its own shutdown hook off. A member that
+ * leaves is reported to the node listener as soon as Hazelcast knows ({@link
+ * PromptHazelcastClusterManager}), so streams that depended on it end at once.
  */
 public final class VertxNodes {
 
@@ -44,7 +45,7 @@ public final class VertxNodes {
     return manager == null ? 1 : manager.getNodes().size();
   }
 
-  private static HazelcastClusterManager hazelcast(ClusterConfig cluster) {
+  private static ClusterManager hazelcast(ClusterConfig cluster) {
     Config config = ConfigUtil.loadConfig();
     config.setClusterName(cluster.name());
     config.setProperty("hazelcast.phone.home.enabled", "false");
@@ -69,7 +70,7 @@ public final class VertxNodes {
     } else {
       join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
     }
-    return new HazelcastClusterManager(config);
+    return new PromptHazelcastClusterManager(config);
   }
 
   /** Where this node's event bus listens, and what the others dial. */

@@ -52,6 +52,8 @@ final class ResponseFraming {
   private final StreamObserver observer;
   private final RequestLog log;
   private final SocketProgress socket;
+  /** Whether Vert.x compresses the body, so a chunk's size on the socket is not known here. */
+  private boolean sizeUnknownOnSocket;
   /** The key of the last row written: where the stream goes on if it is cut now. */
   private Object[] lastKey;
   private Long estimatedRows;
@@ -99,7 +101,7 @@ final class ResponseFraming {
   /** {@code drained} runs when the socket's write queue, full, drained: the client took bytes. */
   void onDrain(Runnable drained) {
     response.drainHandler(v -> {
-      lastTaken = System.nanoTime();
+      taken();
       drained.run();
     });
   }
@@ -144,6 +146,9 @@ final class ResponseFraming {
     if (headers.compressible()) {
       compressor = codings.forBody(request.version(), request.headers().getAll(HttpHeaders.ACCEPT_ENCODING));
     }
+    // Vert.x compresses below this class: how many bytes a chunk becomes on the socket is not known here
+    sizeUnknownOnSocket = compressor == null && headers.compressible() && request.version() == HttpVersion.HTTP_1_1
+        && codings.choose(request.headers().getAll(HttpHeaders.ACCEPT_ENCODING)) != null;
     if (compressor != null) {
       // a response that names its coding is one Vert.x's compressor leaves alone
       response.putHeader(HttpHeaders.CONTENT_ENCODING, compressor.coding());
@@ -276,6 +281,12 @@ final class ResponseFraming {
     return System.nanoTime() - lastTaken;
   }
 
+  /** The client took bytes just now: a write reached the kernel, or the write queue drained. */
+  private void taken() {
+    lastTaken = System.nanoTime();
+    socket.mark();
+  }
+
   /**
    * Writes in chunks of at most {@code chunkSize} bytes: Netty counts a write as done only
    * once all of it reached the kernel, so a big one would make a slow reader look idle.
@@ -285,7 +296,7 @@ final class ResponseFraming {
     int length = buffer.length();
     for (int from = 0; from < length; from += chunkSize) {
       Buffer chunk = length <= chunkSize ? buffer : buffer.slice(from, Math.min(length, from + chunkSize));
-      write(chunk).onSuccess(v -> lastTaken = System.nanoTime());
+      write(chunk).onSuccess(v -> taken());
     }
   }
 
@@ -304,6 +315,8 @@ final class ResponseFraming {
     } catch (RuntimeException e) {
       return codingFailed(e);
     }
+    // a chunk Vert.x compresses counts as nothing queued: progress is then only pending bytes that went down
+    socket.queued(sizeUnknownOnSocket ? 0 : coded.length());
     return response.write(coded).onSuccess(v -> {
       bytesWritten += length;
       observer.bytes(length);

@@ -9,6 +9,8 @@ import io.vertx.core.json.JsonObject;
  * an opaque {@code request} body that only the serving stage interprets, and how batches
  * travel ({@code encoding}: binary unless the consumer asks for JSON). {@code principal}
  * and {@code resumeToken} travel untouched for the stages that use them; either may be null.
+ * {@code node} is the consumer's cluster node (null standalone): the producer gives the stream
+ * up as soon as that node leaves the cluster ({@link PeerNodes}).
  */
 public record OpenFrame(
     String streamId,
@@ -19,7 +21,11 @@ public record OpenFrame(
     JsonObject request,
     BatchEncoding encoding,
     String principal,
-    String resumeToken) {
+    String resumeToken,
+    String node) {
+
+  /** The field of an open frame, and of the reply that accepts it, naming the sender's cluster node. */
+  public static final String NODE = "node";
 
   /** The most batches a consumer may have granted and not yet received. */
   public static final long MAX_CREDITS = 1L << 20;
@@ -43,7 +49,8 @@ public record OpenFrame(
           json.getJsonObject("request", new JsonObject()),
           BatchEncoding.of(json.getString("encoding", BatchEncoding.BINARY.wireName())),
           json.getString("principal"),
-          json.getString("resumeToken"));
+          json.getString("resumeToken"),
+          json.getString(NODE));
     } catch (ClassCastException wrongType) {
       // the cast's message names Java classes: the cause keeps it for the log
       throw new IllegalArgumentException("malformed open frame: a field has the wrong type", wrongType);
@@ -54,6 +61,9 @@ public record OpenFrame(
     if (!RequestIds.sane(frame.streamId)) {
       // it names the stream's addresses and its log lines: nothing that could forge either
       throw new IllegalArgumentException("open: 'stream' must be 1 to " + RequestIds.MAX_LENGTH + " of the characters A-Z a-z 0-9 . _ : / + = -");
+    }
+    if (frame.node != null && !RequestIds.sane(frame.node)) {
+      throw new IllegalArgumentException("open: 'node' must be 1 to " + RequestIds.MAX_LENGTH + " of the characters A-Z a-z 0-9 . _ : / + = -");
     }
     if (frame.credits < 0 || frame.credits > MAX_CREDITS) {
       throw new IllegalArgumentException("open: credits must be 0.." + MAX_CREDITS + ", got " + frame.credits);
@@ -75,6 +85,7 @@ public record OpenFrame(
     if (encoding != BatchEncoding.BINARY) json.put("encoding", encoding.wireName());
     if (principal != null) json.put("principal", principal);
     if (resumeToken != null) json.put("resumeToken", resumeToken);
+    if (node != null) json.put(NODE, node);
     return json;
   }
 }

@@ -8,7 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The stream ends open on one Vert.x instance, from the moment they listen until they close,
  * summed for the pipeline gauges: credits granted and not yet used, and rows held in memory.
- * Read from any thread; the sums are a moment's view, not a snapshot.
+ * Read from any thread; the sums are a moment's view, not a snapshot. In a cluster it also
+ * hears, once per Vert.x, every node that leaves ({@link PeerNodes}) and tells each open end.
  */
 public final class OpenStreams implements Shareable {
 
@@ -19,6 +20,9 @@ public final class OpenStreams implements Shareable {
 
     /** Rows it holds in memory. */
     long rowsHeld();
+
+    /** The cluster node {@code nodeId} left: an end whose peer ran there gives its stream up. Called on any thread. */
+    void nodeLeft(String nodeId);
   }
 
   private final Set<Member> open = ConcurrentHashMap.newKeySet();
@@ -27,7 +31,15 @@ public final class OpenStreams implements Shareable {
 
   /** The open stream ends of {@code vertx}. */
   public static OpenStreams of(Vertx vertx) {
-    return vertx.sharedData().<String, OpenStreams>getLocalMap("sluice.open-streams").computeIfAbsent("all", key -> new OpenStreams());
+    return vertx.sharedData().<String, OpenStreams>getLocalMap("sluice.open-streams").computeIfAbsent("all", key -> {
+      OpenStreams streams = new OpenStreams();
+      PeerNodes.onNodeLeft(vertx, streams::nodeLeft);
+      return streams;
+    });
+  }
+
+  private void nodeLeft(String nodeId) {
+    open.forEach(end -> end.nodeLeft(nodeId));
   }
 
   void add(Member end) {

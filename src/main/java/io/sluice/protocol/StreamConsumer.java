@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * the handler, so a paused stream holds at most that many and the producer behind it stops
  * reading. {@code handler(null)} cancels the stream. The end is reported once: {@code
  * endHandler} after the last batch, or {@code exceptionHandler} with a {@link
- * StreamFailedException} (a producer's error, a lost producer, a broken sequence).
+ * StreamFailedException} (a producer's error, a lost producer, a broken sequence). A producer is
+ * lost when silent for the lease, or, in a cluster, as soon as its node leaves: both are {@code
+ * lease-expired}.
  */
 public final class StreamConsumer extends StreamEndpoint implements ReadStream<RowBatch> {
 
@@ -81,7 +83,8 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
     String dataAddress = Frames.dataAddress(streamId);
     long credits = creditsWanted();
     outstanding = credits;
-    OpenFrame open = new OpenFrame(streamId, dataAddress, requestId, credits, leaseMs(), request, BatchEncoding.BINARY, null, null);
+    OpenFrame open = new OpenFrame(streamId, dataAddress, requestId, credits, leaseMs(), request, BatchEncoding.BINARY, null, null,
+        localNode());
     return listen(dataAddress)
         .compose(v -> bus.<JsonObject>request(serviceAddress, open.toJson(), new DeliveryOptions().setSendTimeout(leaseMs())))
         .map(reply -> opened(reply.body()).columns)
@@ -101,6 +104,7 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
 
   private StreamConsumer opened(JsonObject reply) {
     controlAddress = reply.getString("control");
+    peerNode(reply.getString(OpenFrame.NODE));
     columns = reply.getJsonArray("columns", new JsonArray()).stream().map(c -> Column.fromJson((JsonObject) c)).toList();
     if (cancelPending) {
       sendToPeer(Frames.CANCEL, null);
@@ -350,6 +354,11 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
     if (controlAddress != null) {
       sendToPeer(Frames.CANCEL, null);
     }
+    failQuietly(error);
+  }
+
+  /** Fails the stream from this side, telling the producer nothing (it is gone): the handler hears the error. */
+  private void failQuietly(StreamError error) {
     close();
     failure = error.withRequestId(requestId);
     pump();
@@ -358,6 +367,13 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
   @Override
   protected void onLeaseExpired() {
     fail(StreamError.of(StreamError.LEASE_EXPIRED, 504, "producer silent for " + leaseMs() + " ms"));
+  }
+
+  /** The producer's node left the cluster: the stream fails as if its lease had expired, so its client goes on the same way. */
+  @Override
+  protected void onPeerNodeLeft(String nodeId) {
+    RequestLog.of(LOG, requestId).warn("stream {}: the producer's node {} left the cluster", streamId, nodeId);
+    failQuietly(StreamError.of(StreamError.LEASE_EXPIRED, 504, "the producer's node left the cluster"));
   }
 
   @Override

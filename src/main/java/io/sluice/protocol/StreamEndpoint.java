@@ -1,5 +1,6 @@
 package io.sluice.protocol;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
@@ -13,6 +14,10 @@ import java.util.concurrent.TimeUnit;
  * and the lease. Each end pings its peer when it has sent nothing for a third of the lease
  * and gives up when it has heard nothing for a whole lease. The lease runs on the monotonic
  * clock: a step of the wall clock (NTP, a resumed VM) must not expire every stream at once.
+ * One timer per end, always set for the exact moment the next ping or the expiry is due, so
+ * a silent peer is given up a lease after it was last heard, not up to a third later. In a
+ * cluster, an end that knows its peer's node gives the stream up as soon as that node leaves
+ * the cluster ({@link PeerNodes}), as its lease would have, only sooner.
  *
  * <p>A frame this end cannot handle (a wrong body type, an unknown kind, a handler that
  * throws, even an {@link Error}) ends the stream with a protocol error instead of stalling it.
@@ -22,14 +27,22 @@ abstract class StreamEndpoint implements OpenStreams.Member {
   protected final Vertx vertx;
   protected final EventBus bus;
   protected final String streamId;
+  /** The most often an end pings, however short its lease. */
+  private static final long MIN_PING_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
   private final long leaseMs;
   private MessageConsumer<Object> inbox;
   private String listeningAddress;
   private long timerId = -1;
   private final long leaseNanos;
+  private final long pingNanos;
   private long lastReceived;
   private long lastSent;
   private boolean closed;
+  /** Where this end's handlers and timers run: a node that leaves is heard on another thread. */
+  private Context context;
+  /** The cluster node the peer runs on, when known and not this one: its leaving ends the stream. */
+  private volatile String peerNode;
 
   StreamEndpoint(Vertx vertx, String streamId, long leaseMs) {
     this.vertx = vertx;
@@ -37,6 +50,7 @@ abstract class StreamEndpoint implements OpenStreams.Member {
     this.streamId = streamId;
     this.leaseMs = leaseMs;
     this.leaseNanos = TimeUnit.MILLISECONDS.toNanos(leaseMs);
+    this.pingNanos = Math.max(leaseNanos / 3, MIN_PING_NANOS);
   }
 
   /**
@@ -49,10 +63,11 @@ abstract class StreamEndpoint implements OpenStreams.Member {
       return Future.failedFuture(new IllegalArgumentException("stream id '" + streamId + "' is already in use"));
     }
     listeningAddress = address;
+    context = vertx.getOrCreateContext();
     OpenStreams.of(vertx).add(this);
     lastReceived = lastSent = System.nanoTime();
     inbox = bus.consumer(address, this::receive);
-    timerId = vertx.setPeriodic(Math.max(leaseMs / 3, 10), id -> checkLease());
+    watchLease();
     return inbox.completion().onFailure(err -> close());
   }
 
@@ -84,6 +99,31 @@ abstract class StreamEndpoint implements OpenStreams.Member {
   /** Called once when the peer has been silent for a whole lease; the endpoint is closed after. */
   protected abstract void onLeaseExpired();
 
+  /** Called once when the peer's node left the cluster; the endpoint is closed after. */
+  protected abstract void onPeerNodeLeft(String nodeId);
+
+  /** This end's cluster node, or null when not clustered: what it names to its peer. */
+  protected String localNode() {
+    return PeerNodes.localNode(vertx);
+  }
+
+  /** The peer runs on cluster node {@code nodeId} (null or this node: nothing to watch). */
+  protected void peerNode(String nodeId) {
+    peerNode = nodeId == null || nodeId.equals(localNode()) ? null : nodeId;
+  }
+
+  @Override
+  public void nodeLeft(String nodeId) {
+    if (nodeId.equals(peerNode)) {
+      context.runOnContext(v -> {
+        if (!closed) {
+          onPeerNodeLeft(nodeId);
+          close();
+        }
+      });
+    }
+  }
+
   protected void sendToPeer(String kind, Object body) {
     if (!closed) {
       lastSent = System.nanoTime();
@@ -94,14 +134,33 @@ abstract class StreamEndpoint implements OpenStreams.Member {
   /** Where frames of this end go; may be unknown (null) until the stream is open. */
   protected abstract String peerAddress();
 
-  private void checkLease() {
+  /**
+   * Gives up a peer silent for a whole lease, pings one this end has said nothing to for a third
+   * of it, and sets the timer for whichever of the two is due next: frames that come and go in
+   * between only move those moments, so the timer runs about three times per lease, not per frame.
+   */
+  private void watchLease() {
+    if (closed) {
+      return;
+    }
     long now = System.nanoTime();
-    if (now - lastReceived > leaseNanos) {
+    long untilExpiry = lastReceived + leaseNanos - now;
+    if (untilExpiry <= 0) {
       onLeaseExpired();
       close();
-    } else if (now - lastSent >= leaseNanos / 3 && peerAddress() != null) {
+      return;
+    }
+    if (now - lastSent >= pingNanos && peerAddress() != null) {
       sendToPeer(Frames.PING, null);
     }
+    // with no peer address yet, the next look at pinging is a third of a lease away
+    long untilPing = peerAddress() == null ? pingNanos : Math.max(lastSent + pingNanos - now, MIN_PING_NANOS);
+    timerId = vertx.setTimer(ceilMillis(Math.min(untilExpiry, untilPing)), id -> watchLease());
+  }
+
+  /** At least {@code nanos}, in the whole milliseconds a timer takes (never 0): a timer due early would only look again. */
+  private static long ceilMillis(long nanos) {
+    return Math.max(1, (nanos + 999_999) / 1_000_000);
   }
 
   protected boolean isClosed() {

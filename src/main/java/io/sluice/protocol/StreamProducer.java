@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * write queue is the consumer's credit: it sends a batch only against a credit the consumer
  * granted, numbering batches from 1, so {@link #writeQueueFull()} means "no credit" and the
  * {@link #drainHandler} runs when credit comes. A batch written without credit waits for it.
- * When the consumer cancels or is silent past the lease, the {@link #exceptionHandler} hears
- * a {@link StreamClosedException}, pending writes fail, and the owner releases what it holds.
+ * When the consumer cancels, is silent past the lease or its cluster node leaves, the {@link
+ * #exceptionHandler} hears a {@link StreamClosedException}, pending writes fail, and the owner
+ * releases what it holds.
  */
 public final class StreamProducer extends StreamEndpoint implements WriteStream<RowBatch> {
 
@@ -54,6 +55,7 @@ public final class StreamProducer extends StreamEndpoint implements WriteStream<
     this.frame = frame;
     this.names = columns.stream().map(Column::name).toList();
     this.credits = frame.credits();
+    peerNode(frame.node());
   }
 
   /** Refuses an {@code open}; the consumer's open future fails with this error, which names the open's request. */
@@ -79,15 +81,20 @@ public final class StreamProducer extends StreamEndpoint implements WriteStream<
 
   /**
    * Accepts an {@code open} whose {@code frame} the serving stage has read and checked: listens on the control address, then
-   * replies with it and the stream's typed columns.
+   * replies with it, the stream's typed columns and, in a cluster, this node's id.
    */
   public static Future<StreamProducer> accept(Vertx vertx, Message<JsonObject> open, OpenFrame frame, List<Column> columns) {
     StreamProducer producer = new StreamProducer(vertx, frame, columns);
     String control = Frames.controlAddress(producer.streamId);
     JsonArray announced = new JsonArray(columns.stream().map(Column::toJson).toList());
+    JsonObject reply = new JsonObject().put("control", control).put("columns", announced);
+    String node = producer.localNode();
+    if (node != null) {
+      reply.put(OpenFrame.NODE, node);
+    }
     return producer
         .listen(control)
-        .onSuccess(v -> open.reply(new JsonObject().put("control", control).put("columns", announced)))
+        .onSuccess(v -> open.reply(reply))
         .map(producer);
   }
 
@@ -240,6 +247,12 @@ public final class StreamProducer extends StreamEndpoint implements WriteStream<
     sendToPeer(Frames.ERROR, StreamError.of(StreamError.LEASE_EXPIRED, 504, "consumer silent for " + leaseMs() + " ms")
         .withRequestId(frame.requestId()).toJson());
     closed("consumer lease expired");
+  }
+
+  @Override
+  protected void onPeerNodeLeft(String nodeId) {
+    RequestLog.of(LOG, frame.requestId()).warn("stream {}: the consumer's node {} left the cluster", streamId, nodeId);
+    closed("consumer's node left the cluster");
   }
 
   /** The consumer is gone: writes waiting for credit fail, and the owner hears why. */

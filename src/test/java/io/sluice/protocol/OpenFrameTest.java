@@ -40,4 +40,15 @@ class OpenFrameTest {
     assertThatThrownBy(() -> OpenFrame.fromJson(open("s".repeat(RequestIds.MAX_LENGTH + 1), "r")))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  @DisplayName("carries the consumer's cluster node, and refuses one that is not a node id")
+  void consumerNode() {
+    assertThat(OpenFrame.fromJson(open("s-4", "r").put(OpenFrame.NODE, "0f1c2d3e-aaaa-4bbb-8ccc-123456789abc")).node())
+        .isEqualTo("0f1c2d3e-aaaa-4bbb-8ccc-123456789abc");
+    assertThat(OpenFrame.fromJson(open("s-4", "r")).node()).isNull();
+    assertThat(OpenFrame.fromJson(open("s-4", "r").put(OpenFrame.NODE, "n-1")).toJson().getString(OpenFrame.NODE)).isEqualTo("n-1");
+    assertThatThrownBy(() -> OpenFrame.fromJson(open("s-5", "r").put(OpenFrame.NODE, "n\n1")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'node'");
+  }
 }

@@ -28,6 +28,8 @@ public final class RecordingConsumer {
   public final AtomicInteger ends = new AtomicInteger();
   /** The rows handed over when the stream ended, or -1. */
   public final AtomicLong endRows = new AtomicLong(-1);
+  /** When ({@link System#nanoTime}) the end or the failure was heard, or 0 while the stream runs. */
+  public final AtomicLong finishedAt = new AtomicLong();
   private volatile Consumer<RowBatch> onBatch = b -> {};
 
   private RecordingConsumer(Vertx vertx, StreamConsumer consumer) {
@@ -39,10 +41,12 @@ public final class RecordingConsumer {
           onBatch.accept(batch);
         })
         .endHandler(v -> {
+          finishedAt.compareAndSet(0, System.nanoTime());
           ends.incrementAndGet();
           endRows.set(consumer.rows());
         })
         .exceptionHandler(err -> {
+          finishedAt.compareAndSet(0, System.nanoTime());
           failures.add(err);
           if (err instanceof StreamFailedException failed) {
             errors.add(failed.error());
@@ -57,7 +61,12 @@ public final class RecordingConsumer {
 
   /** A paused consumer that credits {@code credits} batches and no more until fetched. */
   public static RecordingConsumer paused(Vertx vertx, int credits) {
-    StreamConsumer consumer = new StreamConsumer(vertx, 5_000, 1_000).pause();
+    return paused(vertx, credits, 5_000);
+  }
+
+  /** A paused consumer that credits {@code credits} batches and no more until fetched, and gives its producer {@code leaseMs}. */
+  public static RecordingConsumer paused(Vertx vertx, int credits, long leaseMs) {
+    StreamConsumer consumer = new StreamConsumer(vertx, leaseMs, 1_000).pause();
     consumer.fetch(credits);
     return new RecordingConsumer(vertx, consumer);
   }

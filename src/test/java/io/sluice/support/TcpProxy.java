@@ -147,6 +147,15 @@ public final class TcpProxy {
     }
   }
 
+  /**
+   * Stops passing bytes, both ways, on the connections open now, closing none of them: a
+   * statement under way gets no answer, as from a server that hangs or a network that drops
+   * everything. New connections still pass.
+   */
+  public void freeze() {
+    open.forEach(NetSocket::pause);
+  }
+
   /** Cuts every connection through the proxy, as a crashed server would. */
   public void cutAll() {
     open.forEach(NetSocket::close);
