@@ -126,7 +126,9 @@ class ClusterFailureIT {
         assertThat(record.getString("status")).isEqualTo("partial");
 
         String resume = EXPORT + "?resume=" + URLEncoder.encode(record.getString("resume"), StandardCharsets.UTF_8);
-        HttpResponse<String> rest = await().atMost(Duration.ofSeconds(30)).until(() -> Http.get(front.port(), resume), r -> r.statusCode() == 200);
+        // the cluster is still settling after the kill: an attempt that hangs is given up and tried again
+        HttpResponse<String> rest = await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+            .until(() -> Http.getWithin(Duration.ofSeconds(8), front.port(), resume), r -> r.statusCode() == 200);
         List<String> ids = NdjsonIds.of(lines.subList(0, lines.size() - 1));
         ids.addAll(NdjsonIds.of(rest.body().lines().toList()));
         assertThat(ids).isEqualTo(TestDatabase.copy("SELECT id FROM transactions ORDER BY id"));
@@ -196,7 +198,9 @@ class ClusterFailureIT {
         assertThat(record.getJsonObject("error").getString("code")).isEqualTo("lease-expired");
 
         String resume = EXPORT + "?resume=" + URLEncoder.encode(record.getString("resume"), StandardCharsets.UTF_8);
-        HttpResponse<String> rest = await().atMost(Duration.ofSeconds(30)).until(() -> Http.get(front.port(), resume), r -> r.statusCode() == 200);
+        // the cluster is still settling after the kill: an attempt that hangs is given up and tried again
+        HttpResponse<String> rest = await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+            .until(() -> Http.getWithin(Duration.ofSeconds(8), front.port(), resume), r -> r.statusCode() == 200);
         List<String> ids = NdjsonIds.of(lines.subList(0, lines.size() - 1));
         ids.addAll(NdjsonIds.of(rest.body().lines().toList()));
         assertThat(ids).isEqualTo(TestDatabase.copy("SELECT id FROM transactions ORDER BY id"));

@@ -56,7 +56,7 @@ class LoggingIT {
   private static final Pattern UUID_TEXT = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   private static final Pattern TEXT_LINE = Pattern.compile("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} (TRACE|DEBUG|INFO |WARN |ERROR) \\[.*");
   private static final String AUDIT = "sluice.audit";
-  private static final Set<String> AUDIT_FIELDS = Set.of("time", "requestId", "principal", "dataset", "params", "format", "status",
+  private static final Set<String> AUDIT_FIELDS = Set.of("time", "requestId", "principal", "dataset", "params", "keyId", "format", "status",
       "httpStatus", "errorCode", "rows", "bytes", "durationMs");
 
   /**

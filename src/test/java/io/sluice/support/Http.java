@@ -19,6 +19,19 @@ public final class Http {
     return send("GET", port, pathAndQuery, headers);
   }
 
+  /** A {@code GET} that gives up after {@code timeout}, for a caller that retries (a cluster that is still settling, say). */
+  public static HttpResponse<String> getWithin(Duration timeout, int port, String pathAndQuery) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).timeout(timeout).GET().build();
+    try {
+      return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** A {@code HEAD} request: its body, which must be empty, as a string. */
   public static HttpResponse<String> head(int port, String pathAndQuery, String... headers) {
     return send("HEAD", port, pathAndQuery, headers);
