@@ -98,6 +98,20 @@ class ClusterFailureIT {
   }
 
 
+  /**
+   * Resumes the cut export with its record's token on {@code front} and checks that the rows
+   * before the cut and after it are every row once, in order. The cluster is still settling
+   * after a kill: an attempt that hangs is given up and tried again.
+   */
+  private static void assertResumesExactly(Node front, JsonObject record, List<String> lines) throws Exception {
+    String resume = EXPORT + "?resume=" + URLEncoder.encode(record.getString("resume"), StandardCharsets.UTF_8);
+    HttpResponse<String> rest = await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+        .until(() -> Http.getWithin(Duration.ofSeconds(8), front.port(), resume), r -> r.statusCode() == 200);
+    List<String> ids = NdjsonIds.of(lines.subList(0, lines.size() - 1));
+    ids.addAll(NdjsonIds.of(rest.body().lines().toList()));
+    assertThat(ids).isEqualTo(TestDatabase.copy("SELECT id FROM transactions ORDER BY id"));
+  }
+
   @Test
   @DisplayName("the producer's node killed: the consumer ends partial with a token within the lease, and resumes on a surviving node")
   void producerNodeDies(Vertx vertx) throws Exception {
@@ -125,13 +139,7 @@ class ClusterFailureIT {
         JsonObject record = new JsonObject(lines.get(lines.size() - 1)).getJsonObject("_sluice");
         assertThat(record.getString("status")).isEqualTo("partial");
 
-        String resume = EXPORT + "?resume=" + URLEncoder.encode(record.getString("resume"), StandardCharsets.UTF_8);
-        // the cluster is still settling after the kill: an attempt that hangs is given up and tried again
-        HttpResponse<String> rest = await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-            .until(() -> Http.getWithin(Duration.ofSeconds(8), front.port(), resume), r -> r.statusCode() == 200);
-        List<String> ids = NdjsonIds.of(lines.subList(0, lines.size() - 1));
-        ids.addAll(NdjsonIds.of(rest.body().lines().toList()));
-        assertThat(ids).isEqualTo(TestDatabase.copy("SELECT id FROM transactions ORDER BY id"));
+        assertResumesExactly(front, record, lines);
         assertThat(survivor.metrics().rowsRead()).isPositive();
       }
     }
@@ -181,7 +189,8 @@ class ClusterFailureIT {
           }
         });
         await().atMost(Duration.ofMillis(LONG_LEASE_MS / 2)).until(body::isDone);
-        assertThat(leftAt.get()).as("the front node heard the member leave").isPositive();
+        // the response may end before the listener hears the member leave (the event bus saw the socket reset first)
+        await().atMost(Duration.ofSeconds(5)).until(() -> leftAt.get() > 0);
         long afterLeft = millisBetween(leftAt.get(), endedAt.get());
         long afterKill = millisBetween(killed, endedAt.get());
         System.out.printf("measured node left (consumer end): member left %d ms after the kill, response ended %d ms after that%n",
@@ -197,13 +206,7 @@ class ClusterFailureIT {
         assertThat(record.getString("status")).isEqualTo("partial");
         assertThat(record.getJsonObject("error").getString("code")).isEqualTo("lease-expired");
 
-        String resume = EXPORT + "?resume=" + URLEncoder.encode(record.getString("resume"), StandardCharsets.UTF_8);
-        // the cluster is still settling after the kill: an attempt that hangs is given up and tried again
-        HttpResponse<String> rest = await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-            .until(() -> Http.getWithin(Duration.ofSeconds(8), front.port(), resume), r -> r.statusCode() == 200);
-        List<String> ids = NdjsonIds.of(lines.subList(0, lines.size() - 1));
-        ids.addAll(NdjsonIds.of(rest.body().lines().toList()));
-        assertThat(ids).isEqualTo(TestDatabase.copy("SELECT id FROM transactions ORDER BY id"));
+        assertResumesExactly(front, record, lines);
         assertThat(survivor.metrics().rowsRead()).isPositive();
       }
     }
@@ -226,7 +229,7 @@ class ClusterFailureIT {
         await().atMost(Duration.ofMillis(LONG_LEASE_MS / 2)).pollInterval(Duration.ofMillis(20))
             .until(() -> back.metrics().activeCursors() == 0);
         long released = System.nanoTime();
-        assertThat(leftAt.get()).as("the back node heard the member leave").isPositive();
+        await().atMost(Duration.ofSeconds(5)).until(() -> leftAt.get() > 0);
         System.out.printf("measured node left (producer end): member left %d ms after the kill, cursor released %d ms after that%n",
             millisBetween(killed, leftAt.get()), millisBetween(leftAt.get(), released));
         assertThat(millisBetween(leftAt.get(), released)).as("ms from the member leaving to the release").isLessThan(NODE_LEFT_BOUND_MS);
