@@ -161,6 +161,13 @@ public final class RawHttpClient implements AutoCloseable {
     public static ChunkedBytes decode(byte[] raw) {
       int headerEnd = indexOf(raw, CRLF_CRLF, 0);
       int status = Integer.parseInt(new String(raw, 9, 3, StandardCharsets.US_ASCII));
+      String head = new String(raw, 0, headerEnd, StandardCharsets.US_ASCII).toLowerCase(java.util.Locale.ROOT);
+      if (!head.contains("\r\ntransfer-encoding: chunked")) {
+        // a body framed by Content-Length (an error answered before any row, say): whole when it has that length
+        byte[] body = Arrays.copyOfRange(raw, headerEnd + 4, raw.length);
+        java.util.regex.Matcher length = java.util.regex.Pattern.compile("\r\ncontent-length: *(\\d+)").matcher(head);
+        return new ChunkedBytes(status, body, length.find() && Long.parseLong(length.group(1)) == body.length, "");
+      }
       ByteArrayOutputStream body = new ByteArrayOutputStream();
       int pos = headerEnd + 4;
       while (true) {
