@@ -1,5 +1,6 @@
 package io.sluice;
 
+import io.sluice.stage.Governance;
 import io.sluice.stage.TransformVerticle;
 import io.sluice.stage.SourceVerticle;
 import io.sluice.source.Sources;
@@ -22,8 +23,8 @@ import io.sluice.format.ArrowMemory;
 import io.sluice.http.health.HealthEndpoints;
 import io.sluice.http.health.StreamCheck;
 import io.sluice.http.AuditKey;
-import io.sluice.http.ClientLimiter;
 import io.sluice.http.HttpVerticle;
+import io.sluice.limits.ClientLimiter;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.OpenStreams;
 import io.sluice.value.RowBatch;
@@ -172,13 +173,16 @@ public final class Sluice {
       sources = new Sources(List.of(new KeysetSource(vertx, pool, gate, healthProbeGate, connections, breaker, config.stream(), metrics)));
       deployed = deployed.compose(v -> deploy(() -> new SourceVerticle(catalogue, sources, config.stream()), instances));
     }
+    // one limiter and one token signer per node: a caller's HTTP, bus and bridge streams count together
+    ResumeTokens tokens = new ResumeTokens(config.resume().signingKey(), config.resume().tokenTtlSeconds());
+    ClientLimiter limiter = new ClientLimiter(config.http().maxStreamsPerClient(), config.http().quota().rowsPerWindow(),
+        config.http().quota().bytesPerWindow(), config.http().quota().windowSeconds(), System::nanoTime);
     if (roles.contains(Role.TRANSFORM)) {
-      deployed = deployed.compose(v -> deploy(() -> new TransformVerticle(catalogue, routes), instances));
+      Governance governance = new Governance(metrics, limiter, tokens, config.stream().fetchSize());
+      deployed = deployed.compose(v -> deploy(() -> new TransformVerticle(catalogue, routes, governance), instances));
     }
     if (roles.contains(Role.HTTP)) {
       HealthEndpoints health = healthEndpoints(routes);
-      ResumeTokens tokens = new ResumeTokens(config.resume().signingKey(), config.resume().tokenTtlSeconds());
-      ClientLimiter limiter = new ClientLimiter(config.http().maxStreamsPerClient(), config.http().trustedProxies(), config.http().quota(), System::nanoTime);
       AuditKey auditKey = auditKey();
       arrowMemory = new ArrowMemory(config.http().arrowMemoryBytes());
       metrics.arrowMemory(arrowMemory::allocated, arrowMemory.limit());

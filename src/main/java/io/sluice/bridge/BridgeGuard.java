@@ -3,9 +3,11 @@ package io.sluice.bridge;
 import io.sluice.auth.AuthenticationException;
 import io.sluice.auth.Authenticator;
 import io.sluice.auth.DatasetAccess;
+import io.sluice.auth.Principal;
 import io.sluice.dataset.Catalogue;
 import io.sluice.dataset.Dataset;
 import io.sluice.error.InvalidRequestException;
+import io.sluice.limits.ClientLimiter;
 import io.sluice.protocol.BatchEncoding;
 import io.sluice.protocol.OpenFrame;
 import io.sluice.protocol.PeerNodes;
@@ -77,7 +79,7 @@ final class BridgeGuard {
       // the stream id is the client's from now on, so the register sent right after the open passes
       JsonObject open = frame.getJsonObject("body");
       String id = open.getString("stream");
-      authorize(open).onComplete(authorized -> {
+      authorize(open, socket).onComplete(authorized -> {
         if (authorized.succeeded()) {
           event.complete(true);
         } else {
@@ -164,11 +166,17 @@ final class BridgeGuard {
 
   /**
    * Authenticates the open's {@code token} (removed from the body: it goes no further), checks
-   * the caller may read the dataset and binds the parameters its claims set.
+   * the caller may read the dataset and binds the parameters its claims set. The open then says,
+   * whatever the client wrote, that it comes through the bridge, for which principal (its resume
+   * tokens are bound to it) and whose limits it counts against: the principal's, as over HTTP, or,
+   * anonymous, the client's address.
    */
-  private Future<Void> authorize(JsonObject open) {
+  private Future<Void> authorize(JsonObject open, NetSocket socket) {
     Object token = open.remove("token");
     return authenticator.caller(() -> token instanceof String jwt ? jwt : null).compose(caller -> {
+      boolean anonymous = Principal.ANONYMOUS.equals(caller.name());
+      open.put("transport", OpenFrame.BRIDGE).put("principal", caller.name())
+          .put("client", anonymous ? addressOf(socket) : ClientLimiter.principalKey(caller.name()));
       JsonObject request = open.getJsonObject("request");
       Dataset dataset = catalogue.require(request.getString("dataset"));
       DatasetAccess.requireReadable(dataset, caller);
@@ -179,6 +187,10 @@ final class BridgeGuard {
       request.put("callerRoles", new io.vertx.core.json.JsonArray(caller.roleNames().stream().sorted().toList()));
       return Future.succeededFuture();
     });
+  }
+
+  private static String addressOf(NetSocket socket) {
+    return socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().hostAddress();
   }
 
   private static StreamError refusal(Throwable err) {

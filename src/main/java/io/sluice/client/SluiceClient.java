@@ -2,6 +2,7 @@ package io.sluice.client;
 
 import io.sluice.dataset.StreamRequest;
 import io.sluice.protocol.Frames;
+import io.sluice.protocol.OpenTerms;
 import io.sluice.value.RowBatch;
 import io.sluice.protocol.RowBatchCodec;
 import io.sluice.protocol.StreamConsumer;
@@ -17,7 +18,11 @@ import java.util.UUID;
  * StreamConsumer}, a {@code ReadStream} of batches of transformed rows, the rows the HTTP API
  * serves. Demand is credit: a paused stream holds at most {@code window} batches and the
  * cursor behind it stops reading; {@code handler(null)} cancels. A stream that fails reports a
- * {@link StreamFailedException} with the key after which a new stream goes on.
+ * {@link StreamFailedException} with the signed resume token after the last row delivered
+ * ({@link StreamFailedException#resumeToken()}), which {@link #open(StreamRequest, String)} goes on
+ * with, exactly after that row; {@link StreamConsumer#resumeToken()} says the same while it runs.
+ * Its streams are metered, limited and capped by the stage that serves them as HTTP streams are:
+ * as its {@link #as principal}'s (anonymous by default, then as its cluster node's).
  *
  * <pre>{@code
  * SluiceClient client = SluiceClient.create(vertx);
@@ -35,11 +40,17 @@ public final class SluiceClient {
   private final Vertx vertx;
   private final int window;
   private final long leaseMs;
+  /** Who opens: tokens are bound to it and limits count against it; null: anonymous. */
+  private final String principal;
+  /** The rows per second to be capped at, or null: only the dataset's cap. */
+  private final Long maxRate;
 
-  private SluiceClient(Vertx vertx, int window, long leaseMs) {
+  private SluiceClient(Vertx vertx, int window, long leaseMs, String principal, Long maxRate) {
     this.vertx = vertx;
     this.window = window;
     this.leaseMs = leaseMs;
+    this.principal = principal;
+    this.maxRate = maxRate;
   }
 
   /** A client on {@code vertx}, registering the batch codec if nobody has. */
@@ -56,7 +67,21 @@ public final class SluiceClient {
     } catch (IllegalStateException alreadyRegistered) {
       // a Sluice on this Vert.x registered it
     }
-    return new SluiceClient(vertx, window, leaseMs);
+    return new SluiceClient(vertx, window, leaseMs, null, null);
+  }
+
+  /**
+   * The same client, opening for {@code principal}: the cluster trusts its members to name who
+   * asks, as it trusts them with the caller's roles, so name only a caller this service has
+   * authenticated. Its streams' tokens are bound to it, and they count against its limits.
+   */
+  public SluiceClient as(String principal) {
+    return new SluiceClient(vertx, window, leaseMs, principal, maxRate);
+  }
+
+  /** The same client, asking for its streams to be capped at {@code rowsPerSecond} (at most their dataset's {@code maxRowsPerSecond}). */
+  public SluiceClient maxRate(long rowsPerSecond) {
+    return new SluiceClient(vertx, window, leaseMs, principal, rowsPerSecond);
   }
 
   /** Opens {@code dataset} with {@code params}, from its first row. */
@@ -69,9 +94,20 @@ public final class SluiceClient {
    * fails with a {@link StreamFailedException} when Sluice refuses it (bad parameters, busy...).
    */
   public Future<StreamConsumer> open(StreamRequest request) {
-    StreamConsumer consumer = new StreamConsumer(vertx, leaseMs, window);
+    return open(request, null);
+  }
+
+  /**
+   * Opens the stream {@code request} describes, going on where {@code resumeToken} says (a
+   * {@link StreamFailedException#resumeToken()} of a stream of the same request; null: where the
+   * request starts). A token that is not Sluice's, was changed, expired, or belongs to another
+   * request is refused ({@code bad-request} naming {@code resumeToken}), one of another principal's
+   * too ({@code forbidden}).
+   */
+  public Future<StreamConsumer> open(StreamRequest request, String resumeToken) {
+    StreamConsumer consumer = new StreamConsumer(vertx, leaseMs, window).terms(OpenTerms.bus(principal, maxRate, resumeToken));
     return consumer.open(Frames.TRANSFORM_OPEN, request.toJson(), UUID.randomUUID().toString())
         .map(consumer)
-        .recover(err -> Future.failedFuture(new StreamFailedException(StreamConsumer.refusal(err), null)));
+        .recover(err -> Future.failedFuture(new StreamFailedException(StreamConsumer.refusal(err), null, resumeToken)));
   }
 }

@@ -2,6 +2,9 @@ package io.sluice.http;
 
 import io.sluice.config.HttpConfig;
 import io.sluice.config.StreamConfig;
+import io.sluice.error.Failure;
+import io.sluice.limits.ClientLimiter;
+import io.sluice.limits.Throttle;
 import io.sluice.protocol.StreamError;
 import io.sluice.value.RowBatch;
 import io.vertx.core.Vertx;
@@ -61,12 +64,9 @@ final class DeliveryPolicy {
     SamplingPolicy sampling = rows.sample()
         ? new SamplingPolicy(new BlockedShareMeter(samplingWindowNanos, System::nanoTime), http.sampleBlockedShare())
         : null;
-    Long maxRowsPerSecond = rows.maxRowsPerSecond();
-    RateCap cap = maxRowsPerSecond == null ? null
-        : new RateCap(maxRowsPerSecond, Math.min(maxRowsPerSecond, stream.fetchSize()), System::nanoTime);
     return new DeliveryPolicy(lease,
         new Sampler(vertx, sampling, samplingWindowNanos),
-        new Throttle(vertx, cap),
+        Throttle.of(vertx, rows.maxRowsPerSecond(), stream.fetchSize()),
         new StallWatch(vertx, TimeUnit.SECONDS.toNanos(http.stallTimeoutSeconds()), framing::nanosSinceTaken),
         new Heartbeat(vertx, TimeUnit.SECONDS.toNanos(http.heartbeatSeconds()), framing::nanosSinceWrite));
   }
@@ -88,7 +88,8 @@ final class DeliveryPolicy {
 
   /** The error the stream ends with when its client's quota is used up in this window, or null while some is left. */
   StreamError quotaExhausted() {
-    return lease.quotaExhausted();
+    Failure exhausted = lease.quotaExhausted();
+    return exhausted == null ? null : StreamError.of(exhausted);
   }
 
   /** The rows of {@code batch} to send: all of them unless sampling. */

@@ -7,14 +7,17 @@ import io.sluice.auth.DatasetAccess;
 import io.sluice.auth.Principal;
 import io.sluice.dataset.Catalogue;
 import io.sluice.dataset.Dataset;
+import io.sluice.error.Failure;
 import io.sluice.error.InvalidRequestException;
 import io.sluice.format.ArrowMemory;
 import io.sluice.format.SseFormat;
 import io.sluice.http.compression.ContentCodings;
 import io.sluice.http.health.HealthEndpoints;
 import io.sluice.http.health.HealthRoutes;
+import io.sluice.limits.ClientLimiter;
 import io.sluice.logging.RequestLog;
 import io.sluice.metrics.SluiceMetrics;
+import io.sluice.protocol.OpenTerms;
 import io.sluice.protocol.RequestIds;
 import io.sluice.protocol.StageRoutes;
 import io.sluice.protocol.StreamConsumer;
@@ -54,15 +57,13 @@ public final class HttpVerticle extends VerticleBase {
       HeaderNames.REQUEST_ID, HeaderNames.STATUS_TRAILER, HeaderNames.ROW_COUNT_TRAILER, HeaderNames.ESTIMATED_ROWS,
       HttpHeaders.CONTENT_DISPOSITION.toString(), HttpHeaders.RETRY_AFTER.toString());
 
-  /** Seconds a client refused for running too many streams is told to wait. */
-  private static final int TOO_MANY_RETRY_AFTER_SECONDS = 5;
-
   private final HttpConfig httpConfig;
   private final StreamConfig streamConfig;
   private final Catalogue catalogue;
   private final SluiceMetrics metrics;
   private final HealthEndpoints health;
   private final ClientLimiter limiter;
+  private final ClientAddresses clients;
   private final StageRoutes routes;
   private final CallerAuthentication authentication;
   /** The role {@code /metrics} needs, or null: open. */
@@ -82,6 +83,7 @@ public final class HttpVerticle extends VerticleBase {
     this.metrics = metrics;
     this.health = health;
     this.limiter = limiter;
+    this.clients = new ClientAddresses(httpConfig.trustedProxies());
     this.routes = routes;
     this.authentication = new CallerAuthentication(authenticator);
     this.metricsRole = metricsRole;
@@ -186,17 +188,15 @@ public final class HttpVerticle extends VerticleBase {
       refuseRows(ctx, principal, started, null, StreamError.of(invalid.failure()));
       return;
     }
-    String client = limiter.clientOf(ctx.request(), CallerAuthentication.principal(ctx));
-    StreamError exhausted = limiter.quotaRefusal(client);
+    String client = clients.clientOf(ctx.request(), CallerAuthentication.principal(ctx));
+    Failure exhausted = limiter.quotaRefusal(client);
     if (exhausted != null) {
-      refuseRows(ctx, principal, started, rows.format().name(), exhausted);
+      refuseRows(ctx, principal, started, rows.format().name(), StreamError.of(exhausted));
       return;
     }
     ClientLimiter.Lease lease = limiter.acquire(client);
     if (lease == null) {
-      refuseRows(ctx, principal, started, rows.format().name(), StreamError.of(StreamError.TOO_MANY_STREAMS, 429,
-          "client " + client + " already runs " + limiter.perClient() + " streams, the most one client may")
-          .withRetryAfter(TOO_MANY_RETRY_AFTER_SECONDS));
+      refuseRows(ctx, principal, started, rows.format().name(), StreamError.of(limiter.tooManyStreams(client)));
       return;
     }
     respond(ctx, rows, lease, principal);
@@ -210,6 +210,8 @@ public final class HttpVerticle extends VerticleBase {
     ResponseFraming framing = new ResponseFraming(ctx.request(), requestId, rows, httpConfig.chunkSize(), codings, observer);
     DeliveryPolicy policy = DeliveryPolicy.of(vertx, httpConfig, streamConfig, framing, lease, rows);
     StreamConsumer stream = new StreamConsumer(vertx, streamConfig.leaseMs(), streamConfig.window());
+    // HTTP meters, limits and resumes its own responses: the transform stage leaves them be
+    stream.terms(OpenTerms.HTTP.forPrincipal(principal));
     new RowsResponse(vertx, requestId, stream, framing, policy, observer).start(rows.stream(), rows.format(), routes.transformOpen());
   }
 

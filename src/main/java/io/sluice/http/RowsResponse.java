@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * error record, releasing its database connection and snapshot, and the connection is cut.
  *
  * <p>A sampled stream ({@link Sampler}) announces each rate in-band before the rows it applies
- * to, and ends {@code sampled} when it left rows out. A rate-capped one ({@link Throttle}) counts
+ * to, and ends {@code sampled} when it left rows out. A rate-capped one ({@link io.sluice.limits.Throttle}) counts
  * its write queue as full while the cap is empty as well as while the socket's is.
  *
  * <p>However it ends, once it has nothing more to give it tells its observer how, with the

@@ -22,7 +22,8 @@ import java.util.function.Supplier;
 /**
  * The service's meters, on one Prometheus registry per process that Vert.x's own HTTP, pool
  * and event-bus meters share (see {@link #vertxMetricsFactory()}), exposed at {@code /metrics}.
- * HTTP streams are counted by dataset and format through {@link #stream}; never by request,
+ * Streams of every transport are counted by dataset and format through {@link StreamMeters} (the
+ * format of a bus or bridge stream is its transport); never by request,
  * principal or stream id, which would make a series per request. docs/operations.md lists
  * every series.
  */
@@ -122,7 +123,7 @@ public final class SluiceMetrics {
     activeResponses.incrementAndGet();
     AtomicInteger active = activeStreams.computeIfAbsent(tags, t -> {
       AtomicInteger gauge = new AtomicInteger();
-      Gauge.builder("sluice.streams.active", gauge, AtomicInteger::get).description("streamed HTTP responses not yet done with their connection")
+      Gauge.builder("sluice.streams.active", gauge, AtomicInteger::get).description("streams not yet done: HTTP responses with their connection, bus and bridge streams")
           .tags(t).register(registry);
       return gauge;
     });
@@ -141,7 +142,7 @@ public final class SluiceMetrics {
   }
 
   Timer firstRowTimer(Tags tags) {
-    return Timer.builder("sluice.time.to.first.row").description("from a rows request to its first row written")
+    return Timer.builder("sluice.time.to.first.row").description("from a rows request (an open) to its first row written")
         .serviceLevelObjectives(FIRST_ROW_BUCKETS).tags(tags).register(registry);
   }
 

@@ -6,8 +6,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The meters of one HTTP stream, tagged with its dataset and format, looked up once when it
- * starts: rows, bytes and sampled-out rows sent, the time to its first row, the time its
+ * The meters of one stream, whatever its transport, tagged with its dataset and format (an HTTP
+ * stream's format; {@code bus} or {@code bridge} for a stream of the event bus or the TCP
+ * bridge, which the transform stage meters), looked up once when it starts: rows, bytes and sampled-out rows sent, the time to its first row, the time its
  * client kept it paused, and, once, how it ended and how long it took. Used on the stream's
  * event loop only.
  */
@@ -35,7 +36,7 @@ public final class StreamMeters {
   private boolean ended;
 
   /**
-   * The meters of one HTTP stream of {@code dataset} (null or unknown: {@link SluiceMetrics#UNKNOWN})
+   * The meters of one stream of {@code dataset} (null or unknown: {@link SluiceMetrics#UNKNOWN})
    * as {@code format}; it counts as active until {@link #ended}.
    */
   public static StreamMeters open(SluiceMetrics metrics, String dataset, String format) {
@@ -49,7 +50,7 @@ public final class StreamMeters {
     this.dataset = dataset;
     this.tags = tags;
     this.active = active;
-    this.rows = metrics.counter("sluice.rows.sent", "rows written to HTTP clients", tags);
+    this.rows = metrics.counter("sluice.rows.sent", "rows written to clients (HTTP, or batches of the event bus and the bridge)", tags);
     this.bytes = metrics.counter("sluice.bytes.sent", "body bytes HTTP clients took, before HTTP compression", tags);
     this.sampledOut = metrics.counter("sluice.rows.sampled.out", "rows of degrade=sample streams that sampling left out", tags);
     this.paused = metrics.counter("sluice.backpressure.paused.seconds", "time HTTP responses waited for their client to take bytes", tags);
@@ -83,7 +84,7 @@ public final class StreamMeters {
       return;
     }
     Tags withStatus = tags.and(SluiceMetrics.STATUS, ending.tag());
-    metrics.counter("sluice.streams.ended", "HTTP streams ended, by how they ended", withStatus).increment();
+    metrics.counter("sluice.streams.ended", "streams ended, by how they ended", withStatus).increment();
     metrics.durationTimer(withStatus).record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
   }
 

@@ -23,6 +23,11 @@ public final class Frames {
 
   /** Header carrying a frame's kind. */
   public static final String KIND = "sluice-frame";
+  /**
+   * Header of a {@code batch} frame of a bus or bridge stream: the signed resume token that goes
+   * on after the batch's last row (the same token HTTP writes in a cut body's record).
+   */
+  public static final String RESUME = "sluice-resume";
 
   // data frames, producer -> consumer
   public static final String STARTED = "started";
@@ -39,6 +44,12 @@ public final class Frames {
 
   static DeliveryOptions kind(String kind) {
     return new DeliveryOptions().addHeader(KIND, kind);
+  }
+
+  /** A frame of {@code kind} carrying {@code resumeToken} (none when null). */
+  static DeliveryOptions kind(String kind, String resumeToken) {
+    DeliveryOptions options = kind(kind);
+    return resumeToken == null ? options : options.addHeader(RESUME, resumeToken);
   }
 
   /** Where the consumer of stream {@code streamId} listens for data frames, by convention. */

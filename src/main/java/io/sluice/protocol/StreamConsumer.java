@@ -7,7 +7,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.ReadStream;
@@ -34,7 +33,13 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
   private static final Logger LOG = LoggerFactory.getLogger(StreamConsumer.class);
 
   private final int window;
-  private final Deque<RowBatch> queue = new ArrayDeque<>();
+  private final Deque<Queued> queue = new ArrayDeque<>();
+  /** Who opens the stream, and how. */
+  private OpenTerms terms = OpenTerms.BUS;
+  /** The token the stream was opened with (null: from its start), then that of the last batch handed to the handler. */
+  private String resumeToken;
+  /** The token the {@code error} frame carried: after the last row sent. */
+  private String failureToken;
   private String controlAddress;
   /** The request this stream serves, named in its errors and log lines. */
   private String requestId;
@@ -62,6 +67,9 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
   /** The end was reported, or the stream cancelled: nothing more reaches the handlers. */
   private boolean done;
 
+  /** A batch received, with the resume token after its last row (null when the producer sent none). */
+  private record Queued(RowBatch batch, String resumeToken) {}
+
   /** A consumer that keeps up to {@code window} batches credited ahead of its handler; nothing happens until {@link #open}. */
   public StreamConsumer(Vertx vertx, long leaseMs, int window) {
     super(vertx, UUID.randomUUID().toString(), leaseMs);
@@ -83,8 +91,8 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
     String dataAddress = Frames.dataAddress(streamId);
     long credits = creditsWanted();
     outstanding = credits;
-    OpenFrame open = new OpenFrame(streamId, dataAddress, requestId, credits, leaseMs(), request, BatchEncoding.BINARY, null, null,
-        localNode());
+    OpenFrame open = new OpenFrame(streamId, dataAddress, requestId, credits, leaseMs(), request, BatchEncoding.BINARY, terms.principal(),
+        terms.resumeToken(), localNode(), terms.transport(), terms.client(), terms.maxRate());
     return listen(dataAddress)
         .compose(v -> bus.<JsonObject>request(serviceAddress, open.toJson(), new DeliveryOptions().setSendTimeout(leaseMs())))
         .map(reply -> opened(reply.body()).columns)
@@ -102,6 +110,22 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
     return streamId;
   }
 
+  /** Opens on {@code openTerms} ({@link OpenTerms#BUS} unless set); before {@link #open}. */
+  public StreamConsumer terms(OpenTerms openTerms) {
+    this.terms = openTerms;
+    this.resumeToken = openTerms.resumeToken();
+    return this;
+  }
+
+  /**
+   * The signed resume token that goes on after the last row handed to the handler: that of the
+   * last batch handed over, or, before one, the token the stream was opened with (null: it
+   * started at the first row, so opening the same request again goes on).
+   */
+  public String resumeToken() {
+    return resumeToken;
+  }
+
   private StreamConsumer opened(JsonObject reply) {
     controlAddress = reply.getString("control");
     peerNode(reply.getString(OpenFrame.NODE));
@@ -116,39 +140,14 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
     return this;
   }
 
-  /**
-   * The error a failed {@code open} (or any request to a stage) stands for: the stage's refusal,
-   * or its absence. What the event bus says about an absent stage (addresses, timeouts) is not
-   * in it: the caller logs {@code err} when {@link #isRefusal} is false.
-   */
+  /** The error a failed {@code open} (or any request to a stage) stands for: see {@link StreamRefusedException#errorOf}. */
   public static StreamError refusal(Throwable err) {
-    if (err instanceof StreamRefusedException refused) {
-      return refused.error();
-    }
-    if (err instanceof ReplyException reply && reply.failureCode() > 0) {
-      try {
-        return StreamError.fromJson(new JsonObject(reply.getMessage()));
-      } catch (RuntimeException notJson) {
-        return StreamError.of(StreamError.INTERNAL, 500, "the stream service failed");
-      }
-    }
-    return StreamError.of(StreamError.DATABASE_UNAVAILABLE, 503, "stream service unavailable");
+    return StreamRefusedException.errorOf(err);
   }
 
-  /** Whether {@code err} is a stage's own refusal, whose {@link StreamError} says all there is to say. */
+  /** Whether {@code err} is a stage's own refusal: see {@link StreamRefusedException#isRefusal}. */
   public static boolean isRefusal(Throwable err) {
-    if (err instanceof StreamRefusedException) {
-      return true;
-    }
-    if (err instanceof ReplyException reply && reply.failureCode() > 0) {
-      try {
-        new JsonObject(reply.getMessage());
-        return true;
-      } catch (RuntimeException notJson) {
-        return false;
-      }
-    }
-    return false;
+    return StreamRefusedException.isRefusal(err);
   }
 
   /** The columns the producer announced. */
@@ -224,7 +223,11 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
       return;
     }
     while (demand > 0 && !queue.isEmpty() && failure == null) {
-      RowBatch batch = queue.poll();
+      Queued next = queue.poll();
+      RowBatch batch = next.batch();
+      if (next.resumeToken() != null) {
+        resumeToken = next.resumeToken();
+      }
       queuedRows -= batch.size();
       if (demand != Long.MAX_VALUE) {
         demand--;
@@ -239,9 +242,11 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
       }
     }
     if (failure != null) {
+      // nothing received was dropped: the error's own token, after the last row sent, is as exact and known even before a batch
+      String token = queue.isEmpty() && failureToken != null ? failureToken : resumeToken;
       finish();
       if (exceptionHandler != null) {
-        exceptionHandler.handle(new StreamFailedException(failure, lastKey));
+        exceptionHandler.handle(new StreamFailedException(failure, lastKey, token));
       }
     } else if (ended && queue.isEmpty()) {
       finish();
@@ -301,7 +306,7 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
   }
 
   @Override
-  protected void onFrame(String kind, Object body) {
+  protected void onFrame(String kind, Object body, String batchToken) {
     switch (kind == null ? "" : kind) {
       case Frames.STARTED -> startedHandler.handle(StreamStart.fromJson((JsonObject) body));
       case Frames.BATCH -> {
@@ -313,7 +318,7 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
         expectedSeq++;
         outstanding--;
         received += batch.size();
-        queue.add(batch);
+        queue.add(new Queued(batch, batchToken));
         queuedRows += batch.size();
         pump();
       }
@@ -333,6 +338,7 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
       }
       case Frames.ERROR -> {
         close();
+        failureToken = ((JsonObject) body).getString("resumeToken");
         failure = StreamError.fromJson((JsonObject) body).withRequestId(requestId);
         pump();
       }

@@ -81,7 +81,7 @@ abstract class StreamEndpoint implements OpenStreams.Member {
       return;
     }
     try {
-      onFrame(kind, frame.body());
+      onFrame(kind, frame.body(), frame.headers().get(Frames.RESUME));
     } catch (Throwable failure) {
       onBrokenFrame(kind, failure);
     }
@@ -93,8 +93,8 @@ abstract class StreamEndpoint implements OpenStreams.Member {
    */
   protected abstract void onBrokenFrame(String kind, Throwable failure);
 
-  /** Handles one frame other than a ping. */
-  protected abstract void onFrame(String kind, Object body);
+  /** Handles one frame other than a ping; {@code resumeToken} is its {@link Frames#RESUME} header, or null. */
+  protected abstract void onFrame(String kind, Object body, String resumeToken);
 
   /** Called once when the peer has been silent for a whole lease; the endpoint is closed after. */
   protected abstract void onLeaseExpired();
@@ -125,9 +125,14 @@ abstract class StreamEndpoint implements OpenStreams.Member {
   }
 
   protected void sendToPeer(String kind, Object body) {
+    sendToPeer(kind, body, null);
+  }
+
+  /** Sends a frame carrying {@code resumeToken} in its {@link Frames#RESUME} header (none when null). */
+  protected void sendToPeer(String kind, Object body, String resumeToken) {
     if (!closed) {
       lastSent = System.nanoTime();
-      bus.send(peerAddress(), body, Frames.kind(kind));
+      bus.send(peerAddress(), body, Frames.kind(kind, resumeToken));
     }
   }
 

@@ -14,6 +14,7 @@ import io.vertx.core.streams.WriteStream;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,10 @@ public final class StreamProducer extends StreamEndpoint implements WriteStream<
   private Handler<Throwable> exceptionHandler;
   /** The end asked for while batches still waited for credit. */
   private Promise<Void> ending;
+  /** Mints the resume token after a row's key, or null: this stream's batches carry none. */
+  private Function<Object[], String> resumeTokens;
+  /** The token after the last row sent (the stream's start until a batch is), or null. */
+  private String resumeToken;
 
   private record Pending(RowBatch batch, Promise<Void> written) {}
 
@@ -110,6 +115,17 @@ public final class StreamProducer extends StreamEndpoint implements WriteStream<
   /** The id of the request this stream serves, for logs (the stream id if none was given). */
   public String requestId() {
     return frame.requestId();
+  }
+
+  /**
+   * From now on every batch goes with the resume token after its last row (the {@link
+   * Frames#RESUME} header), minted by {@code afterKey}, and an {@code error} frame with the token
+   * after the last row sent ({@code startToken}, where the stream started, until one is).
+   */
+  public StreamProducer resumeTokens(String startToken, Function<Object[], String> afterKey) {
+    this.resumeToken = startToken;
+    this.resumeTokens = afterKey;
+    return this;
   }
 
   /** Tells the consumer the work has begun (no credit needed: it is not a batch). */
@@ -176,7 +192,11 @@ public final class StreamProducer extends StreamEndpoint implements WriteStream<
 
   /** Ends the stream with an error, dropping batches that wait for credit. */
   public void fail(StreamError error) {
-    sendToPeer(Frames.ERROR, error.withRequestId(frame.requestId()).toJson().put("seq", seq));
+    JsonObject body = error.withRequestId(frame.requestId()).toJson().put("seq", seq);
+    if (resumeToken != null) {
+      body.put("resumeToken", resumeToken);
+    }
+    sendToPeer(Frames.ERROR, body);
     closeAfter(Math.min(1_000, leaseMs()));
     failPending();
   }
@@ -189,9 +209,12 @@ public final class StreamProducer extends StreamEndpoint implements WriteStream<
       seq++;
       rows += next.batch().size();
       RowBatch batch = next.batch();
+      if (resumeTokens != null && batch.lastKey() != null) {
+        resumeToken = resumeTokens.apply(batch.lastKey());
+      }
       sendToPeer(Frames.BATCH, frame.encoding() == BatchEncoding.JSON
           ? JsonBatch.of(seq, names, batch.rows(), batch.keys())
-          : new RowBatch(seq, batch.rows(), batch.keys()));
+          : new RowBatch(seq, batch.rows(), batch.keys()), resumeTokens == null ? null : resumeToken);
       next.written().complete();
     }
     if (ending != null && pending.isEmpty() && !isClosed()) {
@@ -202,7 +225,7 @@ public final class StreamProducer extends StreamEndpoint implements WriteStream<
   }
 
   @Override
-  protected void onFrame(String kind, Object body) {
+  protected void onFrame(String kind, Object body, String resumeToken) {
     switch (kind == null ? "" : kind) {
       case Frames.CREDIT -> {
         boolean wasFull = writeQueueFull();

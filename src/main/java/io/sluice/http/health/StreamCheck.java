@@ -10,6 +10,7 @@ import io.sluice.format.RowEncoder;
 import io.sluice.format.StreamSummary;
 import io.sluice.logging.RequestLog;
 import io.sluice.value.RowBatch;
+import io.sluice.protocol.OpenTerms;
 import io.sluice.protocol.StreamConsumer;
 import io.sluice.protocol.StreamError;
 import io.sluice.protocol.StreamFailedException;
@@ -93,7 +94,9 @@ public final class StreamCheck {
     private final long started = System.nanoTime();
     private final Instant ranAt = Instant.now();
     private final String requestId = "health-" + UUID.randomUUID();
-    private final StreamConsumer stream = new StreamConsumer(vertx, streamConfig.leaseMs(), streamConfig.window());
+    // the check is HTTP's own: no client's stream, so the transform stage neither meters nor limits it
+    private final StreamConsumer stream = new StreamConsumer(vertx, streamConfig.leaseMs(), streamConfig.window())
+        .terms(OpenTerms.HTTP);
     private final RowEncoder encoder = FORMAT.newEncoder(OPTIONS);
     private final Buffer body = Buffer.buffer();
     private final Promise<Status> outcome = Promise.promise();

@@ -1,4 +1,4 @@
-package io.sluice.http;
+package io.sluice.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.sluice.http;
+package io.sluice.limits;
 
 import java.util.function.LongSupplier;
 
@@ -12,7 +12,7 @@ import java.util.function.LongSupplier;
  * seconds, the rows taken while it was not empty are at most {@code rate * t + burst}, plus
  * the one batch that emptied it.
  */
-final class RateCap {
+public final class RateCap {
 
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
@@ -23,7 +23,7 @@ final class RateCap {
   /** When the rows taken so far are paid for. */
   private long paidUntil;
 
-  RateCap(long rowsPerSecond, long burst, LongSupplier clock) {
+  public RateCap(long rowsPerSecond, long burst, LongSupplier clock) {
     if (rowsPerSecond < 1 || burst < 1) {
       throw new IllegalArgumentException("a rate of " + rowsPerSecond + " rows/s with a burst of " + burst);
     }
@@ -33,22 +33,22 @@ final class RateCap {
     this.paidUntil = clock.getAsLong();
   }
 
-  long rowsPerSecond() {
+  public long rowsPerSecond() {
     return rowsPerSecond;
   }
 
   /** Takes {@code rows}, into debt if need be. */
-  void take(long rows) {
+  public void take(long rows) {
     paidUntil = Math.max(paidUntil, clock.getAsLong()) + cost(rows);
   }
 
   /** True while rows taken are not yet paid for beyond the burst: no more should be taken. */
-  boolean empty() {
+  public boolean empty() {
     return nanosUntilAvailable() > 0;
   }
 
   /** How long until the bucket gives rows again; 0 when it does now. */
-  long nanosUntilAvailable() {
+  public long nanosUntilAvailable() {
     return Math.max(0, paidUntil - toleranceNanos - clock.getAsLong());
   }
 

@@ -1,0 +1,133 @@
+package io.sluice.stage;
+
+import io.sluice.dataset.Dataset;
+import io.sluice.dataset.Position;
+import io.sluice.dataset.StreamRequest;
+import io.sluice.error.FailureException;
+import io.sluice.error.InvalidRequestException;
+import io.sluice.limits.ClientLimiter;
+import io.sluice.limits.Throttle;
+import io.sluice.metrics.SluiceMetrics;
+import io.sluice.metrics.StreamMeters;
+import io.sluice.protocol.OpenFrame;
+import io.sluice.resume.InvalidTokenException;
+import io.sluice.resume.ResumeTokens;
+import io.vertx.core.Vertx;
+
+/**
+ * What the transform stage does for a stream that has no front end of its own to do it, an
+ * event-bus ({@code bus}: the Java client, any consumer in the cluster) or TCP-bridge stream
+ * ({@link OpenFrame#governedByStage}), so that every transport gets what HTTP gives its own:
+ * the per-dataset meters (their {@code format} tag is the transport), the node's per-client
+ * stream slots and export quota, the rate cap, and signed resume tokens, verified when an open
+ * goes on with one. Shared by the node's transform verticles.
+ *
+ * <p>Who asks is the open's {@code principal} (the bridge sets the one its JWT names; a consumer
+ * in the cluster is trusted to say, like the caller's roles); without one, {@value #ANONYMOUS}, the
+ * name an unauthenticated HTTP caller has too. Whose limits it counts against is the open's
+ * {@code client} (the bridge sets it), else the principal's ({@link ClientLimiter#principalKey},
+ * the same key as over HTTP), else, for an anonymous open, its cluster node's ({@code node:<id>},
+ * {@code node:local} standalone).
+ */
+public final class Governance {
+
+  /** The principal of an open that names none: auth's name for an unauthenticated caller, so tokens move between transports. */
+  static final String ANONYMOUS = "anonymous";
+  /** The open frame's fields a refusal names. */
+  static final String RESUME_TOKEN = "resumeToken";
+  static final String MAX_RATE = "maxRate";
+
+  private final SluiceMetrics metrics;
+  private final ClientLimiter limiter;
+  private final ResumeTokens tokens;
+  private final int batchRows;
+
+  /** Meters on {@code metrics}, limits of {@code limiter}, tokens of {@code tokens}; rate caps burst about {@code batchRows} rows. */
+  public Governance(SluiceMetrics metrics, ClientLimiter limiter, ResumeTokens tokens, int batchRows) {
+    this.metrics = metrics;
+    this.limiter = limiter;
+    this.tokens = tokens;
+    this.batchRows = batchRows;
+  }
+
+  /** The meters of a governed stream of {@code dataset} (null: unknown), from its open. */
+  StreamMeters meters(OpenFrame frame, String dataset) {
+    return StreamMeters.open(metrics, dataset, frame.transport());
+  }
+
+  /** A governed open of {@code dataset} (null: unknown) was refused before its meters opened. */
+  void refused(String dataset, String reason) {
+    metrics.refused(dataset, reason);
+  }
+
+  /** The principal a governed open is for. */
+  static String principal(OpenFrame frame) {
+    return frame.principal() == null ? ANONYMOUS : frame.principal();
+  }
+
+  /** Whose slots and quota a governed open counts against. */
+  static String client(OpenFrame frame) {
+    if (frame.client() != null) {
+      return frame.client();
+    }
+    if (frame.principal() != null) {
+      return ClientLimiter.principalKey(frame.principal());
+    }
+    return "node:" + (frame.node() == null ? "local" : frame.node());
+  }
+
+  /**
+   * Admits a governed open of {@code dataset}: where it starts ({@code request}'s position, or
+   * the one its resume token holds, verified as HTTP verifies {@code resume=}), its rate cap, then
+   * its client's quota and a stream slot, in that order, so that a refused open takes nothing.
+   * Throws {@link FailureException} with the refusal.
+   */
+  GovernedStream admit(Vertx vertx, OpenFrame frame, Dataset dataset, StreamRequest request, StreamMeters meters) {
+    String principal = principal(frame);
+    StreamRequest start = request.at(startOf(frame, dataset, request, principal));
+    Long rate = rate(frame, dataset);
+    String client = client(frame);
+    if (limiter.quotaRefusal(client) != null) {
+      throw new FailureException(limiter.quotaRefusal(client));
+    }
+    ClientLimiter.Lease lease = limiter.acquire(client);
+    if (lease == null) {
+      throw new FailureException(limiter.tooManyStreams(client));
+    }
+    ResumeTokens.Minter minter = tokens.minter(dataset.name(), request.params(), principal);
+    String startToken = frame.resumeToken() != null ? frame.resumeToken()
+        : start.position() instanceof Position.AfterKey after ? minter.after(after.key()) : minter.after(null);
+    return new GovernedStream(start, meters, lease, Throttle.of(vertx, rate, batchRows), minter, startToken);
+  }
+
+  private Position startOf(OpenFrame frame, Dataset dataset, StreamRequest request, String principal) {
+    String token = frame.resumeToken();
+    if (token == null || token.isEmpty()) {
+      return request.position();
+    }
+    if (request.resumed()) {
+      throw InvalidRequestException.badParameter(RESUME_TOKEN, "give the request's 'after' or the open's 'resumeToken', not both");
+    }
+    try {
+      return tokens.verify(token, dataset.name(), request.params(), principal);
+    } catch (InvalidTokenException e) {
+      if (e.otherPrincipal()) {
+        throw InvalidRequestException.forbidden("the resume token " + e.getMessage());
+      }
+      throw InvalidRequestException.badParameter(RESUME_TOKEN, "the resume token " + e.getMessage());
+    }
+  }
+
+  /** The open's {@code maxRate}, at most its dataset's {@code maxRowsPerSecond}, else that maximum; null for no cap. */
+  private static Long rate(OpenFrame frame, Dataset dataset) {
+    Long datasetMax = dataset.definition().maxRowsPerSecond();
+    if (frame.maxRate() == null) {
+      return datasetMax;
+    }
+    if (datasetMax != null && frame.maxRate() > datasetMax) {
+      throw InvalidRequestException.badParameter(MAX_RATE, "must be at most " + datasetMax
+          + " rows per second, the maxRowsPerSecond of dataset '" + dataset.name() + "'");
+    }
+    return frame.maxRate();
+  }
+}
