@@ -3,6 +3,7 @@ package io.sluice.stage;
 import io.sluice.dataset.Dataset;
 import io.sluice.dataset.Position;
 import io.sluice.dataset.StreamRequest;
+import io.sluice.error.Failure;
 import io.sluice.error.FailureException;
 import io.sluice.error.InvalidRequestException;
 import io.sluice.limits.ClientLimiter;
@@ -87,8 +88,9 @@ public final class Governance {
     StreamRequest start = request.at(startOf(frame, dataset, request, principal));
     Long rate = rate(frame, dataset);
     String client = client(frame);
-    if (limiter.quotaRefusal(client) != null) {
-      throw new FailureException(limiter.quotaRefusal(client));
+    Failure exhausted = limiter.quotaRefusal(client);
+    if (exhausted != null) {
+      throw new FailureException(exhausted);
     }
     ClientLimiter.Lease lease = limiter.acquire(client);
     if (lease == null) {

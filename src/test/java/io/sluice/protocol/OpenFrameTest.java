@@ -51,4 +51,22 @@ class OpenFrameTest {
     assertThatThrownBy(() -> OpenFrame.fromJson(open("s-5", "r").put(OpenFrame.NODE, "n\n1")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'node'");
   }
+
+  @Test
+  @DisplayName("says its transport (bus unless told), principal, client, maxRate and resume token, and refuses an unknown transport or a rate below 1")
+  void transportTerms() {
+    OpenFrame bus = OpenFrame.fromJson(open("s-6", "r"));
+    assertThat(bus.transport()).isEqualTo(OpenFrame.BUS);
+    assertThat(bus.governedByStage()).isTrue();
+    JsonObject terms = open("s-6", "r").put("transport", "bridge").put("principal", "alice").put("client", "principal:alice")
+        .put("maxRate", 500).put("resumeToken", "v1.a.b");
+    OpenFrame bridge = OpenFrame.fromJson(terms);
+    assertThat(OpenFrame.fromJson(bridge.toJson())).isEqualTo(bridge);
+    assertThat(bridge.maxRate()).isEqualTo(500L);
+    assertThat(OpenFrame.fromJson(open("s-6", "r").put("transport", "http")).governedByStage()).isFalse();
+    assertThatThrownBy(() -> OpenFrame.fromJson(open("s-7", "r").put("transport", "carrier-pigeon")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'transport'");
+    assertThatThrownBy(() -> OpenFrame.fromJson(open("s-7", "r").put("maxRate", 0)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'maxRate'");
+  }
 }
