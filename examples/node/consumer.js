@@ -6,7 +6,8 @@
 //   node consumer.js --host 127.0.0.1 --port 7000 --dataset transactions --param status=settled
 //
 // Prints the row count on stdout and exits 0; on a refusal or an error frame prints it on
-// stderr and exits 1.
+// stderr, with the resume token to go on with (--resume TOKEN: right after the last row
+// handled), and exits 1.
 'use strict';
 
 const net = require('node:net');
@@ -14,9 +15,10 @@ const crypto = require('node:crypto');
 
 const OPEN = 'sluice.transform.open';
 const KIND = 'sluice-frame';
+const RESUME = 'sluice-resume';
 
 function parseArgs(argv) {
-  const options = { host: '127.0.0.1', port: 7000, dataset: null, params: {}, limit: null, window: 4, leaseMs: 10000 };
+  const options = { host: '127.0.0.1', port: 7000, dataset: null, params: {}, limit: null, window: 4, leaseMs: 10000, resume: null };
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1];
     switch (argv[i]) {
@@ -32,10 +34,11 @@ function parseArgs(argv) {
       case '--limit': options.limit = Number(value); i++; break;
       case '--window': options.window = Number(value); i++; break;
       case '--lease-ms': options.leaseMs = Number(value); i++; break;
+      case '--resume': options.resume = value; i++; break;
       default: fail(`unknown argument ${argv[i]}`);
     }
   }
-  if (!options.dataset) fail('usage: consumer.js --dataset NAME [--host H] [--port P] [--param k=v]... [--limit N] [--window N] [--lease-ms MS]');
+  if (!options.dataset) fail('usage: consumer.js --dataset NAME [--host H] [--port P] [--param k=v]... [--limit N] [--window N] [--lease-ms MS] [--resume TOKEN]');
   return options;
 }
 
@@ -76,6 +79,7 @@ const leaseNanos = BigInt(options.leaseMs) * 1000000n;
   let control = null;
   let expectedSeq = 1;
   let rows = 0;
+  let resumeToken = null;
   let lastHeard = process.hrtime.bigint();   // monotonic: a wall-clock step must not expire the stream
   let lastSent = lastHeard;
   let done = false;
@@ -110,7 +114,8 @@ const leaseNanos = BigInt(options.leaseMs) * 1000000n;
     // the window is granted once the open is accepted.
     send({
       type: 'send', address: OPEN, replyAddress: openReply, headers: { timeout: options.leaseMs },   // a number: the bridge reads it with getLong
-      body: { stream, replyTo: data, request, credits: 0, leaseMs: options.leaseMs, ...token() },
+      body: { stream, replyTo: data, request, credits: 0, leaseMs: options.leaseMs, ...token(),
+        ...(options.resume ? { resumeToken: options.resume } : {}) },
     });
     send({ type: 'register', address: data });
   });
@@ -135,6 +140,7 @@ const leaseNanos = BigInt(options.leaseMs) * 1000000n;
         if (body.seq !== expectedSeq) return cancelAndFail(`batch ${body.seq} out of sequence, expected ${expectedSeq}`);
         expectedSeq++;
         rows += body.rows.length;
+        resumeToken = frame.headers[RESUME] || resumeToken;   // after this batch's last row, once it is handled
         return toProducer('credit', { n: 1 });   // one batch handled, one credit back
       case 'end':
         if (body.seq !== expectedSeq - 1 || body.rows !== rows) {
@@ -142,7 +148,8 @@ const leaseNanos = BigInt(options.leaseMs) * 1000000n;
         }
         return finish(0, String(rows));
       case 'error':
-        return finish(1, `stream failed: ${JSON.stringify(body)}`);
+        // every batch that came was handled: the error's token (after the last row sent) is the same as the last header
+        return finish(1, `stream failed: ${JSON.stringify(body)}; go on with --resume ${body.resumeToken || resumeToken || options.resume || '(none)'}`);
       default:
         return;   // started, ping: the producer lives
     }
