@@ -259,7 +259,7 @@ public final class Sluice {
   }
 
   private String inFlight() {
-    return metrics.activeResponses() + " HTTP responses, " + metrics.activeCursors() + " cursors";
+    return metrics.activeResponses() + " streams (HTTP, bus, bridge), " + metrics.activeCursors() + " cursors";
   }
 
   /**

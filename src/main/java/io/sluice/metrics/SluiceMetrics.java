@@ -50,7 +50,7 @@ public final class SluiceMetrics {
   private final AtomicInteger activeCursors = registry.gauge("sluice.cursor.streams.active", new AtomicInteger());
   private final AtomicInteger awaitingCredit = registry.gauge("sluice.cursor.streams.awaiting.credit", new AtomicInteger());
   private final AtomicInteger blockedResponses = registry.gauge("sluice.http.responses.blocked", new AtomicInteger());
-  /** Streamed responses of this process not yet done with their connection, whatever their dataset: what a drain waits for. */
+  /** Streams of this process not yet done (HTTP responses with their connection, bus and bridge streams), whatever their dataset: what a drain waits for. */
   private final AtomicInteger activeResponses = new AtomicInteger();
   /** The active-streams gauge of each dataset and format met so far. */
   private final Map<Tags, AtomicInteger> activeStreams = new ConcurrentHashMap<>();
@@ -116,7 +116,7 @@ public final class SluiceMetrics {
   }
 
   /**
-   * One more HTTP stream of the dataset and format {@code tags} name: the gauge of those
+   * One more stream of the dataset and format {@code tags} name: the gauge of those
    * streams, which the caller counts down when the stream is done with its connection.
    */
   AtomicInteger streamStarted(Tags tags) {
