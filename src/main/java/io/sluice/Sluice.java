@@ -13,6 +13,7 @@ import io.sluice.config.Role;
 import io.sluice.config.SluiceConfig;
 import io.sluice.cursor.KeysetSource;
 import io.sluice.dataset.Catalogue;
+import io.sluice.db.ConnectionBudget;
 import io.sluice.db.ConnectionGate;
 import io.sluice.db.Database;
 import io.sluice.db.DatabaseBreaker;
@@ -132,6 +133,7 @@ public final class Sluice {
     registerCodec(vertx);
     Sluice sluice = new Sluice(vertx, config, metrics);
     return sluice.loadCatalogue()
+        .compose(v -> sluice.checkConnectionBudget())
         .compose(v -> sluice.deployVerticles())
         .map(sluice)
         .onSuccess(s -> LOG.info("Sluice serving {} datasets with roles {} ({} instances each){}{}", s.catalogue.all().size(), config.roles(),
@@ -146,6 +148,14 @@ public final class Sluice {
     } catch (IllegalStateException alreadyRegistered) {
       // a second Sluice on the same Vert.x shares the codec
     }
+  }
+
+  /** Warns when {@code database.poolSize} asks for more connections than the server has (a node that reads streams only). */
+  private Future<Void> checkConnectionBudget() {
+    if (!config.roles().contains(Role.CURSOR)) {
+      return Future.succeededFuture();
+    }
+    return ConnectionBudget.check(pool, ConnectionBudget.processConnections(config.database().poolSize(), HEALTH_PROBE_PERMITS)).mapEmpty();
   }
 
   private Future<Void> loadCatalogue() {

@@ -36,7 +36,7 @@ public record DatabaseConfig(
         url == null || url.isBlank() ? DEFAULT_URL : url,
         password == null || password.isEmpty() ? null : password,
         url != null && !url.isBlank(),
-        json.getInteger("poolSize", 8),
+        json.getInteger("poolSize", 64),
         json.getInteger("maxWaitQueue", 64),
         json.getLong("queueTimeoutMs", 5_000L),
         json.getInteger("connectTimeoutMs", 5000),
