@@ -18,6 +18,7 @@ import io.sluice.db.ConnectionGate;
 import io.sluice.db.Database;
 import io.sluice.db.DatabaseBreaker;
 import io.sluice.db.DatabaseProbe;
+import io.sluice.db.ReadServers;
 import io.sluice.db.StreamConnections;
 import io.sluice.format.ArrowMemory;
 import io.sluice.http.health.HealthEndpoints;
@@ -82,6 +83,8 @@ public final class Sluice {
   /** Admits the stream check's {@link io.sluice.dataset.HealthProbe} streams: one connection at a time, beside the clients' permits. */
   private final ConnectionGate healthProbeGate;
   private final StreamConnections connections;
+  /** The primary's stream connections and the replicas', with their health. */
+  private final ReadServers servers;
   private final SluiceMetrics metrics;
   private final DatabaseProbe probe;
   private final DatabaseBreaker breaker;
@@ -100,6 +103,9 @@ public final class Sluice {
     this.pool = Database.pool(vertx, config.database());
     // the clients' permits and the stream check's one: a socket each at most, even toward a database that hangs
     this.connections = StreamConnections.create(vertx, config.database(), config.database().poolSize() + HEALTH_PROBE_PERMITS);
+    this.servers = new ReadServers(vertx, config.database(), pool, connections, config.database().poolSize() + HEALTH_PROBE_PERMITS);
+    servers.replicas().forEach(replica -> metrics.replica(replica.name(), replica::healthy, replica::lagBytes, replica::lagSeconds,
+        replica::streams));
     this.gate = new ConnectionGate(vertx, config.database().poolSize(), config.database().maxWaitQueue(), config.database().queueTimeoutMs(),
         metrics::admissionWaited);
     // the stream check's own gate: it never takes a client's place; its waits are not clients' waits
@@ -134,6 +140,7 @@ public final class Sluice {
     Sluice sluice = new Sluice(vertx, config, metrics);
     return sluice.loadCatalogue()
         .compose(v -> sluice.checkConnectionBudget())
+        .andThen(v -> sluice.servers.start())
         .compose(v -> sluice.deployVerticles())
         .map(sluice)
         .onSuccess(s -> LOG.info("Sluice serving {} datasets with roles {} ({} instances each){}{}", s.catalogue.all().size(), config.roles(),
@@ -179,7 +186,7 @@ public final class Sluice {
       deployed = deployed.compose(v -> authenticator.start());
     }
     if (roles.contains(Role.CURSOR)) {
-      sources = new Sources(List.of(new KeysetSource(vertx, pool, gate, healthProbeGate, connections, breaker, config.stream(), metrics)));
+      sources = new Sources(List.of(new KeysetSource(vertx, pool, gate, healthProbeGate, servers, breaker, config.stream(), metrics)));
       deployed = deployed.compose(v -> deploy(() -> new SourceVerticle(catalogue, sources, config.stream()), instances));
     }
     if (roles.contains(Role.TRANSFORM)) {
@@ -301,6 +308,7 @@ public final class Sluice {
     return Future.join(undeployed)
         .eventually(() -> catalogue == null ? Future.succeededFuture() : catalogue.close())
         .eventually(pool::close)
+        .eventually(servers::close)
         .eventually(connections::close)
         .andThen(ar -> breaker.close())
         .andThen(ar -> {
