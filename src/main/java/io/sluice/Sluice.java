@@ -14,10 +14,12 @@ import io.sluice.config.Role;
 import io.sluice.config.SluiceConfig;
 import io.sluice.cursor.KeysetSource;
 import io.sluice.dataset.Catalogue;
+import io.sluice.db.ConnectionBudget;
 import io.sluice.db.ConnectionGate;
 import io.sluice.db.Database;
 import io.sluice.db.DatabaseBreaker;
 import io.sluice.db.DatabaseProbe;
+import io.sluice.db.ReadServers;
 import io.sluice.db.StreamConnections;
 import io.sluice.format.ArrowMemory;
 import io.sluice.http.health.HealthEndpoints;
@@ -82,6 +84,8 @@ public final class Sluice {
   /** Admits the stream check's {@link io.sluice.dataset.HealthProbe} streams: one connection at a time, beside the clients' permits. */
   private final ConnectionGate healthProbeGate;
   private final StreamConnections connections;
+  /** The primary's stream connections and the replicas', with their health. */
+  private final ReadServers servers;
   private final SluiceMetrics metrics;
   private final DatabaseProbe probe;
   private final DatabaseBreaker breaker;
@@ -100,6 +104,9 @@ public final class Sluice {
     this.pool = Database.pool(vertx, config.database());
     // the clients' permits and the stream check's one: a socket each at most, even toward a database that hangs
     this.connections = StreamConnections.create(vertx, config.database(), config.database().poolSize() + HEALTH_PROBE_PERMITS);
+    this.servers = new ReadServers(vertx, config.database(), pool, connections, config.database().poolSize() + HEALTH_PROBE_PERMITS);
+    servers.replicas().forEach(replica -> metrics.replica(replica.name(), replica::healthy, replica::lagBytes, replica::lagSeconds,
+        replica::streams));
     this.gate = new ConnectionGate(vertx, config.database().poolSize(), config.database().maxWaitQueue(), config.database().queueTimeoutMs(),
         metrics::admissionWaited);
     // the stream check's own gate: it never takes a client's place; its waits are not clients' waits
@@ -133,6 +140,8 @@ public final class Sluice {
     registerCodec(vertx);
     Sluice sluice = new Sluice(vertx, config, metrics);
     return sluice.loadCatalogue()
+        .compose(v -> sluice.checkConnectionBudget())
+        .andThen(v -> sluice.servers.start())
         .compose(v -> sluice.deployVerticles())
         .map(sluice)
         .onSuccess(s -> LOG.info("Sluice serving {} datasets with roles {} ({} instances each){}{}", s.catalogue.all().size(), config.roles(),
@@ -147,6 +156,14 @@ public final class Sluice {
     } catch (IllegalStateException alreadyRegistered) {
       // a second Sluice on the same Vert.x shares the codec
     }
+  }
+
+  /** Warns when {@code database.poolSize} asks for more connections than the server has (a node that reads streams only). */
+  private Future<Void> checkConnectionBudget() {
+    if (!config.roles().contains(Role.CURSOR)) {
+      return Future.succeededFuture();
+    }
+    return ConnectionBudget.check(pool, ConnectionBudget.processConnections(config.database().poolSize(), HEALTH_PROBE_PERMITS)).mapEmpty();
   }
 
   private Future<Void> loadCatalogue() {
@@ -170,7 +187,7 @@ public final class Sluice {
       deployed = deployed.compose(v -> authenticator.start());
     }
     if (roles.contains(Role.CURSOR)) {
-      sources = new Sources(List.of(new KeysetSource(vertx, pool, gate, healthProbeGate, connections, breaker, config.stream(), metrics)));
+      sources = new Sources(List.of(new KeysetSource(vertx, pool, gate, healthProbeGate, servers, breaker, config.stream(), metrics)));
       deployed = deployed.compose(v -> deploy(() -> new SourceVerticle(catalogue, sources, config.stream()), instances));
     }
     // one limiter and one token signer per node: a caller's HTTP, bus and bridge streams count together
@@ -295,6 +312,7 @@ public final class Sluice {
     return Future.join(undeployed)
         .eventually(() -> catalogue == null ? Future.succeededFuture() : catalogue.close())
         .eventually(pool::close)
+        .eventually(servers::close)
         .eventually(connections::close)
         .andThen(ar -> breaker.close())
         .andThen(ar -> {

@@ -1,8 +1,11 @@
 package io.sluice.config;
 
 import io.sluice.error.ConfigException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * How Sluice reaches PostgreSQL. {@code url} is a {@code postgresql://} URL; {@code explicit}
@@ -25,7 +28,10 @@ public record DatabaseConfig(
     int connectTimeoutMs,
     String applicationName,
     boolean jit,
-    BreakerConfig breaker) {
+    BreakerConfig breaker,
+    List<String> replicas,
+    long maxLagBytes,
+    long maxLagSeconds) {
 
   public static final String DEFAULT_URL = "postgresql://postgres@localhost:5432/postgres";
 
@@ -36,13 +42,26 @@ public record DatabaseConfig(
         url == null || url.isBlank() ? DEFAULT_URL : url,
         password == null || password.isEmpty() ? null : password,
         url != null && !url.isBlank(),
-        json.getInteger("poolSize", 8),
+        json.getInteger("poolSize", 64),
         json.getInteger("maxWaitQueue", 64),
         json.getLong("queueTimeoutMs", 5_000L),
         json.getInteger("connectTimeoutMs", 5000),
         json.getString("applicationName", "sluice"),
         json.getBoolean("jit", false),
-        BreakerConfig.from(json.getJsonObject("breaker", new JsonObject())));
+        BreakerConfig.from(json.getJsonObject("breaker", new JsonObject())),
+        replicas(json),
+        json.getLong("maxLagBytes", 16L << 20),
+        json.getLong("maxLagSeconds", 10L));
+    if (config.maxLagBytes < 0 || config.maxLagSeconds < 0) {
+      throw new ConfigException("database: maxLagBytes and maxLagSeconds must be >= 0");
+    }
+    for (String replica : config.replicas) {
+      try {
+        PgConnectOptions.fromUri(replica);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("database.replicas has an entry that is not a valid postgresql:// URL: " + redact(replica));
+      }
+    }
     if (config.poolSize < 1 || config.maxWaitQueue < 0 || config.queueTimeoutMs < 0 || config.connectTimeoutMs < 1) {
       throw new ConfigException("database: poolSize and connectTimeoutMs must be >= 1, maxWaitQueue and queueTimeoutMs >= 0");
     }
@@ -55,6 +74,29 @@ public record DatabaseConfig(
     return config;
   }
 
+  /** {@code database.replicas}: a list of URLs, or one string of comma-separated URLs (as {@code SLUICE_DB_REPLICAS} gives it). */
+  private static List<String> replicas(JsonObject json) {
+    Object value = json.getValue("replicas");
+    if (value == null) {
+      return List.of();
+    }
+    List<String> urls = new ArrayList<>();
+    Iterable<?> entries = value instanceof JsonArray array ? array : List.of(value.toString().split(","));
+    for (Object entry : entries) {
+      String url = String.valueOf(entry).strip();
+      if (!url.isEmpty()) {
+        urls.add(url);
+      }
+    }
+    return List.copyOf(urls);
+  }
+
+  /** This configuration pointed at one of its replicas: the same pool settings, the replica's URL (its password, if any, from the URL). */
+  public DatabaseConfig forReplica(String replicaUrl) {
+    return new DatabaseConfig(replicaUrl, password, true, poolSize, maxWaitQueue, queueTimeoutMs, connectTimeoutMs, applicationName, jit, breaker,
+        List.of(), maxLagBytes, maxLagSeconds);
+  }
+
   /** {@code url} with the password of its user part, if any, replaced by {@code ***}. */
   public static String redact(String url) {
     return url == null ? null : url.replaceAll("(?<=://)([^/@:]*):[^/@]*@", "$1:***@");
@@ -64,7 +106,8 @@ public record DatabaseConfig(
   public String toString() {
     return "DatabaseConfig[url=" + redact(url) + ", password=" + (password == null ? "none" : "***") + ", explicit=" + explicit
         + ", poolSize=" + poolSize + ", maxWaitQueue=" + maxWaitQueue + ", queueTimeoutMs=" + queueTimeoutMs + ", connectTimeoutMs="
-        + connectTimeoutMs + ", applicationName=" + applicationName + ", jit=" + jit + ", breaker=" + breaker + "]";
+        + connectTimeoutMs + ", applicationName=" + applicationName + ", jit=" + jit + ", breaker=" + breaker + ", replicas="
+        + replicas.stream().map(DatabaseConfig::redact).toList() + ", maxLagBytes=" + maxLagBytes + ", maxLagSeconds=" + maxLagSeconds + "]";
   }
 
   /** Defaults with the given URL and application name. */
@@ -73,6 +116,7 @@ public record DatabaseConfig(
   }
 
   public DatabaseConfig withUrl(String newUrl) {
-    return new DatabaseConfig(newUrl, password, true, poolSize, maxWaitQueue, queueTimeoutMs, connectTimeoutMs, applicationName, jit, breaker);
+    return new DatabaseConfig(newUrl, password, true, poolSize, maxWaitQueue, queueTimeoutMs, connectTimeoutMs, applicationName, jit, breaker,
+        replicas, maxLagBytes, maxLagSeconds);
   }
 }

@@ -3,6 +3,7 @@ package io.sluice.cursor;
 import io.sluice.value.RawJson;
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.function.IntSupplier;
 
 /**
  * How many rows to fetch next so that a batch holds about {@code batchBytes}: a fetch is
@@ -19,10 +20,16 @@ final class BatchSizer {
   private static final int SAMPLED_ROWS = 16;
 
   private final int maxRows;
-  private final int batchBytes;
+  private final IntSupplier batchBytes;
   private double rowBytes;
 
+  /** Batches of at most {@code maxRows} rows, aiming at {@code batchBytes}. */
   BatchSizer(int maxRows, int batchBytes) {
+    this(maxRows, () -> batchBytes);
+  }
+
+  /** Batches of at most {@code maxRows} rows, aiming at what {@code batchBytes} says at each fetch (a share that shrinks as streams grow). */
+  BatchSizer(int maxRows, IntSupplier batchBytes) {
     this.maxRows = maxRows;
     this.batchBytes = batchBytes;
   }
@@ -32,7 +39,7 @@ final class BatchSizer {
     if (rowBytes <= 0) {
       return Math.min(maxRows, FIRST_FETCH_ROWS);
     }
-    return (int) Math.min(maxRows, Math.max(1, batchBytes / rowBytes));
+    return (int) Math.min(maxRows, Math.max(1, batchBytes.getAsInt() / rowBytes));
   }
 
   /** Measures a batch just read: its widest sampled row sets the width for the next fetch. */

@@ -102,7 +102,7 @@ final class CursorStream implements Source {
     this.statementTimeoutMs = dataset.statementTimeoutMs(config.statementTimeoutMs());
     this.metrics = metrics;
     this.converter = new RowConverter(dataset.sourceColumns());
-    this.sizer = new BatchSizer(config.fetchSize(), config.batchBytes());
+    this.sizer = new BatchSizer(config.fetchSize(), () -> config.batchBytesAmong(ticket == null ? 1 : ticket.streams()));
   }
 
   /**

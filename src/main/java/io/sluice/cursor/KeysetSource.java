@@ -8,7 +8,7 @@ import io.sluice.dataset.StreamRequest;
 import io.sluice.db.ConnectionGate;
 import io.sluice.db.DatabaseBreaker;
 import io.sluice.db.DatabaseErrors;
-import io.sluice.db.StreamConnections;
+import io.sluice.db.ReadServers;
 import io.sluice.error.Failure;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.source.Source;
@@ -35,23 +35,23 @@ public final class KeysetSource implements SourceFactory<KeysetSource.Request> {
   private final Pool pool;
   private final ConnectionGate gate;
   private final ConnectionGate healthProbeGate;
-  private final StreamConnections connections;
+  private final ReadServers servers;
   private final DatabaseBreaker breaker;
   private final StreamConfig config;
   private final SluiceMetrics metrics;
 
   /**
-   * Streams read on {@code connections} of their own, admitted by the node's {@code gate} (the
+   * Streams read on connections of their own to the server {@code servers} picks (a healthy replica, or the primary), admitted by the node's {@code gate} (the
    * health probe's by {@code healthProbeGate}); the {@code pool} serves the short queries of
    * estimates.
    */
-  public KeysetSource(Vertx vertx, Pool pool, ConnectionGate gate, ConnectionGate healthProbeGate, StreamConnections connections,
+  public KeysetSource(Vertx vertx, Pool pool, ConnectionGate gate, ConnectionGate healthProbeGate, ReadServers servers,
       DatabaseBreaker breaker, StreamConfig config, SluiceMetrics metrics) {
     this.vertx = vertx;
     this.pool = pool;
     this.gate = gate;
     this.healthProbeGate = healthProbeGate;
-    this.connections = connections;
+    this.servers = servers;
     this.breaker = breaker;
     this.config = config;
     this.metrics = metrics;
@@ -84,6 +84,7 @@ public final class KeysetSource implements SourceFactory<KeysetSource.Request> {
   public Source open(Request request, String streamId, String requestId) {
     CursorStream stream = new CursorStream(vertx, streamId, requestId, request.dataset(), request.arguments(), request.request().resumed(),
         config, metrics);
-    return stream.run(HealthProbe.is(request.dataset()) ? healthProbeGate : gate, connections, breaker);
+    return stream.run(HealthProbe.is(request.dataset()) ? healthProbeGate : gate, servers.pick(request.dataset().definition().primaryOnly()),
+        breaker);
   }
 }

@@ -12,7 +12,6 @@ import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.Temporal;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,12 +110,12 @@ final class RowConverter {
     if (t instanceof OffsetDateTime odt) {
       if (odt.getYear() > MAX_PG_YEAR) return "infinity";
       if (odt.getYear() < MIN_PG_YEAR) return "-infinity";
-      return odt.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+      return IsoText.of(odt);
     }
     if (t instanceof LocalDateTime ldt) {
       if (ldt.getYear() > MAX_PG_YEAR) return "infinity";
       if (ldt.getYear() < MIN_PG_YEAR) return "-infinity";
-      return ldt.format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+      return IsoText.of(ldt);
     }
     if (t instanceof LocalDate date) {
       if (date.getYear() > MAX_PG_YEAR * 20) return "infinity";

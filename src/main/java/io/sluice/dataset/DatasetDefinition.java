@@ -19,7 +19,8 @@ import java.util.Set;
  * maxRowsPerSecond}, the most rows per second one of its HTTP streams sends (null: no cap;
  * a client may ask for less with {@code max_rate}), and its {@code columnRules}: columns a
  * caller without a given role gets dropped or masked, and optionally the {@code databaseRole}
- * its streams run as ({@code SET LOCAL ROLE}). Clients only ever choose a dataset and
+ * its streams run as ({@code SET LOCAL ROLE}), and whether its streams stay on the primary
+ * ({@code consistency: primary}) or may read a healthy replica. Clients only ever choose a dataset and
  * parameter values; they never send SQL.
  */
 public record DatasetDefinition(
@@ -33,7 +34,8 @@ public record DatasetDefinition(
     Set<String> roles,
     Long maxRowsPerSecond,
     List<ColumnRule> columnRules,
-    String databaseRole) {
+    String databaseRole,
+    boolean primaryOnly) {
 
   public static DatasetDefinition from(JsonObject json) {
     String name = json.getString("name");
@@ -64,7 +66,18 @@ public record DatasetDefinition(
     return new DatasetDefinition(
         name, json.getString("description", ""), sql.strip().replaceAll(";\\s*$", ""),
         List.copyOf(orderBy), List.copyOf(parameters), List.copyOf(transforms), statementTimeout(name, json),
-        Set.copyOf(strings(json.getValue("roles"))), maxRowsPerSecond(name, json), columnRules(name, json), databaseRole(name, json));
+        Set.copyOf(strings(json.getValue("roles"))), maxRowsPerSecond(name, json), columnRules(name, json), databaseRole(name, json),
+        primaryOnly(name, json));
+  }
+
+  /** {@code consistency: primary} keeps a dataset's streams on the primary; {@code replica} (the default) lets them read a healthy replica. */
+  private static boolean primaryOnly(String name, JsonObject json) {
+    String consistency = json.getString("consistency", "replica");
+    return switch (consistency) {
+      case "primary" -> true;
+      case "replica" -> false;
+      default -> throw new ConfigException("dataset '" + name + "': consistency is 'primary' or 'replica', not '" + consistency + "'");
+    };
   }
 
   private static String databaseRole(String name, JsonObject json) {

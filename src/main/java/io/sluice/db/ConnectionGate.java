@@ -131,6 +131,11 @@ public final class ConnectionGate {
       promise.tryFail(new BusyException("no stream connection became free within " + queueTimeoutMs + " ms", retryAfterSeconds()));
     }
 
+    /** The streams holding a permit of this ticket's gate now: what a stream's share of memory is divided by. */
+    public int streams() {
+      return held();
+    }
+
     /** Leaves the queue if still waiting; a permit already held stays held until {@link #release()}. */
     public void leave() {
       synchronized (ConnectionGate.this) {

@@ -54,6 +54,17 @@ public final class Database {
         .build();
   }
 
+  /** A pool of one connection for a replica's health query: fails fast, never waits in a queue. */
+  public static Pool probePool(Vertx vertx, DatabaseConfig config) {
+    return PgBuilder.pool()
+        .with(new PoolOptions().setName("sluice-replica-probe").setMaxSize(1).setMaxWaitQueueSize(1)
+            .setConnectionTimeout(config.connectTimeoutMs()).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
+        .with(new NetClientOptions().setConnectTimeout(config.connectTimeoutMs()))
+        .connectingTo(connectOptions(config))
+        .using(vertx)
+        .build();
+  }
+
   /** A safe description of where the pool points (no password). */
   public static String describe(DatabaseConfig config) {
     PgConnectOptions options = PgConnectOptions.fromUri(config.url());

@@ -11,6 +11,7 @@ public final class DatabaseErrors {
 
   /** How long a client should wait before trying again when the database cannot be reached. */
   static final int RETRY_AFTER_SECONDS = 5;
+  private static final String TOO_MANY_CONNECTIONS = "53300";
 
   private DatabaseErrors() {}
 
@@ -19,9 +20,13 @@ public final class DatabaseErrors {
    * counts): a connection that could not be opened, was lost (closed, or an I/O error under a
    * statement) or stopped answering, or SQLSTATE
    * classes 08 (connection), 53 (insufficient resources) and 57P (operator intervention).
-   * Refusals, bad requests, cancels and statement timeouts are not.
+   * Refusals, bad requests, cancels and statement timeouts are not, nor a server whose
+   * connection slots are all taken (53300): it answers, it is only full, which is {@link #isFull}.
    */
   public static boolean isUnavailable(Throwable err) {
+    if (isFull(err)) {
+      return false;
+    }
     if (err instanceof PgException pg) {
       String state = pg.getSqlState() == null ? "" : pg.getSqlState();
       return state.startsWith("08") || state.startsWith("53") || state.startsWith("57P");
@@ -30,12 +35,22 @@ public final class DatabaseErrors {
     return err instanceof DatabaseUnavailableException || err instanceof ClosedConnectionException || err instanceof IOException;
   }
 
+  /** Whether {@code err} is the server refusing a connection because all its slots are taken ({@code too_many_connections}, 53300). */
+  public static boolean isFull(Throwable err) {
+    Throwable cause = err instanceof DatabaseUnavailableException ? err.getCause() : err; // a failed connection attempt wraps it
+    return cause instanceof PgException pg && TOO_MANY_CONNECTIONS.equals(pg.getSqlState());
+  }
+
   /**
    * The public error for {@code err}: a stable code, the SQLSTATE when PostgreSQL raised it, and
    * a message of Sluice's own. PostgreSQL's text (which may quote values, names or SQL) and the
    * driver's never go into it: whoever classifies a failure logs it, with the request id.
    */
   public static Failure classify(Throwable err) {
+    if (isFull(err)) {
+      return Failure.ofDatabase(Reason.BUSY, "busy: the database has no connection slot free for this stream (max_connections)", TOO_MANY_CONNECTIONS)
+          .withRetryAfter(RETRY_AFTER_SECONDS);
+    }
     if (err instanceof PgException pg) {
       String state = pg.getSqlState() == null ? "" : pg.getSqlState();
       if (state.equals("57014")) {

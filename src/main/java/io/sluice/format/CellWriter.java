@@ -50,7 +50,7 @@ final class CellWriter implements ValueVisitor<IOException> {
 
   @Override
   public void visitLong(long value) throws IOException {
-    csv.writeString(Long.toString(value));
+    csv.writeNumber(value); // the same digits, written without a String in between
   }
 
   @Override

@@ -1,6 +1,5 @@
 package io.sluice.format;
 
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.dataformat.csv.CsvFactory;
 import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
@@ -82,6 +81,7 @@ public class CsvFormat implements OutputFormat {
     private final char separator;
     private CsvSchema schema;
     private boolean[] textColumns;
+    private final BufferOutput output = new BufferOutput();
 
     Encoder(EncodingOptions options, char separator) {
       this.options = options;
@@ -116,8 +116,7 @@ public class CsvFormat implements OutputFormat {
     }
 
     private Buffer write(List<Object[]> rows, boolean defuse) {
-      ByteArrayBuilder out = new ByteArrayBuilder(rows.size() * 64 * Math.max(schema.size(), 1));
-      try (CsvGenerator csv = FACTORY.createGenerator(out)) {
+      try (CsvGenerator csv = FACTORY.createGenerator(output.begin(rows.size(), schema.size()))) {
         csv.setSchema(schema);
         CellWriter cells = new CellWriter(csv);
         // rows go inside an outer array: at the root, jackson-csv 2.18 drops NULLs from a row
@@ -133,7 +132,7 @@ public class CsvFormat implements OutputFormat {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      return Buffer.buffer(out.toByteArray());
+      return output.finish(rows.size());
     }
   }
 }

@@ -27,6 +27,7 @@ abstract class JsonRowsEncoder implements RowEncoder {
   private SerializedString[] names;
   /** Rows encoded so far. */
   protected long rows;
+  private final BufferOutput output = new BufferOutput();
 
   JsonRowsEncoder(EncodingOptions options) {
     this.options = options;
@@ -56,8 +57,7 @@ abstract class JsonRowsEncoder implements RowEncoder {
 
   @Override
   public final Buffer encode(List<Object[]> batch, List<Object[]> keys) {
-    ByteArrayBuilder out = new ByteArrayBuilder(batch.size() * 64 * Math.max(names.length, 1));
-    try (JsonGenerator json = JsonValues.FACTORY.createGenerator(out)) {
+    try (JsonGenerator json = JsonValues.FACTORY.createGenerator(output.begin(batch.size(), names.length))) {
       json.setRootValueSeparator(null);
       JsonValues values = new JsonValues(json);
       for (int r = 0; r < batch.size(); r++) {
@@ -75,7 +75,7 @@ abstract class JsonRowsEncoder implements RowEncoder {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return Buffer.buffer(out.toByteArray());
+    return output.finish(batch.size());
   }
 
   /** A line break: whitespace that JSON readers skip and line-based ones see as an empty line. */

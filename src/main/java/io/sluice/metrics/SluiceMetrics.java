@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -79,6 +81,19 @@ public final class SluiceMetrics {
     Gauge.builder("sluice.db.connections.waiting", waiting::getAsInt).description("streams waiting for a database connection").register(registry);
     Gauge.builder("sluice.db.connections.max", () -> max).description("the most stream connections this process opens (database.poolSize)")
         .register(registry);
+  }
+
+  /** A read replica's health, lag and streams, labelled {@code server="host:port"}. */
+  public void replica(String server, BooleanSupplier healthy, LongSupplier lagBytes, DoubleSupplier lagSeconds, IntSupplier streams) {
+    Gauge.builder("sluice.db.replica.healthy", () -> healthy.getAsBoolean() ? 1 : 0).tag("server", server)
+        .description("1 while the replica gets new streams (answers, in recovery, within database.maxLagBytes and maxLagSeconds)")
+        .register(registry);
+    Gauge.builder("sluice.db.replica.lag.bytes", lagBytes::getAsLong).tag("server", server)
+        .description("bytes of the primary's WAL the replica had not replayed at the last poll (-1: unknown)").register(registry);
+    Gauge.builder("sluice.db.replica.lag.seconds", lagSeconds::getAsDouble).tag("server", server)
+        .description("seconds since the last transaction the replica replayed while behind (0: caught up, -1: unknown)").register(registry);
+    Gauge.builder("sluice.db.replica.streams", streams::getAsInt).tag("server", server)
+        .description("streams reading from the replica now").register(registry);
   }
 
   /** An admitted stream waited this long for its database connection (0 when one was free). */

@@ -1,11 +1,16 @@
 package io.sluice.transform;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonPointer;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.filter.FilteringParserDelegate;
+import com.fasterxml.jackson.core.filter.JsonPointerBasedFilter;
+import com.fasterxml.jackson.core.filter.TokenFilter;
 import io.sluice.value.RawJson;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +24,7 @@ import java.util.function.Function;
  */
 final class BandValues extends ComputedField {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonFactory JSON = new JsonFactory();
 
   private record Band(BigDecimal below, String label) {}
 
@@ -63,10 +68,12 @@ final class BandValues extends ComputedField {
 
   private BigDecimal number(Object value) {
     if (pointer != null && value instanceof RawJson json) {
-      try {
-        JsonNode node = JSON.readTree(json.text()).at(pointer);
-        return node.isNumber() ? node.decimalValue() : null;
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      // streamed to the pointer's value: no tree of the whole document per row
+      try (JsonParser parser = new FilteringParserDelegate(JSON.createParser(json.text()), new JsonPointerBasedFilter(pointer),
+          TokenFilter.Inclusion.ONLY_INCLUDE_ALL, false)) {
+        JsonToken token = parser.nextToken();
+        return token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT ? parser.getDecimalValue() : null;
+      } catch (IOException e) {
         return null;
       }
     }

@@ -18,7 +18,8 @@ class DatabaseErrorsTest {
   @CsvSource({
       "08006, true, database-unavailable",
       "08001, true, database-unavailable",
-      "53300, true, database-unavailable",
+      "53300, false, busy",
+      "53100, true, database-unavailable",
       "57P01, true, database-unavailable",
       "57P03, true, database-unavailable",
       "57014, false, query-timeout",
@@ -31,6 +32,16 @@ class DatabaseErrorsTest {
 
     assertThat(DatabaseErrors.isUnavailable(error)).isEqualTo(unavailable);
     assertThat(DatabaseErrors.classify(error).code()).isEqualTo(code);
+  }
+
+  @Test
+  @DisplayName("a server with no connection slot left is busy, not down, also when a connection attempt wraps it")
+  void fullServer() {
+    DatabaseUnavailableException attempt = new DatabaseUnavailableException(new PgException("too many", "FATAL", "53300", null));
+    assertThat(DatabaseErrors.isUnavailable(attempt)).isFalse();
+    Failure busy = DatabaseErrors.classify(attempt);
+    assertThat(busy.code()).isEqualTo("busy");
+    assertThat(busy.retryAfterSeconds()).isPositive();
   }
 
   @Test

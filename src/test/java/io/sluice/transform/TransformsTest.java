@@ -72,6 +72,22 @@ class TransformsTest {
   }
 
   @Test
+  @DisplayName("band follows a nested pointer and calls anything but a number there missing")
+  void bandNested() {
+    JsonObject spec = new JsonObject().put("type", "band").put("column", "tags").put("pointer", "/score/value").put("as", "risk")
+        .put("bands", new JsonArray().add(new JsonObject().put("below", 10).put("label", "low")))
+        .put("otherwise", "high").put("missing", "unknown");
+    List<Object[]> rows = new ArrayList<>();
+    for (String json : List.of("{\"score\": {\"value\": 3}}", "{\"value\": 3, \"score\": {\"x\": 1, \"value\": 12.5}}",
+        "{\"score\": {\"value\": \"3\"}}", "{\"score\": {\"value\": {\"n\": 3}}}", "{\"score\": 3}", "[1, 2]", "{\"score\": {\"value\": 9.99999999999999999999}}")) {
+      rows.add(new Object[] {1L, null, null, null, new RawJson(json), null});
+    }
+
+    assertThat(chain(spec).apply(rows)).extracting(r -> r[6])
+        .containsExactly("low", "high", "unknown", "unknown", "unknown", "unknown", "low");
+  }
+
+  @Test
   @DisplayName("round, map, concat, rename and drop compose in order")
   void composition() {
     TransformChain chain = chain(
