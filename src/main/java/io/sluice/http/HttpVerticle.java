@@ -11,6 +11,7 @@ import io.sluice.error.InvalidRequestException;
 import io.sluice.format.ArrowMemory;
 import io.sluice.format.SseFormat;
 import io.sluice.http.compression.ContentCodings;
+import io.sluice.http.explorer.ExplorerRoutes;
 import io.sluice.http.health.HealthEndpoints;
 import io.sluice.http.health.HealthRoutes;
 import io.sluice.http.openapi.OpenApiDocument;
@@ -107,7 +108,7 @@ public final class HttpVerticle extends VerticleBase {
 
   /**
    * The route table, in the order a request meets it: the checks every request passes, the API
-   * (authenticated), the health endpoints (open), {@code /metrics}, then a 404 for anything else
+   * (authenticated), the health endpoints (open), {@code /metrics}, the explorer page ({@code /}), then a 404 for anything else
    * and the one failure handler.
    */
   private Router router() {
@@ -132,6 +133,7 @@ public final class HttpVerticle extends VerticleBase {
       router.get("/metrics").handler(authentication).handler(this::requireMetricsRole);
     }
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
+    ExplorerRoutes.add(router);
     router.route().last().handler(this::noRoute);
     router.route().failureHandler(HttpErrors::handleFailure);
     return router;

@@ -160,12 +160,18 @@ public final class RowsPaths implements DatasetPaths {
     }
     params.add(query(RequestNames.LIMIT, "at most this many rows", limit));
     JsonArray formats = new JsonArray();
+    JsonArray described = new JsonArray();
     OutputFormats.ALL.forEach(f -> {
       formats.add(f.name());
       f.aliases().forEach(formats::add);
+      JsonObject format = new JsonObject().put("name", f.name()).put("mediaType", f.mediaTypes().get(0));
+      if (f.fileExtension() != null) {
+        format.put("extension", f.fileExtension());
+      }
+      described.add(format);
     });
     params.add(query(RequestNames.FORMAT, "the output format (overrides Accept), case-insensitive",
-        new JsonObject().put("type", "string").put("enum", formats)));
+        new JsonObject().put("type", "string").put("enum", formats).put("x-sluice-formats", described)));
     List<String> columns = dataset.outputColumns().stream().map(Column::name).toList();
     params.add(query(RequestNames.COLUMNS, "the output columns to keep, comma-separated, in that order",
         new JsonObject().put("type", "array").put("uniqueItems", true).put("items", new JsonObject().put("enum", new JsonArray(columns))))
