@@ -56,7 +56,12 @@ class RowStream(Iterator[Dict[str, Any]]):
         token = params.pop("resume", None)
         after = params.pop("after", None)
         limit = int(params.pop("limit")) if "limit" in params else None
-        key_names = self.dataset.order_by if self.dataset.offers_after else []
+        selected = params.get("columns")
+        if isinstance(selected, str):
+            selected = [c.strip() for c in selected.split(",")]
+        # after= needs the key's values, so the key's columns must be among those sent
+        keyed = self.dataset.offers_after and (not selected or all(k in selected for k in self.dataset.order_by))
+        key_names = self.dataset.order_by if keyed else []
         failures = 0
         while True:
             query = dict(params, format="ndjson", meta="true")
@@ -86,6 +91,9 @@ class RowStream(Iterator[Dict[str, Any]]):
             cut: Dict[str, Any] = {}
             try:
                 for line in response:
+                    if not line.endswith(b"\n"):
+                        cut = {"error": {"code": "transport", "message": "the body ended in the middle of a line"}}
+                        break
                     if not line.strip():
                         continue  # a heartbeat
                     row = json.loads(line, parse_float=Decimal)

@@ -27,7 +27,6 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -62,15 +61,11 @@ class ExplorerIT extends ServiceTest {
     }
   }
 
-  @BeforeEach
-  void browser(Vertx vertx) throws Exception {
-    chromium = HeadlessChromium.launch(vertx);
-  }
-
   @AfterEach
   void closeBrowser() throws Exception {
     if (chromium != null) {
       chromium.close();
+      chromium = null;
     }
   }
 
@@ -94,7 +89,8 @@ class ExplorerIT extends ServiceTest {
 
   @Test
   @DisplayName("lists the token's datasets and previews exactly the API's rows, with downloads and snippets")
-  void preview() throws Exception {
+  void preview(Vertx vertx) throws Exception {
+    chromium = HeadlessChromium.launch(vertx);
     chromium.navigate("http://127.0.0.1:" + port + "/");
     awaitState("catalogue-status", "error");
     assertThat(text("catalogue-status")).contains("401");
@@ -129,7 +125,8 @@ class ExplorerIT extends ServiceTest {
 
   @Test
   @DisplayName("shows a stream cut mid-way as cut, with its rows and the in-band error")
-  void cut() throws Exception {
+  void cut(Vertx vertx) throws Exception {
+    chromium = HeadlessChromium.launch(vertx);
     int cuttingPort = cutting.config().http().port();
     chromium.navigate("http://127.0.0.1:" + cuttingPort + "/");
     useToken();
