@@ -16,6 +16,7 @@ import io.sluice.support.TestSluice;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -106,6 +107,12 @@ class ExplorerIT extends ServiceTest {
     assertThat(chromium.evaluate("document.getElementById('preview-status').dataset.rows")).isEqualTo("100");
     assertThat(chromium.evaluate("[...document.querySelectorAll('#downloads [data-format]')].map(b => b.dataset.format)"))
         .isEqualTo(OutputFormats.ALL.stream().map(OutputFormat::name).toList());
+    Path downloads = Files.createTempDirectory("sluice-downloads");
+    chromium.send("Page.setDownloadBehavior", new JsonObject().put("behavior", "allow").put("downloadPath", downloads.toString()));
+    chromium.evaluate("document.querySelector('#downloads [data-format=\"csv\"]').click(); true");
+    Path csv = downloads.resolve("series.csv");
+    Awaitility.await("the CSV download").atMost(Duration.ofSeconds(30)).until(() -> Files.exists(csv) && Files.size(csv) > 0);
+    assertThat(Files.readString(csv)).as("the download with the token is the API's file").isEqualTo(get(port, "/v1/datasets/series/rows?count=250&limit=100&format=csv").body());
     assertThat(text("curl-snippet")).isEqualTo("curl -sS -H \"Authorization: Bearer $SLUICE_TOKEN\" 'http://127.0.0.1:" + port
         + "/v1/datasets/series/rows?count=250&limit=100'");
     assertThat(text("python-snippet")).contains("client.rows(\"series\", count=250, limit=100)").doesNotContain(token);
