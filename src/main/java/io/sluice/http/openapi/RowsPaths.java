@@ -69,11 +69,13 @@ public final class RowsPaths implements DatasetPaths {
             .put("X-Request-Id", Schemas.header("the request's id"))
             .put("Sluice-Estimated-Rows", Schemas.header("the planner's estimate of the rows, when it has one").put("schema", Schemas.integer(0)))
             .put("Content-Disposition", Schemas.header("attachment with a file name, for the formats offered as files")));
-    JsonObject content = new JsonObject();
-    for (OutputFormat format : OutputFormats.ALL) {
-      content.put(format.mediaTypes().get(0), new JsonObject().put("schema", bodySchema(dataset, format)));
+    if (body) {
+      JsonObject content = new JsonObject();
+      for (OutputFormat format : OutputFormats.ALL) {
+        content.put(format.mediaTypes().get(0), new JsonObject().put("schema", bodySchema(dataset, format)));
+      }
+      ok.put("content", content);
     }
-    ok.put("content", content);
     JsonObject responses = new JsonObject().put("200", ok);
     for (String status : List.of("400", "401", "403", "404", "406", "429", "500", "503", "504")) {
       responses.put(status, new JsonObject().put("$ref", Schemas.ERROR_RESPONSE));
