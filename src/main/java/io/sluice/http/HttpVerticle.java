@@ -12,8 +12,11 @@ import io.sluice.error.InvalidRequestException;
 import io.sluice.format.ArrowMemory;
 import io.sluice.format.SseFormat;
 import io.sluice.http.compression.ContentCodings;
+import io.sluice.http.explorer.ExplorerRoutes;
 import io.sluice.http.health.HealthEndpoints;
 import io.sluice.http.health.HealthRoutes;
+import io.sluice.http.openapi.OpenApiDocument;
+import io.sluice.http.openapi.RowsPaths;
 import io.sluice.limits.ClientLimiter;
 import io.sluice.logging.RequestLog;
 import io.sluice.metrics.SluiceMetrics;
@@ -36,6 +39,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -73,6 +77,8 @@ public final class HttpVerticle extends VerticleBase {
   private final ContentCodings codings;
   /** The key the audit log's digests of sensitive values are made with. */
   private final AuditKey auditKey;
+  /** The API's description; each endpoint family that names datasets is one piece of it. */
+  private final OpenApiDocument openApi;
 
   public HttpVerticle(HttpConfig httpConfig, StreamConfig streamConfig, Catalogue catalogue, SluiceMetrics metrics, HealthEndpoints health,
       ClientLimiter limiter, ResumeTokens tokens, StageRoutes routes, Authenticator authenticator, String metricsRole, AuditKey auditKey,
@@ -91,6 +97,7 @@ public final class HttpVerticle extends VerticleBase {
     this.parser = new RowsRequestParser(tokens, arrowMemory);
     this.codings = ContentCodings.at(httpConfig.compressionLevel());
     this.auditKey = auditKey;
+    this.openApi = new OpenApiDocument(version(), authenticator.required(), List.of(new RowsPaths(streamConfig.maxLimit())));
   }
 
   @Override
@@ -103,7 +110,7 @@ public final class HttpVerticle extends VerticleBase {
 
   /**
    * The route table, in the order a request meets it: the checks every request passes, the API
-   * (authenticated), the health endpoints (open), {@code /metrics}, then a 404 for anything else
+   * (authenticated), the health endpoints (open), {@code /metrics}, the explorer page ({@code /}), then a 404 for anything else
    * and the one failure handler.
    */
   private Router router() {
@@ -116,6 +123,7 @@ public final class HttpVerticle extends VerticleBase {
     }
     router.route("/v1/*").handler(authentication);
     router.get("/v1/datasets").handler(this::listDatasets);
+    router.get(OpenApiDocument.PATH).handler(this::describeApi);
     router.get("/v1/datasets/:name").handler(this::describeDataset);
     router.get("/v1/datasets/:name/rows").handler(this::streamRows);
     router.head("/v1/datasets/:name/rows").handler(this::describeRows);
@@ -127,6 +135,7 @@ public final class HttpVerticle extends VerticleBase {
       router.get("/metrics").handler(authentication).handler(this::requireMetricsRole);
     }
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
+    ExplorerRoutes.add(router);
     router.route().last().handler(this::noRoute);
     router.route().failureHandler(HttpErrors::handleFailure);
     return router;
@@ -162,10 +171,23 @@ public final class HttpVerticle extends VerticleBase {
 
   /** The datasets the caller may read, and only those. */
   private void listDatasets(RoutingContext ctx) {
+    sendJson(ctx, new JsonObject().put("datasets", new JsonArray(readableDatasets(ctx).stream().map(Dataset::toJson).toList())));
+  }
+
+  /** The OpenAPI document of what the caller may read: the catalogue's datasets, no others. */
+  private void describeApi(RoutingContext ctx) {
+    sendJson(ctx, openApi.describe(readableDatasets(ctx)));
+  }
+
+  private List<Dataset> readableDatasets(RoutingContext ctx) {
     Principal principal = CallerAuthentication.principal(ctx);
-    JsonArray datasets = new JsonArray(catalogue.all().stream()
-        .filter(dataset -> principal.holdsAny(dataset.definition().roles())).map(Dataset::toJson).toList());
-    sendJson(ctx, new JsonObject().put("datasets", datasets));
+    return catalogue.all().stream().filter(dataset -> principal.holdsAny(dataset.definition().roles())).toList();
+  }
+
+  /** The version the jar's manifest names, or {@code dev} outside a jar. */
+  private static String version() {
+    String version = HttpVerticle.class.getPackage().getImplementationVersion();
+    return version == null ? "dev" : version;
   }
 
   private void describeDataset(RoutingContext ctx) {

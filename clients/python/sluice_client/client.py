@@ -1,0 +1,81 @@
+"""The entry point: :class:`Client`."""
+
+import ssl
+from typing import Any, Dict, List, Optional
+
+from ._http import RetryPolicy, Transport
+from .catalogue import Dataset
+from .rows import ROW_FORMATS, RowStream
+
+
+class Client:
+    """A client of one Sluice at ``base_url`` (``http://host:8080``), with an optional bearer ``token`` (a JWT).
+
+    ``timeout`` bounds each socket operation in seconds (a stream sends a heartbeat at least every
+    ``http.heartbeatSeconds``, 15 by default, so a quiet stream outlives it); ``retry`` says how a
+    refused or cut request is tried again (:class:`~sluice_client.RetryPolicy`).
+    """
+
+    def __init__(self, base_url: str, token: Optional[str] = None, timeout: float = 300.0, retry: Optional[RetryPolicy] = None,
+                 ssl_context: Optional[ssl.SSLContext] = None):
+        self.retry = retry or RetryPolicy()
+        self._transport = Transport(base_url, token, timeout, ssl_context)
+        self._datasets: Dict[str, Dataset] = {}
+
+    def datasets(self) -> List[Dataset]:
+        """The datasets the token may read (``GET /v1/datasets``), with their parameters and columns."""
+        found = [Dataset.from_json(d) for d in self._transport.get_json("/v1/datasets", self.retry)["datasets"]]
+        self._datasets.update({d.name: d for d in found})
+        return found
+
+    def dataset(self, name: str) -> Dataset:
+        """One dataset (``GET /v1/datasets/<name>``), cached for this client's life."""
+        if name not in self._datasets:
+            self._datasets[name] = Dataset.from_json(self._transport.get_json(f"/v1/datasets/{name}", self.retry))
+        return self._datasets[name]
+
+    def openapi(self) -> Dict[str, Any]:
+        """The OpenAPI 3.1 document of what the token may read (``GET /v1/openapi.json``)."""
+        return self._transport.get_json("/v1/openapi.json", self.retry)
+
+    def url(self, dataset: str, **params: Any) -> str:
+        """The URL of a rows request, e.g. for a browser or curl (the token is not in it)."""
+        return self._transport.url(self.dataset(dataset).rows_path, params)
+
+    def rows(self, dataset: str, format: str = "ndjson", **params: Any) -> RowStream:
+        """The rows of ``dataset`` with its ``params`` (its own parameters and ``limit``, ``columns``, ``resume``, ...).
+
+        An iterator of dicts with exact Python types (see :mod:`sluice_client.types`) that resumes
+        by itself after a cut; see :class:`~sluice_client.rows.RowStream`. Values may be Python
+        values: ``True``, ``datetime``, ``Decimal``, a list for ``columns``.
+        """
+        if format.lower() not in ROW_FORMATS:
+            raise ValueError(f"rows() reads {ROW_FORMATS}; use to_arrow() for tables, or url() for files in {format!r}")
+        return RowStream(self._transport, self.dataset(dataset), params, self.retry)
+
+    def to_arrow(self, dataset: str, partitions: Optional[int] = None, **params: Any) -> Any:
+        """The rows of ``dataset`` as a ``pyarrow.Table``, read through the Arrow format in one stream.
+
+        ``partitions`` is reserved for reading an export's partitions in parallel, which needs the
+        server's partitioned exports; until then only ``None`` or ``1`` is accepted.
+        """
+        if partitions not in (None, 1):
+            raise NotImplementedError("partitioned reads need Sluice's partitioned exports, not available yet")
+        from .arrow import read_table
+        return read_table(self._transport, self.dataset(dataset), params, self.retry)
+
+    def to_pandas(self, dataset: str, **params: Any) -> Any:
+        """:meth:`to_arrow` as a pandas ``DataFrame`` (numeric columns as ``Decimal`` objects, timestamps tz-aware in UTC)."""
+        try:
+            import pandas  # noqa: F401
+        except ImportError as missing:  # pragma: no cover - depends on the environment
+            raise ImportError("to_pandas needs pandas: pip install 'sluice-client[pandas]'") from missing
+        return self.to_arrow(dataset, **params).to_pandas()
+
+    def to_polars(self, dataset: str, **params: Any) -> Any:
+        """:meth:`to_arrow` as a polars ``DataFrame``."""
+        try:
+            import polars
+        except ImportError as missing:  # pragma: no cover - depends on the environment
+            raise ImportError("to_polars needs polars: pip install 'sluice-client[polars]'") from missing
+        return polars.from_arrow(self.to_arrow(dataset, **params))
