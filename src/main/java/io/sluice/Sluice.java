@@ -12,6 +12,8 @@ import io.sluice.config.ResumeConfig;
 import io.sluice.config.Role;
 import io.sluice.config.SluiceConfig;
 import io.sluice.cursor.KeysetSource;
+import io.sluice.cursor.PartitionSource;
+import io.sluice.export.Exports;
 import io.sluice.dataset.Catalogue;
 import io.sluice.db.ConnectionGate;
 import io.sluice.db.Database;
@@ -88,6 +90,8 @@ public final class Sluice {
   private Catalogue catalogue;
   /** The cap on Arrow's off-heap vectors, shared by this node's HTTP verticles; null on a node without the HTTP stage. */
   private ArrowMemory arrowMemory;
+  /** The exports this node makes and whose snapshots it holds; null on a node without the HTTP stage. */
+  private Exports exports;
   /** The sources this node's source stage serves; null on a node without the stage. */
   private Sources sources;
   private volatile boolean draining;
@@ -169,7 +173,8 @@ public final class Sluice {
       deployed = deployed.compose(v -> authenticator.start());
     }
     if (roles.contains(Role.CURSOR)) {
-      sources = new Sources(List.of(new KeysetSource(vertx, pool, gate, healthProbeGate, connections, breaker, config.stream(), metrics)));
+      KeysetSource keyset = new KeysetSource(vertx, pool, gate, healthProbeGate, connections, breaker, config.stream(), metrics);
+      sources = new Sources(List.of(keyset, new PartitionSource(keyset)));
       deployed = deployed.compose(v -> deploy(() -> new SourceVerticle(catalogue, sources, config.stream()), instances));
     }
     if (roles.contains(Role.TRANSFORM)) {
@@ -182,8 +187,10 @@ public final class Sluice {
       AuditKey auditKey = auditKey();
       arrowMemory = new ArrowMemory(config.http().arrowMemoryBytes());
       metrics.arrowMemory(arrowMemory::allocated, arrowMemory.limit());
-      deployed = deployed.compose(v -> deploy(() -> new HttpVerticle(config.http(), config.stream(), catalogue, metrics, health, limiter,
-          tokens, routes, authenticator, config.auth().metricsRole(), auditKey, arrowMemory), instances));
+      exports = new Exports(vertx, gate, connections, config.exports(), config.stream().statementTimeoutMs(), config.stream().maxLimit());
+      metrics.exports(exports::held, exports::oldestHeldSeconds);
+      deployed = deployed.compose(v -> exports.start()).compose(v -> deploy(() -> new HttpVerticle(config.http(), config.stream(), catalogue,
+          metrics, health, limiter, tokens, routes, authenticator, config.auth().metricsRole(), auditKey, arrowMemory, exports), instances));
     }
     if (config.bridge().enabled()) {
       // one instance: it keeps which client owns which stream
@@ -289,6 +296,7 @@ public final class Sluice {
   public Future<Void> stop() {
     List<Future<Void>> undeployed = deployments.stream().map(vertx::undeploy).toList();
     return Future.join(undeployed)
+        .eventually(() -> exports == null ? Future.succeededFuture() : exports.close())
         .eventually(() -> catalogue == null ? Future.succeededFuture() : catalogue.close())
         .eventually(pool::close)
         .eventually(connections::close)
@@ -319,6 +327,11 @@ public final class Sluice {
 
   public Catalogue catalogue() {
     return catalogue;
+  }
+
+  /** The exports this node makes, or null when it has no HTTP stage. */
+  public Exports exports() {
+    return exports;
   }
 
   /** The sources this node serves, or null when it has no source stage. */
