@@ -183,7 +183,7 @@ partitioned_once() { # partitions
   ((${#urls[@]} == n)) || die "export $id has ${#urls[@]} partitions, not $n"
   for i in "${!urls[@]}"; do
     curl -sS --max-time "$REQUEST_TIMEOUT" -D "$OUT/partition-$i-headers.txt" -o /dev/null \
-      -w '%{http_code} %{time_total} %{time_starttransfer}' "${BASE}${urls[$i]}?format=csv" >"$OUT/partition-$i.out" &
+      -w '%{http_code} %{time_total} %{time_starttransfer}\n' "${BASE}${urls[$i]}?format=csv" >"$OUT/partition-$i.out" &
     pids+=($!)
   done
   for i in "${!pids[@]}"; do wait "${pids[$i]}" || die "partition $i of export $id failed"; done

@@ -294,9 +294,9 @@ public final class Sluice {
 
   /** Undeploys the verticles, stops lookups and closes the pool. */
   public Future<Void> stop() {
-    List<Future<Void>> undeployed = deployments.stream().map(vertx::undeploy).toList();
-    return Future.join(undeployed)
-        .eventually(() -> exports == null ? Future.succeededFuture() : exports.close())
+    // the exports' snapshots first: their connections live on the contexts of the verticles undeployed next
+    Future<Void> exportsEnded = exports == null ? Future.succeededFuture() : exports.close().timeout(END_GRACE_MS, TimeUnit.MILLISECONDS);
+    return exportsEnded.transform(ar -> Future.join(deployments.stream().map(vertx::undeploy).toList()))
         .eventually(() -> catalogue == null ? Future.succeededFuture() : catalogue.close())
         .eventually(pool::close)
         .eventually(connections::close)

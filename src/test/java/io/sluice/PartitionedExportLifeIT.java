@@ -6,6 +6,11 @@ import static org.awaitility.Awaitility.await;
 import io.sluice.support.Backends;
 import io.sluice.support.ExportClient;
 import io.sluice.support.ServiceTest;
+import io.sluice.support.TestSluice;
+import io.sluice.dataset.Dataset;
+import io.sluice.dataset.StreamRequest;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -105,5 +110,26 @@ class PartitionedExportLifeIT extends ServiceTest {
     HttpResponse<String> gone = alice.get(partition);
     assertThat(new JsonObject(gone.body()).getJsonObject("error").getString("code")).isEqualTo("export-expired");
     assertThat(sluice.exports().held()).isZero();
+  }
+
+  @Test
+  @DisplayName("ends with its node: a stopped Sluice releases the snapshots it holds")
+  void endsWithItsNode() throws Exception {
+    String application = TestSluice.APPLICATION_NAME + "-stopping";
+    Vertx other = Vertx.vertx();
+    try {
+      Sluice stopping = TestSluice.start(other, json -> json.getJsonObject("database").put("applicationName", application))
+          .await(60, TimeUnit.SECONDS);
+      Dataset series = stopping.catalogue().require("series");
+      StreamRequest request = new StreamRequest("series", Map.of("count", "100"), null);
+      stopping.exports().create(series, request, series.bind(request, Long.MAX_VALUE), 2, "alice").await(30, TimeUnit.SECONDS);
+      assertThat(Backends.states(application)).containsEntry("idle in transaction", 1);
+
+      stopping.stop().await(10, TimeUnit.SECONDS);
+
+      assertThat(Backends.states(application)).isEmpty();
+    } finally {
+      other.close().await(10, TimeUnit.SECONDS);
+    }
   }
 }

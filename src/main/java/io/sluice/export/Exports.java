@@ -124,17 +124,29 @@ public final class Exports {
   /** Ends every export this node leads (a shutdown): their snapshots go with their connections. */
   public Future<Void> close() {
     List<Future<Void>> ended = List.copyOf(held.keySet()).stream()
-        .map(id -> find(id).compose(export -> export == null ? releaseLeader(id) : end(export, "ended by shutdown")))
+        .map(id -> find(id).transform(found -> found.succeeded() && found.result() != null
+            ? end(found.result(), "ended by shutdown")
+            : releaseLeader(id)))
         .toList();
     return Future.join(ended).eventually(() -> releases == null ? Future.succeededFuture() : releases.unregister()).mapEmpty();
   }
 
+  /**
+   * Marks {@code export} ended in the map, then releases its leader: here if this node holds it,
+   * else wherever it is; completes once a leader held here is released.
+   */
   private Future<Void> end(Export export, String how) {
     LOG.info("export {} of '{}' {}", export.id(), export.dataset(), how);
     return map().compose(m -> m.put(export.id(), export.asEnded().toJson(), retentionMs()))
-        .onComplete(ar -> {
-          releaseLeader(export.id());
+        .transform(marked -> {
+          if (marked.failed()) {
+            LOG.warn("export {}: the cluster-wide map could not mark it ended: {}", export.id(), marked.cause().toString());
+          }
+          if (held.containsKey(export.id())) {
+            return releaseLeader(export.id());
+          }
           vertx.eventBus().publish(RELEASE, export.id());
+          return Future.succeededFuture();
         });
   }
 
