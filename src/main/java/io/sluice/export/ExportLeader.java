@@ -6,6 +6,8 @@ import io.sluice.db.StreamConnections;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.pgclient.PgConnection;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 
 /**
  * The connection that holds an export's snapshot: admitted by the node's gate like a stream
@@ -22,6 +24,7 @@ final class ExportLeader {
   private final long heldSinceNanos = System.nanoTime();
   private final Promise<Void> released = Promise.promise();
   private PgConnection connection;
+  private String snapshot;
   private boolean releasing;
 
   private ExportLeader(ConnectionGate gate, StreamConnections connections) {
@@ -30,30 +33,40 @@ final class ExportLeader {
   }
 
   /**
-   * Opens a leader for {@code dataset} (as its database role, if it has one) and completes with
-   * the snapshot's id; {@code lost} runs if the connection ends by itself. On failure it has released.
+   * Opens a leader for {@code dataset} (as its database role, if it has one), its snapshot
+   * exported; {@code lost} runs if the connection ends by itself. On failure it has released.
    */
   static Future<ExportLeader> open(ConnectionGate gate, StreamConnections connections, Dataset dataset, long statementTimeoutMs,
       Runnable lost) {
     ExportLeader leader = new ExportLeader(gate, connections);
+    String role = dataset.definition().databaseRole();
+    // one round trip: the session's settings, the transaction, and its snapshot exported
+    String begin = "SET idle_in_transaction_session_timeout = 0; SET statement_timeout = " + statementTimeoutMs
+        + "; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        // a name checked against [a-z_][a-z0-9_]* when the configuration was read
+        + (role == null ? "" : "; SET LOCAL ROLE \"" + role + "\"")
+        + "; SELECT pg_export_snapshot()";
     return leader.ticket.admitted()
         .compose(v -> connections.open())
         .compose(conn -> {
           leader.connection = conn;
           conn.closeHandler(v -> lost.run());
-          String role = dataset.definition().databaseRole();
-          return conn.query("SET idle_in_transaction_session_timeout = 0; SET statement_timeout = " + statementTimeoutMs
-              + "; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-              // a name checked against [a-z_][a-z0-9_]* when the configuration was read
-              + (role == null ? "" : "; SET LOCAL ROLE \"" + role + "\"")).execute();
+          return conn.query(begin).execute();
         })
-        .map(leader)
+        .map(results -> {
+          RowSet<Row> last = results;
+          while (last.next() != null) {
+            last = last.next();
+          }
+          leader.snapshot = last.iterator().next().getString(0);
+          return leader;
+        })
         .recover(err -> leader.release().transform(ar -> Future.failedFuture(err)));
   }
 
-  /** Exports the transaction's snapshot: the id partitions import with {@code SET TRANSACTION SNAPSHOT}. */
-  Future<String> exportSnapshot() {
-    return connection.query("SELECT pg_export_snapshot()").execute().map(rows -> rows.iterator().next().getString(0));
+  /** The id of the snapshot its transaction exported, which partitions import with {@code SET TRANSACTION SNAPSHOT}. */
+  String snapshot() {
+    return snapshot;
   }
 
   PgConnection connection() {

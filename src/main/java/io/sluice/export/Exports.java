@@ -83,13 +83,12 @@ public final class Exports {
   public Future<Export> create(Dataset dataset, StreamRequest request, Tuple arguments, int partitions, String principal) {
     String id = newId();
     return ExportLeader.open(gate, connections, dataset, statementTimeoutMs, () -> leaderLost(id))
-        .compose(leader -> leader.exportSnapshot()
-            .compose(snapshot -> ExportPlanner.plan(leader.connection(), dataset, request, arguments, partitions, id, snapshot, maxLimit)
-                .map(plan -> {
-                  long now = System.currentTimeMillis();
-                  return new Export(id, principal, dataset.name(), request.params(), snapshot, now,
-                      now + TimeUnit.SECONDS.toMillis(config.ttlSeconds()), plan.ranges(), plan.note(), false);
-                }))
+        .compose(leader -> ExportPlanner.plan(leader.connection(), dataset, request, arguments, partitions, id, leader.snapshot(), maxLimit)
+            .map(plan -> {
+              long now = System.currentTimeMillis();
+              return new Export(id, principal, dataset.name(), request.params(), leader.snapshot(), now,
+                  now + TimeUnit.SECONDS.toMillis(config.ttlSeconds()), plan.ranges(), plan.note(), false);
+            })
             .compose(export -> map().compose(m -> m.put(id, export.toJson(), retentionMs())).map(export))
             .onSuccess(export -> {
               long timer = vertx.setTimer(TimeUnit.SECONDS.toMillis(config.ttlSeconds()), t -> end(export, "expired"));
