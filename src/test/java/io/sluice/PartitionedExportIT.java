@@ -57,6 +57,8 @@ class PartitionedExportIT extends ServiceTest {
     try (Connection conn = TestDatabase.jdbc(); Statement st = conn.createStatement()) {
       st.execute("DROP TABLE IF EXISTS export_items; CREATE TABLE export_items (id bigint PRIMARY KEY, version int NOT NULL);"
           + " INSERT INTO export_items SELECT g, 0 FROM generate_series(1, " + ROWS + ") AS g");
+      st.execute("DROP TABLE IF EXISTS export_unindexed; CREATE TABLE export_unindexed (n int NOT NULL);"
+          + " INSERT INTO export_unindexed SELECT g FROM generate_series(1, 1000000) AS g; ANALYZE export_unindexed");
     }
     startSluice(vertx, json -> {
       json.getJsonObject("database").put("poolSize", POOL);
@@ -66,6 +68,9 @@ class PartitionedExportIT extends ServiceTest {
               .put("sql", "SELECT id, version FROM export_items WHERE version >= $1::int")
               .put("orderBy", new JsonArray().add("id"))
               .put("parameters", new JsonArray().add(new JsonObject().put("name", "min_version").put("type", "integer").put("default", 0))))
+          .add(new JsonObject().put("name", "unindexed")
+              .put("sql", "SELECT n FROM export_unindexed")
+              .put("orderBy", new JsonArray().add("n")))
           .add(new JsonObject().put("name", "text_keyed")
               .put("sql", "SELECT 'k' || lpad(g::text, 3, '0') AS k, g FROM generate_series(1, 50) AS g")
               .put("orderBy", new JsonArray().add("k")));
@@ -334,6 +339,15 @@ class PartitionedExportIT extends ServiceTest {
     assertThat(rows.statusCode()).isEqualTo(200);
     assertThat(rows.headers().firstValue("Sluice-Partition")).hasValue("0/1");
     assertThat(rows.body().lines()).hasSize(51);
+  }
+
+  @Test
+  @DisplayName("over an integer key no index serves has one partition and a note, rather than a manifest that reads every row first")
+  void unindexedKey() {
+    JsonObject manifest = create("unindexed", "{\"partitions\": 3}");
+
+    assertThat(manifest.getJsonArray("partitions")).hasSize(1);
+    assertThat(manifest.getString("note")).contains("one partition", "'n'", "no index");
   }
 
   @Test

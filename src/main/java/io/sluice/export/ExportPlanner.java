@@ -6,6 +6,7 @@ import io.sluice.dataset.StreamRequest;
 import io.sluice.value.Column;
 import io.sluice.value.ValueKind;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -20,7 +21,8 @@ import java.util.Set;
  * and greatest value at the snapshot (two index probes) is cut into equal widths; the first
  * range is open below and the last open above, so the ranges cover every row whatever the
  * estimate. A key of another type, an empty dataset, or a span narrower than the partitions
- * asked gives fewer partitions, and a note saying why. Each partition's row estimate is the
+ * asked gives fewer partitions, and a note saying why; so does a key whose span only a read of
+ * the whole dataset could find (no index on it). Each partition's row estimate is the
  * planner's ({@code EXPLAIN} of its statement).
  *
  * <p>Why key ranges and not {@code ctid} page ranges: a dataset's SQL is opaque to Sluice
@@ -31,6 +33,12 @@ import java.util.Set;
 final class ExportPlanner {
 
   private static final Set<ValueKind> SPLITTABLE = Set.of(ValueKind.SMALLINT, ValueKind.INTEGER, ValueKind.BIGINT);
+  /**
+   * The most the planner may cost the key's span (two index probes cost a few units; reading a
+   * table of some 300,000 narrow rows, about this much): past it the export has one partition
+   * rather than a manifest that reads the whole dataset first.
+   */
+  private static final double MAX_SPAN_COST = 10_000;
 
   /** The partitions' ranges, and why there are fewer than asked, or null. */
   record Plan(List<Export.Range> ranges, String note) {}
@@ -55,9 +63,20 @@ final class ExportPlanner {
       for (int i = 0; i < dataset.definition().parameters().size(); i++) {
         own.addValue(arguments.getValue(i));
       }
-      bounds = connection.preparedQuery(dataset.keySpanSql()).execute(own).map(rows -> split(rows.iterator().next(), asked, key.name()));
+      bounds = connection.preparedQuery("EXPLAIN (FORMAT JSON) " + dataset.keySpanSql()).execute(own)
+          .map(plan -> totalCost(plan.iterator().next().getValue(0)))
+          .compose(cost -> cost > MAX_SPAN_COST
+              ? Future.succeededFuture(one("finding the span of its key '" + key.name() + "' would read the whole dataset (no index"
+                  + " serves min and max, a view or a join, say)"))
+              : connection.preparedQuery(dataset.keySpanSql()).execute(own).map(rows -> split(rows.iterator().next(), asked, key.name())));
     }
     return bounds.compose(plan -> estimate(connection, dataset, request, plan, exportId, snapshot, maxLimit));
+  }
+
+  /** The planner's total cost of a plan ({@code EXPLAIN (FORMAT JSON)}'s result). */
+  private static double totalCost(Object plan) {
+    JsonArray plans = plan instanceof JsonArray array ? array : new JsonArray(String.valueOf(plan));
+    return plans.getJsonObject(0).getJsonObject("Plan").getDouble("Total Cost");
   }
 
   private static Plan one(String why) {
