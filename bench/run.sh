@@ -12,7 +12,9 @@
 #        psql \copy (select * from transactions order by id) to stdout with csv header | wc -c
 #        curl .../v1/datasets/transactions_raw/rows?format=F   for F in ndjson, csv, json, tsv,
 #        arrow (full exports), and ndjson again with Accept-Encoding: gzip (bytes on the wire)
-#      and takes the median of each;
+#      and takes the median of each; in the same rounds, partitioned exports of transactions_raw as
+#      CSV (BENCH_PARTITIONS, default "2 4" partitions): POST the export, read every partition at
+#      once, DELETE it, timed from the POST to the last partition's end;
 #   3. peak RSS (VmHWM): a fresh service process exports BENCH_SMALL_ROWS rows (limit=...), then
 #      another fresh process exports every row, both as BENCH_RSS_FORMAT;
 #   4. prints a plain table, then the same results as Markdown (also saved under bench/results/).
@@ -25,6 +27,7 @@
 #   BENCH_WARMUP=1              unmeasured rounds first (JIT, caches)
 #   BENCH_SMALL_ROWS=100000     rows of the small export in the memory comparison
 #   BENCH_RSS_FORMAT=ndjson     format of the two memory exports
+#   BENCH_PARTITIONS="2 4"      partition counts of the partitioned CSV exports (each < database.poolSize)
 #   BENCH_JAVA_OPTS=-Xmx256m    JVM options for the service (default -Xmx256m, the heap cap docs/operations.md recommends; set it empty for JVM defaults)
 #   BENCH_START_TIMEOUT, BENCH_REQUEST_TIMEOUT   seconds; the defaults grow with the row count
 #   BENCH_OUT=bench/results/<UTC timestamp>   where logs and results.md go (git-ignored)
@@ -54,6 +57,8 @@ CONFIG=${SLUICE_CONFIG:-conf/sluice.yaml}
 BASE="http://127.0.0.1:${PORT}"
 ROWS_URL="${BASE}/v1/datasets/transactions_raw/rows"
 PSQL_COPY='\copy (select * from transactions order by id) to stdout with csv header'
+EXPORTS_URL="${BASE}/v1/datasets/transactions_raw/exports"
+read -r -a PARTITION_COUNTS <<<"${BENCH_PARTITIONS:-2 4}"
 
 for n in PORT ROWS RUNS WARMUP SMALL_ROWS START_TIMEOUT REQUEST_TIMEOUT; do
   [[ ${!n} =~ ^[0-9]+$ ]] || { echo "bench: $n must be a whole number, got '${!n}'" >&2; exit 2; }
@@ -161,6 +166,44 @@ curl_once() { # format [limit] [content-encoding]
     die "$url: trailers say ${rows:-no} rows, status=${status:-?}; expected $expect rows"
 }
 
+# One partitioned export: POST it, read its partitions as CSV all at once, DELETE it. Sets T (from
+# the POST to the last partition's end), M (the POST's time: the manifest), F (the slowest
+# partition's first byte, from its request, which starts right after the manifest) and C. Fails
+# unless every partition is 200 and complete and they add up to every row.
+partitioned_once() { # partitions
+  local n=$1 t0 c0 answer code id urls=() pids=() i tt ft rows status total=0 fmax=0
+  c0=$(proc_cpu "$SERVICE_PID")
+  t0=$(now)
+  answer=$(curl -sS --max-time "$REQUEST_TIMEOUT" -X POST -H 'Content-Type: application/json' -d "{\"partitions\": $n}" \
+    -w '\n%{http_code} %{time_total}' "$EXPORTS_URL") || die "POST $EXPORTS_URL failed"
+  read -r code M <<<"$(tail -n 1 <<<"$answer")"
+  [[ $code == 201 ]] || die "POST $EXPORTS_URL answered $code: $answer"
+  id=$(grep -o '"id":"[^"]*"' <<<"$answer" | head -n 1 | cut -d'"' -f4)
+  mapfile -t urls < <(grep -o '"url":"[^"]*"' <<<"$answer" | cut -d'"' -f4)
+  ((${#urls[@]} == n)) || die "export $id has ${#urls[@]} partitions, not $n"
+  for i in "${!urls[@]}"; do
+    curl -sS --max-time "$REQUEST_TIMEOUT" -D "$OUT/partition-$i-headers.txt" -o /dev/null \
+      -w '%{http_code} %{time_total} %{time_starttransfer}\n' "${BASE}${urls[$i]}?format=csv" >"$OUT/partition-$i.out" &
+    pids+=($!)
+  done
+  for i in "${!pids[@]}"; do wait "${pids[$i]}" || die "partition $i of export $id failed"; done
+  T=$(calc "$(now) - $t0")
+  for i in "${!urls[@]}"; do
+    read -r code tt ft <"$OUT/partition-$i.out"
+    [[ $code == 200 ]] || die "partition $i of export $id answered $code"
+    rows=$(awk -F': *' 'tolower($1) == "sluice-row-count" {sub(/\r$/, "", $2); print $2}' "$OUT/partition-$i-headers.txt")
+    status=$(awk -F': *' 'tolower($1) == "sluice-status" {sub(/\r$/, "", $2); print $2}' "$OUT/partition-$i-headers.txt")
+    [[ $status == complete ]] || die "partition $i of export $id: status=${status:-?}"
+    total=$((total + rows))
+    fmax=$(calc "$ft > $fmax ? $ft : $fmax")
+  done
+  ((total == ROWS)) || die "export $id: its partitions hold $total rows, not $ROWS"
+  F=$fmax
+  C=$(calc "$(proc_cpu "$SERVICE_PID") - $c0")
+  code=$(curl -sS -o /dev/null -w '%{http_code}' -X DELETE "$BASE/v1/exports/$id")
+  [[ $code == 204 ]] || die "DELETE of export $id answered $code"
+}
+
 # ---------------------------------------------------------------- preflight
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -207,7 +250,7 @@ SEED_NOTE=${SEED_NOTE:-already present}
 VARIANTS=(ndjson csv json tsv arrow ndjson-gzip)
 declare -A V_SPEC=([ndjson]="ndjson identity" [csv]="csv identity" [json]="json identity" [tsv]="tsv identity"
   [arrow]="arrow identity" [ndjson-gzip]="ndjson gzip")
-declare -A V_T V_F V_B V_C
+declare -A V_T V_F V_B V_C X_T X_M X_F X_C
 declare -a P_T P_B
 for ((round = 1; round <= WARMUP + RUNS; round++)); do
   if ((round <= WARMUP)); then tag="warm-up $round/$WARMUP"; else tag="run $((round - WARMUP))/$RUNS"; fi
@@ -220,6 +263,11 @@ for ((round = 1; round <= WARMUP + RUNS; round++)); do
     curl_once "$vformat" "" "$vencoding"
     log "$tag  sluice $v: ${T}s, first byte ${F}s, ${B} bytes, service CPU ${C}s"
     if ((measured)); then V_T[$v]+="$T " V_F[$v]+="$F " V_B[$v]+="$B " V_C[$v]+="$C "; fi
+  done
+  for n in "${PARTITION_COUNTS[@]}"; do
+    partitioned_once "$n"
+    log "$tag  sluice csv, $n partitions at once: ${T}s, manifest ${M}s, slowest first byte ${F}s, service CPU ${C}s"
+    if ((measured)); then X_T[$n]+="$T " X_M[$n]+="$M " X_F[$n]+="$F " X_C[$n]+="$C "; fi
   done
 done
 MAIN_HWM_KB=$(proc_kb "$SERVICE_PID" VmHWM)
@@ -252,6 +300,12 @@ for v in "${VARIANTS[@]}"; do
   RATIO[$v]=$(calc "${M_T[$v]} / $p_t")
 done
 n_t=${M_T[ndjson]}; n_f=${M_F[ndjson]}; c_f=${M_F[csv]}
+declare -A XM_T XM_M XM_F XM_C XRATIO
+for n in "${PARTITION_COUNTS[@]}"; do
+  # shellcheck disable=SC2086 # the lists are space-separated numbers
+  XM_T[$n]=$(median ${X_T[$n]}); XM_M[$n]=$(median ${X_M[$n]}); XM_F[$n]=$(median ${X_F[$n]}); XM_C[$n]=$(median ${X_C[$n]})
+  XRATIO[$n]=$(calc "${XM_T[$n]} / $p_t")
+done
 rss_ratio=$(calc "$F_HWM / $S_HWM")
 delta_ratio=$(calc "($S_HWM - $S_IDLE) > 0 ? ($F_HWM - $F_IDLE) / ($S_HWM - $S_IDLE) : 0")
 verdict() { awk "BEGIN {v = ($1) ? \"yes\" : \"**no**\"; print v}"; }
@@ -303,6 +357,12 @@ TUNING=$(env | grep -E '^SLUICE_(FETCH_SIZE|WINDOW|LEASE_MS|INSTANCES|DB_POOL_SI
   printf '%-40s %-26s %s\n' "first row < 50 ms (warm)" "$(ms "$n_f") / $(ms "$c_f")" "$ok_f"
   printf '%-40s %-26s %s\n' "peak RSS full within 10% of ${SMALL_ROWS}" "$(fmt '%.2f' "$rss_ratio")x" "$ok_r"
   echo
+  printf '%-28s %10s %8s %12s %22s %10s\n' "partitioned csv (median)" time "x psql" manifest "slowest first byte" "CPU s/M"
+  for n in "${PARTITION_COUNTS[@]}"; do
+    printf '%-28s %10s %8s %12s %22s %10s\n' "$n partitions at once" "$(secs "${XM_T[$n]}")" "$(fmt '%.2f' "${XRATIO[$n]}")" \
+      "$(ms "${XM_M[$n]}")" "$(ms "${XM_F[$n]}")" "$(cpm "${XM_C[$n]}")"
+  done
+  echo
 }
 
 # ---------------------------------------------------------------- markdown
@@ -340,6 +400,13 @@ MD="$OUT/results.md"
   echo "| gzip NDJSON (http.compressionLevel of the config): cost and saving | $(fmt '%.2f' "$gzip_cost")× the identity NDJSON time, $(fmt '%.0f' "$(calc "$gzip_saved * 100")")% fewer bytes | – |"
   echo "| First row < 50 ms (warm, full export) | NDJSON $(ms "$n_f"), CSV $(ms "$c_f") | $ok_f |"
   echo "| Peak RSS flat: full export within 10% of $(commas "$SMALL_ROWS") rows | $(fmt '%.2f' "$rss_ratio")× (growth over start-up $(fmt '%.2f' "$delta_ratio")×) | $ok_r |"
+  echo
+  echo "| Partitioned CSV export, partitions read at once | Median time (POST to last byte) | Runs (s) | × psql | Manifest | Slowest first byte after it | Service CPU s per M rows |"
+  echo "|---|---:|---|---:|---:|---:|---:|"
+  for n in "${PARTITION_COUNTS[@]}"; do
+    # shellcheck disable=SC2086
+    echo "| $n partitions | $(secs "${XM_T[$n]}") | $(runs ${X_T[$n]}) | $(fmt '%.2f' "${XRATIO[$n]}") | $(ms "${XM_M[$n]}") | $(ms "${XM_F[$n]}") | $(cpm "${XM_C[$n]}") |"
+  done
 } >"$MD"
 
 echo "----- Markdown (also in $MD) -----"

@@ -13,6 +13,8 @@ import io.sluice.config.ResumeConfig;
 import io.sluice.config.Role;
 import io.sluice.config.SluiceConfig;
 import io.sluice.cursor.KeysetSource;
+import io.sluice.cursor.PartitionSource;
+import io.sluice.export.Exports;
 import io.sluice.dataset.Catalogue;
 import io.sluice.db.ConnectionBudget;
 import io.sluice.db.ConnectionGate;
@@ -93,6 +95,8 @@ public final class Sluice {
   private Catalogue catalogue;
   /** The cap on Arrow's off-heap vectors, shared by this node's HTTP verticles; null on a node without the HTTP stage. */
   private ArrowMemory arrowMemory;
+  /** The exports this node makes and whose snapshots it holds; null on a node without the HTTP stage. */
+  private Exports exports;
   /** The sources this node's source stage serves; null on a node without the stage. */
   private Sources sources;
   private volatile boolean draining;
@@ -187,7 +191,8 @@ public final class Sluice {
       deployed = deployed.compose(v -> authenticator.start());
     }
     if (roles.contains(Role.CURSOR)) {
-      sources = new Sources(List.of(new KeysetSource(vertx, pool, gate, healthProbeGate, servers, breaker, config.stream(), metrics)));
+      KeysetSource keyset = new KeysetSource(vertx, pool, gate, healthProbeGate, servers, breaker, config.stream(), metrics);
+      sources = new Sources(List.of(keyset, new PartitionSource(keyset)));
       deployed = deployed.compose(v -> deploy(() -> new SourceVerticle(catalogue, sources, config.stream()), instances));
     }
     // one limiter and one token signer per node: a caller's HTTP, bus and bridge streams count together
@@ -203,8 +208,10 @@ public final class Sluice {
       AuditKey auditKey = auditKey();
       arrowMemory = new ArrowMemory(config.http().arrowMemoryBytes());
       metrics.arrowMemory(arrowMemory::allocated, arrowMemory.limit());
-      deployed = deployed.compose(v -> deploy(() -> new HttpVerticle(config.http(), config.stream(), catalogue, metrics, health, limiter,
-          tokens, routes, authenticator, config.auth().metricsRole(), auditKey, arrowMemory), instances));
+      exports = new Exports(vertx, gate, connections, config.exports(), config.stream().statementTimeoutMs(), config.stream().maxLimit());
+      metrics.exports(exports::held, exports::oldestHeldSeconds);
+      deployed = deployed.compose(v -> exports.start()).compose(v -> deploy(() -> new HttpVerticle(config.http(), config.stream(), catalogue,
+          metrics, health, limiter, tokens, routes, authenticator, config.auth().metricsRole(), auditKey, arrowMemory, exports), instances));
     }
     if (config.bridge().enabled()) {
       // one instance: it keeps which client owns which stream
@@ -308,8 +315,9 @@ public final class Sluice {
 
   /** Undeploys the verticles, stops lookups and closes the pool. */
   public Future<Void> stop() {
-    List<Future<Void>> undeployed = deployments.stream().map(vertx::undeploy).toList();
-    return Future.join(undeployed)
+    // the exports' snapshots first: their connections live on the contexts of the verticles undeployed next
+    Future<Void> exportsEnded = exports == null ? Future.succeededFuture() : exports.close().timeout(END_GRACE_MS, TimeUnit.MILLISECONDS);
+    return exportsEnded.transform(ar -> Future.join(deployments.stream().map(vertx::undeploy).toList()))
         .eventually(() -> catalogue == null ? Future.succeededFuture() : catalogue.close())
         .eventually(pool::close)
         .eventually(servers::close)
@@ -341,6 +349,11 @@ public final class Sluice {
 
   public Catalogue catalogue() {
     return catalogue;
+  }
+
+  /** The exports this node makes, or null when it has no HTTP stage. */
+  public Exports exports() {
+    return exports;
   }
 
   /** The sources this node serves, or null when it has no source stage. */

@@ -157,6 +157,20 @@ class BridgeIT extends ServiceTest {
   }
 
   @Test
+  @DisplayName("refuses an open of an export's partition: a snapshot id is no credential, partitions are read over HTTP by their owner")
+  void noPartitionsOverTheBridge() {
+    String stream = UUID.randomUUID().toString();
+    try (BridgeSocket client = BridgeSocket.connect(bridgePort)) {
+      client.send(open(stream, new JsonObject().put("dataset", "transactions").put("partition", new JsonObject()
+          .put("export", "x").put("snapshot", "00000003-0000001B-1").put("index", 0).put("count", 1))));
+
+      JsonObject refusal = client.read();
+      assertRefused(refusal);
+      assertThat(new JsonObject(refusal.getString("message")).getString("parameter")).isEqualTo("partition");
+    }
+  }
+
+  @Test
   @DisplayName("refuses addresses outside its allow-list, with the reason in 'message'")
   void allowList() {
     try (BridgeSocket client = BridgeSocket.connect(bridgePort)) {

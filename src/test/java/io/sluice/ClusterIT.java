@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sluice.support.ClusterNodes;
 import io.sluice.support.ClusterNodes.Node;
+import io.sluice.support.ExportClient;
 import io.sluice.support.Http;
 import io.sluice.support.RawHttpClient;
 import io.sluice.support.TestDatabase;
@@ -61,6 +62,31 @@ class ClusterIT {
     assertThat(ids).isEqualTo(TestDatabase.copy("SELECT id FROM transactions ORDER BY id"));
     assertThat(front.metrics().rowsRead()).as("rows read on the HTTP-only node").isZero();
     assertThat(back.metrics().rowsRead() + full.metrics().rowsRead() - readBefore).isEqualTo(ids.size());
+  }
+
+  @Test
+  @DisplayName("serves an export made on one node from another: its manifest and partitions, and a DELETE there releases the maker's snapshot")
+  void exportPartitionsAcrossNodes() throws Exception {
+    ExportClient atFull = new ExportClient(full.port(), null);
+    ExportClient atFront = new ExportClient(front.port(), null);
+    HttpResponse<String> created = atFull.create("transactions_raw", "{\"partitions\": 2}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    JsonObject manifest = new JsonObject(created.body());
+    String path = "/v1/exports/" + manifest.getString("id");
+    assertThat(full.sluice().exports().held()).isEqualTo(1);
+
+    assertThat(new JsonObject(atFront.get(path).body())).isEqualTo(manifest);
+    List<String> ids = new java.util.ArrayList<>();
+    for (HttpResponse<String> read : atFront.readAll(manifest, "")) {
+      assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+      read.body().lines().forEach(line -> ids.add(new JsonObject(line).getValue("id").toString()));
+    }
+    assertThat(ids).isEqualTo(TestDatabase.copy("SELECT id FROM transactions ORDER BY id"));
+    assertThat(front.metrics().rowsRead()).as("rows read on the HTTP-only node").isZero();
+
+    assertThat(atFront.delete(path).statusCode()).isEqualTo(204);
+    await().atMost(Duration.ofSeconds(5)).until(() -> full.sluice().exports().held() == 0);
+    assertThat(atFull.get(manifest.getJsonArray("partitions").getJsonObject(0).getString("url")).statusCode()).isEqualTo(410);
   }
 
   @Test

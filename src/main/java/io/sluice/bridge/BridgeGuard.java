@@ -180,6 +180,10 @@ final class BridgeGuard {
       JsonObject request = open.getJsonObject("request");
       Dataset dataset = catalogue.require(request.getString("dataset"));
       DatasetAccess.requireReadable(dataset, caller);
+      if (request.containsKey("partition")) {
+        // an export's partitions belong to the principal that made it, which only HTTP knows: a snapshot id is not a credential
+        throw InvalidRequestException.badParameter("partition", "partitions of an export are read over HTTP (GET /v1/exports/{id}/partitions/{i}/rows)");
+      }
       Map<String, String> given = new TreeMap<>();
       request.getJsonObject("params", new JsonObject()).forEach(p -> given.put(p.getKey(), String.valueOf(p.getValue())));
       request.put("params", new JsonObject(new HashMap<>(DatasetAccess.bindClaims(dataset, given, caller))));

@@ -45,6 +45,7 @@ public final class ConfigLoader {
           Map.entry("SLUICE_LEASE_MS", "stream.leaseMs"),
           Map.entry("SLUICE_MAX_LIMIT", "stream.maxLimit"),
           Map.entry("SLUICE_DRAIN_SECONDS", "shutdown.drainSeconds"),
+          Map.entry("SLUICE_EXPORT_TTL_SECONDS", "exports.ttlSeconds"),
           Map.entry("SLUICE_HEALTH_STREAM_INTERVAL_SECONDS", "health.streamIntervalSeconds"),
           Map.entry("SLUICE_HEALTH_STREAM_TIMEOUT_MS", "health.streamTimeoutMs"),
           Map.entry("SLUICE_INSTANCES", "instances"),

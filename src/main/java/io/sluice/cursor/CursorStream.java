@@ -2,6 +2,7 @@ package io.sluice.cursor;
 
 import io.sluice.config.StreamConfig;
 import io.sluice.dataset.Dataset;
+import io.sluice.dataset.Position;
 import io.sluice.db.ConnectionGate;
 import io.sluice.db.DatabaseBreaker;
 import io.sluice.db.DatabaseErrors;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One dataset stream read from PostgreSQL, in its phases: waiting for admission at the
- * {@link ConnectionGate}, connecting, {@code BEGIN READ ONLY} (as the dataset's database role, if it has one) with the dataset's statement
+ * {@link ConnectionGate}, connecting, {@code BEGIN READ ONLY} ({@link Transactions}: a partition's in its export's snapshot;
+ * as the dataset's database role, if it has one) with the dataset's statement
  * timeout, prepare, {@code EXPLAIN}, then one {@link Cursor#read} per unit of demand, each
  * sized by the {@link BatchSizer} so a batch is bounded in bytes: the keyset {@link Source}.
  * A {@code resumed} stream starts after a key: a row comparison on the key, never {@code OFFSET}.
@@ -59,7 +61,7 @@ final class CursorStream implements Source {
   private final RequestLog log;
   private final Dataset dataset;
   private final Tuple arguments;
-  private final boolean resumed;
+  private final Position position;
   private final int[] keyIndexes;
   private final StreamConfig config;
   private final long statementTimeoutMs;
@@ -88,15 +90,15 @@ final class CursorStream implements Source {
   private boolean awaitingCredit;
   private long sent;
 
-  /** A stream of {@code dataset} with checked {@code arguments}; a {@code resumed} one starts after the key they end with. */
-  CursorStream(Vertx vertx, String streamId, String requestId, Dataset dataset, Tuple arguments, boolean resumed, StreamConfig config,
+  /** A stream of {@code dataset} with checked {@code arguments}, read from {@code position} (a key, a partition, the start). */
+  CursorStream(Vertx vertx, String streamId, String requestId, Dataset dataset, Tuple arguments, Position position, StreamConfig config,
       SluiceMetrics metrics) {
     this.vertx = vertx;
     this.streamId = streamId;
     this.log = RequestLog.of(LOG, requestId);
     this.dataset = dataset;
     this.arguments = arguments;
-    this.resumed = resumed;
+    this.position = position;
     this.keyIndexes = dataset.keyIndexes();
     this.config = config;
     this.statementTimeoutMs = dataset.statementTimeoutMs(config.statementTimeoutMs());
@@ -203,15 +205,14 @@ final class CursorStream implements Source {
     // (PostgreSQL's FATAL, a reset), logged here with the stream's id while the close handler ends the stream
     conn.exceptionHandler(err -> log.info("dataset '{}': stream {}: the database connection failed: {}", dataset.name(), streamId,
         err.toString()));
-    String role = dataset.definition().databaseRole();
-    String begin = "BEGIN READ ONLY; SET LOCAL statement_timeout = " + statementTimeoutMs
-        // a name checked against [a-z_][a-z0-9_]* when the configuration was read, quoted all the same
-        + (role == null ? "" : "; SET LOCAL ROLE \"" + role + "\"");
-    return statement(() -> conn.query(begin).execute()).map(conn);
+    String begin = Transactions.begin(dataset, position, statementTimeoutMs);
+    return statement(() -> conn.query(begin).execute())
+        .recover(err -> Future.failedFuture(Transactions.beginFailed(position, err)))
+        .map(conn);
   }
 
   private Future<Void> read(PgConnection conn) {
-    return statement(() -> conn.prepare(dataset.streamSql(resumed)))
+    return statement(() -> conn.prepare(dataset.streamSql(position)))
         .compose(prepared -> announceStart(conn).map(prepared))
         .compose(this::openCursor);
   }
@@ -222,7 +223,7 @@ final class CursorStream implements Source {
    * out, but a statement PostgreSQL refuses fails the stream.
    */
   private Future<Void> announceStart(PgConnection conn) {
-    return statement(() -> conn.preparedQuery(dataset.explainSql(resumed)).execute(arguments))
+    return statement(() -> conn.preparedQuery(dataset.explainSql(position)).execute(arguments))
         .map(plan -> Dataset.estimatedRows(plan.iterator().next().getValue(0)))
         // PostgreSQL refusing the statement with these arguments has aborted the transaction: the
         // stream fails with that error, not with the "transaction aborted" of the statement after

@@ -75,14 +75,14 @@ public final class KeysetSource implements SourceFactory<KeysetSource.Request> {
   /** The planner's estimate ({@code EXPLAIN}, which does not run the query); null when it cannot be had, a full pool say. */
   @Override
   public Future<Long> estimate(Request request) {
-    return pool.preparedQuery(request.dataset().explainSql(request.request().resumed())).execute(request.arguments())
+    return pool.preparedQuery(request.dataset().explainSql(request.request().position())).execute(request.arguments())
         .map(plan -> Dataset.estimatedRows(plan.iterator().next().getValue(0)))
         .otherwise(err -> null);
   }
 
   @Override
   public Source open(Request request, String streamId, String requestId) {
-    CursorStream stream = new CursorStream(vertx, streamId, requestId, request.dataset(), request.arguments(), request.request().resumed(),
+    CursorStream stream = new CursorStream(vertx, streamId, requestId, request.dataset(), request.arguments(), request.request().position(),
         config, metrics);
     return stream.run(HealthProbe.is(request.dataset()) ? healthProbeGate : gate, servers.pick(request.dataset().definition().primaryOnly()),
         breaker);

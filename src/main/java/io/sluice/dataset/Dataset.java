@@ -54,6 +54,17 @@ public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceCol
     if (request.position() instanceof Position.AfterKey after) {
       keyOf(after.key()).forEach(arguments::addValue);
     }
+    if (request.position() instanceof Position.Partition partition) {
+      if (partition.resumed()) {
+        keyOf(partition.after()).forEach(arguments::addValue);
+      }
+      // bounds Sluice computed from the dataset's own keys, bound as values, checked by their cast in the statement
+      for (String bound : new String[] {partition.lower(), partition.upper()}) {
+        if (bound != null) {
+          arguments.addValue(bound);
+        }
+      }
+    }
     return arguments;
   }
 
@@ -103,21 +114,67 @@ public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceCol
    * limit: a row comparison on the key, which an index on it serves (never {@code OFFSET}).
    */
   public String streamSql(boolean resumed) {
+    return streamSql(resumed, false, false);
+  }
+
+  /**
+   * The statement that reads from {@code position}: {@link #streamSql(boolean)}, and for a
+   * partition its range on the first {@code orderBy} column, its bounds given by the parameters
+   * after the key's (the lower bound inclusive, the upper exclusive; a side without one is open).
+   */
+  public String streamSql(Position position) {
+    if (position instanceof Position.Partition partition) {
+      return streamSql(partition.resumed(), partition.lower() != null, partition.upper() != null);
+    }
+    return streamSql(!position.isStart(), false, false);
+  }
+
+  /** The plan of {@link #streamSql(Position)} as JSON: planned with the request's values, not run. */
+  public String explainSql(Position position) {
+    return "EXPLAIN (FORMAT JSON) " + streamSql(position);
+  }
+
+  /**
+   * The least and the greatest value of the first {@code orderBy} column over the dataset's
+   * rows, as text: the span an export splits into ranges. Its parameters are the dataset's own
+   * (no limit); an index on the column answers it without a scan.
+   */
+  public String keySpanSql() {
+    String first = "q." + quote(definition.orderBy().get(0));
+    return "SELECT min(" + first + ")::text, max(" + first + ")::text FROM (" + definition.sql() + ") AS q";
+  }
+
+  /** The first {@code orderBy} column, which partitions are ranges of. */
+  public Column firstKeyColumn() {
+    return keyColumns().get(0);
+  }
+
+  private String streamSql(boolean resumed, boolean lower, boolean upper) {
     String select =
         sourceColumns.stream()
             .map(c -> c.readMode().selectExpression(quote(c.name())))
             .collect(Collectors.joining(", "));
     List<String> key = definition.orderBy().stream().map(k -> "q." + quote(k)).toList();
     int limitIndex = definition.parameters().size() + 1;
-    String where = "";
+    List<String> conditions = new java.util.ArrayList<>();
+    List<Column> keyColumns = keyColumns();
+    int next = limitIndex + 1;
     if (resumed) {
-      List<Column> keyColumns = keyColumns();
       List<String> bounds = new java.util.ArrayList<>();
       for (int i = 0; i < keyColumns.size(); i++) {
-        bounds.add("$" + (limitIndex + 1 + i) + "::text::" + keyColumns.get(i).dbType());
+        bounds.add("$" + next++ + "::text::" + keyColumns.get(i).dbType());
       }
-      where = " WHERE (" + String.join(", ", key) + ") > (" + String.join(", ", bounds) + ")";
+      conditions.add("(" + String.join(", ", key) + ") > (" + String.join(", ", bounds) + ")");
     }
+    String first = key.get(0);
+    String firstType = keyColumns.get(0).dbType();
+    if (lower) {
+      conditions.add(first + " >= $" + next++ + "::text::" + firstType);
+    }
+    if (upper) {
+      conditions.add(first + " < $" + next++ + "::text::" + firstType);
+    }
+    String where = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
     return "SELECT " + select + " FROM (" + definition.sql() + ") AS q" + where + " ORDER BY " + String.join(", ", key)
         + " LIMIT $" + limitIndex;
   }

@@ -28,6 +28,9 @@ public sealed interface Position {
   /** The source that reads a dataset in its key order, from the start or after a key. */
   String KEYSET = "keyset";
 
+  /** The source that reads one partition of an export, inside the export's snapshot. */
+  String PARTITION = "partition";
+
   /** Whether the stream starts at the first row. */
   default boolean isStart() {
     return this instanceof Start;
@@ -39,7 +42,9 @@ public sealed interface Position {
   /** The position a request's JSON names; throws {@link IllegalArgumentException} when it is malformed. */
   static Position readFrom(JsonObject request) {
     JsonArray after = request.getJsonArray("after", new JsonArray());
-    return afterKey(after.stream().map(String::valueOf).toList());
+    List<String> key = after.stream().map(String::valueOf).toList();
+    JsonObject partition = request.getJsonObject(Partition.FIELD);
+    return partition == null ? afterKey(key) : Partition.fromJson(partition).after(key);
   }
 
   /** The start of a dataset. */
@@ -60,6 +65,59 @@ public sealed interface Position {
     @Override
     public void writeTo(JsonObject request) {
       request.put("after", new JsonArray(key));
+    }
+  }
+
+  /**
+   * One partition of an export: the rows of the dataset whose first {@code orderBy} column is
+   * at least {@code lower} and below {@code upper} (text values computed by Sluice; null: open
+   * on that side), read inside the exported snapshot {@code snapshot}, in key order, from the
+   * start of the range or right after the row whose key is {@code after} (empty: the start).
+   */
+  record Partition(String exportId, String snapshot, int index, int count, String lower, String upper, List<String> after)
+      implements Position {
+
+    static final String FIELD = "partition";
+    /** What {@code pg_export_snapshot()} returns: it is spliced into {@code SET TRANSACTION SNAPSHOT}, so nothing else may pass. */
+    private static final java.util.regex.Pattern SNAPSHOT_ID = java.util.regex.Pattern.compile("[0-9A-F]{1,16}(-[0-9A-F]{1,16}){1,2}");
+
+    public Partition {
+      if (exportId == null || snapshot == null || !SNAPSHOT_ID.matcher(snapshot).matches()) {
+        throw new IllegalArgumentException("a partition needs its export and a snapshot id as pg_export_snapshot() gives it");
+      }
+      if (count < 1 || index < 0 || index >= count) {
+        throw new IllegalArgumentException("partition " + index + " of " + count + " does not exist");
+      }
+      after = after == null ? List.of() : List.copyOf(after);
+    }
+
+    @Override
+    public String source() {
+      return PARTITION;
+    }
+
+    /** The same partition, right after the row whose key is {@code key} (empty: from the start of its range). */
+    public Partition after(List<String> key) {
+      return new Partition(exportId, snapshot, index, count, lower, upper, key);
+    }
+
+    /** Whether it starts after a key rather than at the start of its range. */
+    public boolean resumed() {
+      return !after.isEmpty();
+    }
+
+    @Override
+    public void writeTo(JsonObject request) {
+      request.put(FIELD, new JsonObject().put("export", exportId).put("snapshot", snapshot).put("index", index).put("count", count)
+          .put("lower", lower).put("upper", upper));
+      if (!after.isEmpty()) {
+        request.put("after", new JsonArray(after));
+      }
+    }
+
+    static Partition fromJson(JsonObject json) {
+      return new Partition(json.getString("export"), json.getString("snapshot"), json.getInteger("index", -1), json.getInteger("count", 0),
+          json.getString("lower"), json.getString("upper"), List.of());
     }
   }
 }

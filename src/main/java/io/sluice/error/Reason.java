@@ -32,7 +32,9 @@ public enum Reason {
   /** The memory the response's encoder may take (Arrow's vectors, under their cap) is used up: the stream fails, not the process. */
   MEMORY_EXHAUSTED("memory-exhausted"),
   /** The node is shutting down: streams are no longer taken, and those in flight are ended once the drain time is over. */
-  SHUTTING_DOWN("shutting-down");
+  SHUTTING_DOWN("shutting-down"),
+  /** The export a partition belongs to is gone: deleted, past its expiry, or its snapshot's holder ended. */
+  EXPORT_EXPIRED("export-expired");
 
   private final String code;
 

@@ -37,6 +37,8 @@ final class AuditLog {
   static final String SAMPLED = "sampled";
   static final String REFUSED = "refused";
   static final String CANCELLED = "cancelled";
+  /** An export was made: its partitions' reads have lines of their own, with its id as {@code @export}. */
+  static final String EXPORT_CREATED = "export-created";
 
   private static final Logger AUDIT = LoggerFactory.getLogger(LOGGER);
   private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
@@ -105,5 +107,12 @@ final class AuditLog {
       params.put(name, parameter != null && !parameter.sensitive() ? value : key.digest(value));
     }
     return params;
+  }
+
+  /** Parameters given by name (an export's JSON body) as the audit shows them: as {@link #params(Dataset, MultiMap, AuditKey)}. */
+  static Map<String, String> params(Dataset dataset, Map<String, String> given, AuditKey key) {
+    MultiMap query = MultiMap.caseInsensitiveMultiMap();
+    given.forEach(query::add);
+    return params(dataset, query, key);
   }
 }

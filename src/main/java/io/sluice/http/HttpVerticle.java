@@ -9,6 +9,7 @@ import io.sluice.dataset.Catalogue;
 import io.sluice.dataset.Dataset;
 import io.sluice.error.Failure;
 import io.sluice.error.InvalidRequestException;
+import io.sluice.export.Exports;
 import io.sluice.format.ArrowMemory;
 import io.sluice.format.SseFormat;
 import io.sluice.http.compression.ContentCodings;
@@ -40,13 +41,16 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API: the dataset catalogue, the row streams ({@link RowsResponse}), health (whose
+ * The HTTP API: the dataset catalogue, the row streams ({@link RowsResponse}), partitioned
+ * exports ({@link ExportRoutes}, whose partitions stream through the same pipeline), health (whose
  * checks and routes are {@code io.sluice.http.health}'s) and metrics. Requests are authenticated
  * ({@link CallerAuthentication}), authorized (a dataset's roles, its parameters bound to token
  * claims) and validated ({@link RowsRequestParser}) here, before any database work. The health
@@ -59,7 +63,8 @@ public final class HttpVerticle extends VerticleBase {
   /** Response headers a page on another origin may read. */
   private static final Set<String> EXPOSED_HEADERS = Set.of(
       HeaderNames.REQUEST_ID, HeaderNames.STATUS_TRAILER, HeaderNames.ROW_COUNT_TRAILER, HeaderNames.ESTIMATED_ROWS,
-      HttpHeaders.CONTENT_DISPOSITION.toString(), HttpHeaders.RETRY_AFTER.toString());
+      HttpHeaders.CONTENT_DISPOSITION.toString(), HttpHeaders.RETRY_AFTER.toString(), HttpHeaders.LOCATION.toString(),
+      ExportRoutes.PARTITION_HEADER);
 
   private final HttpConfig httpConfig;
   private final StreamConfig streamConfig;
@@ -79,10 +84,11 @@ public final class HttpVerticle extends VerticleBase {
   private final AuditKey auditKey;
   /** The API's description; each endpoint family that names datasets is one piece of it. */
   private final OpenApiDocument openApi;
+  private final ExportRoutes exportRoutes;
 
   public HttpVerticle(HttpConfig httpConfig, StreamConfig streamConfig, Catalogue catalogue, SluiceMetrics metrics, HealthEndpoints health,
       ClientLimiter limiter, ResumeTokens tokens, StageRoutes routes, Authenticator authenticator, String metricsRole, AuditKey auditKey,
-      ArrowMemory arrowMemory) {
+      ArrowMemory arrowMemory, Exports exports) {
     this.httpConfig = httpConfig;
     this.streamConfig = streamConfig;
     this.catalogue = catalogue;
@@ -98,6 +104,8 @@ public final class HttpVerticle extends VerticleBase {
     this.codings = ContentCodings.at(httpConfig.compressionLevel());
     this.auditKey = auditKey;
     this.openApi = new OpenApiDocument(version(), authenticator.required(), List.of(new RowsPaths(streamConfig.maxLimit())));
+    this.exportRoutes = new ExportRoutes(catalogue, exports, parser, this::serveRows, exports.poolSize(),
+        httpConfig.maxStreamsPerClient(), streamConfig.maxLimit(), auditKey);
   }
 
   @Override
@@ -127,6 +135,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/v1/datasets/:name").handler(this::describeDataset);
     router.get("/v1/datasets/:name/rows").handler(this::streamRows);
     router.head("/v1/datasets/:name/rows").handler(this::describeRows);
+    exportRoutes.addTo(router);
     HealthRoutes.add(router, "/health/live", health.live());
     HealthRoutes.add(router, "/health/ready", health.ready());
     HealthRoutes.add(router, "/health", health.ready());
@@ -163,8 +172,8 @@ public final class HttpVerticle extends VerticleBase {
 
   private CorsHandler corsHandler() {
     CorsHandler cors = CorsHandler.create()
-        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.HEAD))
-        .allowedHeaders(Set.of("Authorization", HeaderNames.LAST_EVENT_ID, "Accept", HeaderNames.REQUEST_ID))
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.DELETE))
+        .allowedHeaders(Set.of("Authorization", HeaderNames.LAST_EVENT_ID, "Accept", HeaderNames.REQUEST_ID, "Content-Type"))
         .exposedHeaders(EXPOSED_HEADERS);
     return httpConfig.corsOrigins().contains("*") ? cors : cors.addOrigins(httpConfig.corsOrigins());
   }
@@ -201,34 +210,44 @@ public final class HttpVerticle extends VerticleBase {
       ctx.response().setStatusCode(204).end();
       return;
     }
+    Dataset dataset = datasetOrNull(ctx);
+    serveRows(ctx, dataset, AuditLog.params(dataset, ctx.queryParams(), auditKey), () -> rowsRequest(ctx));
+  }
+
+  /**
+   * Serves a rows request of {@code dataset} (null when the path names none) that {@code parse}
+   * reads and checks: refused with its status and audit line if it is bad or the client may run
+   * no more streams, else streamed. {@code auditParams} are its parameters as the audit shows them.
+   */
+  private void serveRows(RoutingContext ctx, Dataset dataset, Map<String, String> auditParams, Supplier<RowsRequest> parse) {
     long started = System.nanoTime();
     String principal = principalOf(ctx);
     RowsRequest rows;
     try {
-      rows = rowsRequest(ctx);
+      rows = parse.get();
     } catch (InvalidRequestException invalid) {
-      refuseRows(ctx, principal, started, null, StreamError.of(invalid.failure()));
+      refuseRows(ctx, dataset, auditParams, started, null, StreamError.of(invalid.failure()));
       return;
     }
     String client = clients.clientOf(ctx.request(), CallerAuthentication.principal(ctx));
     Failure exhausted = limiter.quotaRefusal(client);
     if (exhausted != null) {
-      refuseRows(ctx, principal, started, rows.format().name(), StreamError.of(exhausted));
+      refuseRows(ctx, dataset, auditParams, started, rows.format().name(), StreamError.of(exhausted));
       return;
     }
     ClientLimiter.Lease lease = limiter.acquire(client);
     if (lease == null) {
-      refuseRows(ctx, principal, started, rows.format().name(), StreamError.of(limiter.tooManyStreams(client)));
+      refuseRows(ctx, dataset, auditParams, started, rows.format().name(), StreamError.of(limiter.tooManyStreams(client)));
       return;
     }
-    respond(ctx, rows, lease, principal);
+    respond(ctx, rows, lease, principal, auditParams);
   }
 
   /** Streams {@code rows} in answer to {@code ctx}, in the client's stream slot {@code lease}; metered and audited. */
-  private void respond(RoutingContext ctx, RowsRequest rows, ClientLimiter.Lease lease, String principal) {
+  private void respond(RoutingContext ctx, RowsRequest rows, ClientLimiter.Lease lease, String principal, Map<String, String> auditParams) {
     String requestId = ctx.get(HeaderNames.REQUEST_ID);
     StreamObserver observer = StreamObserver.all(new MetricsObserver(metrics),
-        new AuditObserver(requestId, principal, AuditLog.params(datasetOrNull(ctx), ctx.queryParams(), auditKey), auditKey.id()));
+        new AuditObserver(requestId, principal, auditParams, auditKey.id()));
     ResponseFraming framing = new ResponseFraming(ctx.request(), requestId, rows, httpConfig.chunkSize(), codings, observer);
     DeliveryPolicy policy = DeliveryPolicy.of(vertx, httpConfig, streamConfig, framing, lease, rows);
     StreamConsumer stream = new StreamConsumer(vertx, streamConfig.leaseMs(), streamConfig.window());
@@ -306,13 +325,15 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   /** Refuses a rows request before its stream exists, with its audit line once the error body is written. */
-  private void refuseRows(RoutingContext ctx, String principal, long started, String format, StreamError error) {
+  private void refuseRows(RoutingContext ctx, Dataset dataset, Map<String, String> auditParams, long started, String format,
+      StreamError error) {
     String requestId = ctx.get(HeaderNames.REQUEST_ID);
-    Dataset dataset = datasetOrNull(ctx);
+    String principal = principalOf(ctx);
+    String name = dataset == null ? ctx.pathParam("name") : dataset.name();
     metrics.refused(dataset == null ? null : dataset.name(), error.code());
-    RequestLog.of(LOG, requestId).info("rows of '{}' refused: {} {}: {}", ctx.pathParam("name"), error.status(), error.code(), error.message());
+    RequestLog.of(LOG, requestId).info("rows of '{}' refused: {} {}: {}", name, error.status(), error.code(), error.message());
     HttpErrors.send(ctx.response(), error.status(), error.toJson()).onComplete(ar -> AuditLog.write(new AuditLog.Entry(
-        requestId, principal, ctx.pathParam("name"), AuditLog.params(dataset, ctx.queryParams(), auditKey), auditKey.id(), format, AuditLog.REFUSED,
+        requestId, principal, name, auditParams, auditKey.id(), format, AuditLog.REFUSED,
         error.status(), error.code(), 0, ar.succeeded() ? ar.result() : 0, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))));
   }
 

@@ -21,6 +21,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * Reads a row request as HTTP sees it, checked for what only HTTP knows (the query string, the
@@ -44,11 +46,39 @@ final class RowsRequestParser {
 
   /** The request {@code ctx} makes of {@code dataset}, which {@code principal} may read. */
   RowsRequest parse(RoutingContext ctx, Dataset dataset, Principal principal) {
+    Map<String, String> params = DatasetAccess.bindClaims(dataset, RequestNames.parameters(valuesByName(ctx.queryParams())), principal);
+    return parse(ctx, dataset, principal, params, params, position -> position);
+  }
+
+  /**
+   * The request {@code ctx} makes of partition {@code partition} of an export of {@code dataset}
+   * with {@code params}: the export's parameters, which the query may not repeat nor change. Its
+   * resume tokens are bound to the export and the partition as well as to the parameters.
+   */
+  RowsRequest parsePartition(RoutingContext ctx, Dataset dataset, Principal principal, Map<String, String> params,
+      Position.Partition partition) {
+    Map<String, String> given = RequestNames.parameters(valuesByName(ctx.queryParams()));
+    if (!given.isEmpty()) {
+      String name = given.keySet().iterator().next();
+      throw InvalidRequestException.badParameter(name, "a partition reads with its export's parameters: give them when creating the export");
+    }
+    Map<String, String> tokenScope = new TreeMap<>(params);
+    tokenScope.put("@export", partition.exportId());
+    tokenScope.put("@partition", Integer.toString(partition.index()));
+    return parse(ctx, dataset, principal, params, tokenScope, position -> partition.after(
+        position instanceof Position.AfterKey after ? after.key() : List.of()));
+  }
+
+  /**
+   * The request with {@code params}, its resume tokens minted and checked for {@code tokenScope},
+   * starting where {@code at} puts the position the query names (a key, a token, the start).
+   */
+  private RowsRequest parse(RoutingContext ctx, Dataset dataset, Principal principal, Map<String, String> params,
+      Map<String, String> tokenScope, UnaryOperator<Position> at) {
     MultiMap query = ctx.queryParams();
-    Map<String, String> params = DatasetAccess.bindClaims(dataset, RequestNames.parameters(valuesByName(query)), principal);
     OutputFormat format = chooseFormat(ctx, query.get(RequestNames.FORMAT));
     boolean http10 = ctx.request().version() == HttpVersion.HTTP_1_0;
-    ResumeTokens.Minter minter = tokens.minter(dataset.name(), params, principal.name());
+    ResumeTokens.Minter minter = tokens.minter(dataset.name(), tokenScope, principal.name());
     EncodingOptions options = new EncodingOptions(
         flag(query, RequestNames.HEADER, true), flag(query, RequestNames.CSV_SAFE, true), flag(query, RequestNames.META, http10))
         .withRowIds(minter::afterRow)
@@ -58,8 +88,8 @@ final class RowsRequestParser {
     StreamRequest request = new StreamRequest(dataset.name(), params, RequestNames.limit(query.get(RequestNames.LIMIT)),
         RequestNames.columns(query.get(RequestNames.COLUMNS)))
         .withCallerRoles(principal.roleNames());
-    return new RowsRequest(request.at(resumeAt(ctx, dataset, params, format, principal)), format, options, ResponseHeaders.of(format, dataset.name()), minter,
-        sample, maxRate);
+    Position start = at.apply(resumeAt(ctx, dataset, tokenScope, format, principal));
+    return new RowsRequest(request.at(start), format, options, ResponseHeaders.of(format, dataset.name()), minter, sample, maxRate);
   }
 
   /**

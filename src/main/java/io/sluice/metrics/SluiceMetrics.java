@@ -125,6 +125,14 @@ public final class SluiceMetrics {
         .description("the most they may hold (http.arrowMemoryBytes); past it a stream fails with memory-exhausted").register(registry);
   }
 
+  /** The export snapshots this process holds, and the age of the oldest. */
+  public void exports(IntSupplier held, java.util.function.DoubleSupplier oldestAgeSeconds) {
+    Gauge.builder("sluice.exports.snapshots.held", held::getAsInt)
+        .description("export snapshots this process holds open (each holds back VACUUM)").register(registry);
+    Gauge.builder("sluice.exports.snapshot.oldest.age", oldestAgeSeconds::getAsDouble).baseUnit("seconds")
+        .description("how long the oldest export snapshot this process holds has been held (bounded by exports.ttlSeconds)").register(registry);
+  }
+
   /** The nodes of the cluster this process belongs to (1 when it runs alone). */
   public void clusterMembers(IntSupplier members) {
     Gauge.builder("sluice.cluster.members", members::getAsInt).description("nodes in this process's Vert.x cluster").register(registry);

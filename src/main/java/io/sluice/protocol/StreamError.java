@@ -39,6 +39,7 @@ public record StreamError(String code, int status, String message, String parame
   public static final String CLIENT_STALLED = Reason.CLIENT_STALLED.code();
   public static final String MEMORY_EXHAUSTED = Reason.MEMORY_EXHAUSTED.code();
   public static final String SHUTTING_DOWN = Reason.SHUTTING_DOWN.code();
+  public static final String EXPORT_EXPIRED = Reason.EXPORT_EXPIRED.code();
 
   /** An error not (yet) tied to a request. */
   public StreamError(String code, int status, String message, String parameter, String sqlState, Integer retryAfterSeconds) {
@@ -81,6 +82,7 @@ public record StreamError(String code, int status, String message, String parame
       case FORBIDDEN -> 403;
       case NOT_FOUND -> 404;
       case NOT_ACCEPTABLE -> 406;
+      case EXPORT_EXPIRED -> 410;
       case CLIENT_STALLED -> 408;
       case TOO_MANY_STREAMS, QUOTA_EXCEEDED -> 429;
       case DATABASE_UNAVAILABLE, BUSY, SHUTTING_DOWN, MEMORY_EXHAUSTED -> 503;

@@ -39,9 +39,11 @@ class ArchitectureTest {
       Map.entry("dataset", 3),
       Map.entry("config", 4), Map.entry("source", 4), Map.entry("resume", 4), Map.entry("client", 4), Map.entry("limits", 4),
       Map.entry("db", 5), Map.entry("auth", 5), Map.entry("cluster", 5), Map.entry("stage", 5),
-      Map.entry("cursor", 6), Map.entry("http", 6), Map.entry("bridge", 6),
+      Map.entry("cursor", 6), Map.entry("export", 6), Map.entry("bridge", 6),
+      // the transport that serves exports as well as streams
+      Map.entry("http", 7),
       // the wiring: Main and Sluice
-      Map.entry("", 7));
+      Map.entry("", 8));
 
   /** The packages that may speak the event-bus protocol: the stages, the transports and the wiring. */
   static final Set<String> PROTOCOL_USERS = Set.of("protocol", "stage", "http", "bridge", "client", "");

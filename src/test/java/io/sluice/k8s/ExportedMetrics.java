@@ -47,7 +47,9 @@ final class ExportedMetrics {
       new Metric("sluice_db_connections_max", Type.GAUGE, Set.of()),
       new Metric("sluice_database_breaker_state", Type.GAUGE, Set.of("state")),
       new Metric("sluice_rows_sampled_out_total", Type.COUNTER, Set.of("dataset", "format")),
-      new Metric("sluice_cluster_members", Type.GAUGE, Set.of()));
+      new Metric("sluice_cluster_members", Type.GAUGE, Set.of()),
+      new Metric("sluice_exports_snapshots_held", Type.GAUGE, Set.of()),
+      new Metric("sluice_exports_snapshot_oldest_age_seconds", Type.GAUGE, Set.of()));
 
   /** Vert.x's own (vertx-micrometer-metrics), as a scrape of Sluice shows them. */
   static final List<Metric> VERTX = List.of(

@@ -46,6 +46,16 @@ public abstract class SourceContract {
   /** A request for the {@link #ROWS} rows of {@link #dataset()}, starting at {@code position}. */
   protected abstract StreamRequest request(Position position);
 
+  /** Where the suite's streams start: the dataset's start for the keyset source, a partition's start for the partition source. */
+  protected Position startPosition() {
+    return Position.START;
+  }
+
+  /** Right after the row with {@code key}, in the same stream as {@link #startPosition()}. */
+  protected Position positionAfter(List<String> key) {
+    return Position.afterKey(key);
+  }
+
   /** The identity of a row (its key's text, say), for the exact-rows checks. */
   protected abstract String identity(Object[] row);
 
@@ -95,7 +105,7 @@ public abstract class SourceContract {
   @Test
   @DisplayName("delivers every row exactly once, in key order, each with its key, then ends once and releases")
   void exactRows() {
-    Run run = new Run(Position.START, true);
+    Run run = new Run(startPosition(), true);
     run.awaitEnd();
 
     List<String> ids = run.identities();
@@ -109,7 +119,7 @@ public abstract class SourceContract {
   @Test
   @DisplayName("starts paused and reads only against demand: fetch(1) brings one batch, no more")
   void demandRespected() {
-    Run run = new Run(Position.START, false);
+    Run run = new Run(startPosition(), false);
     await().atMost(Duration.ofSeconds(10)).until(() -> run.source != null && run.source.started().isComplete());
     await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> run.batches.isEmpty());
 
@@ -127,7 +137,7 @@ public abstract class SourceContract {
   @Test
   @DisplayName("a cancel frees the database session within one second, reports nothing and delivers nothing after")
   void cancelReleasesWithinOneSecond() {
-    Run run = new Run(Position.START, false);
+    Run run = new Run(startPosition(), false);
     run.onContext(() -> run.source.fetch(1));
     await().atMost(Duration.ofSeconds(10)).until(() -> run.batches.size() == 1);
     assertThat(busyBackends()).as("the source's session, in its transaction").isPositive();
@@ -148,7 +158,7 @@ public abstract class SourceContract {
   @Test
   @DisplayName("stop reports its failure once, ends nothing, and releases")
   void stopReportsItsFailure() {
-    Run run = new Run(Position.START, false);
+    Run run = new Run(startPosition(), false);
     run.onContext(() -> run.source.fetch(1));
     await().atMost(Duration.ofSeconds(10)).until(() -> run.batches.size() == 1);
 
@@ -168,7 +178,7 @@ public abstract class SourceContract {
     AtomicInteger ends = new AtomicInteger();
     List<Source> opened = new CopyOnWriteArrayList<>();
     context.runOnContext(v -> {
-      Source source = openOn(sources().forPosition(Position.START), request(Position.START));
+      Source source = openOn(sources().forPosition(startPosition()), request(startPosition()));
       opened.add(source);
       source.stop(Failure.of(Reason.BUSY, "no stream connection became free"));
       source.endHandler(e -> ends.incrementAndGet());
@@ -188,12 +198,12 @@ public abstract class SourceContract {
   @Test
   @DisplayName("a stream cut anywhere and resumed at the position of its last row delivers the exact union")
   void cutAndResumeIsExact() {
-    Run whole = new Run(Position.START, true);
+    Run whole = new Run(startPosition(), true);
     whole.awaitEnd();
     List<String> all = whole.identities();
 
     for (int cutAfterBatches : List.of(1, 2, Math.max(1, whole.batches.size() - 1))) {
-      Run first = new Run(Position.START, false);
+      Run first = new Run(startPosition(), false);
       first.onContext(() -> first.source.fetch(cutAfterBatches));
       await().atMost(Duration.ofSeconds(10)).until(() -> first.batches.size() == cutAfterBatches);
       first.onContext(() -> first.source.cancel());
@@ -204,7 +214,7 @@ public abstract class SourceContract {
       for (Object value : last.lastKey()) {
         key.add(Values.text(value));
       }
-      Run rest = new Run(Position.afterKey(key), true);
+      Run rest = new Run(positionAfter(key), true);
       rest.awaitEnd();
 
       List<String> union = new ArrayList<>(first.identities());
