@@ -127,6 +127,14 @@ proc_kb() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"; }
 # CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat: steadier than walls on a busy machine.
 CLK_TCK=$(getconf CLK_TCK)
 proc_cpu() { awk -v t="$CLK_TCK" '{sub(/^.*\) /, ""); print ($12 + $13) / t}' "/proc/$1/stat"; }
+# PostgreSQL's backends' CPU: what the postmaster reaped of its children (cutime + cstime). Every
+# backend of a measured export (psql's, a stream's, a partition's, an export's leader) ends
+# within it, so the difference around one export is what the database spent serving it (plus
+# whatever else the server ran meanwhile: keep the machine quiet). 0 when the postmaster's
+# /proc entry cannot be read (another user's server, a remote one).
+POSTMASTER=$(head -n 1 "$(psql "$DB" -X -A -t -c 'show data_directory' 2>/dev/null)/postmaster.pid" 2>/dev/null || true)
+[[ -n $POSTMASTER && -r /proc/$POSTMASTER/stat ]] || POSTMASTER=""
+pg_cpu() { if [[ -n $POSTMASTER ]]; then awk -v t="$CLK_TCK" '{sub(/^.*\) /, ""); print ($14 + $15) / t}' "/proc/$POSTMASTER/stat"; else echo 0; fi; }
 
 # ---------------------------------------------------------------- measurements
 
@@ -135,23 +143,26 @@ fmt() { awk -v v="$2" "BEGIN {printf \"$1\", v}"; } # fmt '%.2f' value
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print m}'; }
 commas() { sed -E ':a; s/([0-9])([0-9]{3})($|,)/\1,\2\3/; ta' <<<"$1"; } # 1000000 -> 1,000,000
 
-# The measurements set globals (T = seconds, F = first byte seconds, B = bytes, C = the service's CPU seconds) rather than
+# The measurements set globals (T = seconds, F = first byte seconds, B = bytes, C = the service's CPU seconds,
+# G = PostgreSQL's backends' CPU seconds) rather than
 # print them, so that they run in this shell: a failure stops the script and the EXIT trap
 # still knows the service's pid.
 
 # psql's own export, timed around the whole pipeline (psql start-up and connection included).
 psql_once() {
-  local t0
+  local t0 g0
+  g0=$(pg_cpu)
   t0=$(now)
   B=$(timeout "$REQUEST_TIMEOUT" psql "$DB" -X -q -v ON_ERROR_STOP=1 -c "$PSQL_COPY" | wc -c)
   T=$(calc "$(now) - $t0")
+  G=$(calc "$(pg_cpu) - $g0")
 }
 
 # One Sluice export: format [limit]. Fails unless the response is 200 and its trailers say
 # that every expected row arrived.
 curl_once() { # format [limit] [content-encoding]
-  local format=$1 limit=${2:-} encoding=${3:-identity} url expect out code rows status hdr="$OUT/last-headers.txt" c0
-  c0=$(proc_cpu "$SERVICE_PID")
+  local format=$1 limit=${2:-} encoding=${3:-identity} url expect out code rows status hdr="$OUT/last-headers.txt" c0 g0
+  c0=$(proc_cpu "$SERVICE_PID") g0=$(pg_cpu)
   url="${ROWS_URL}?format=${format}${limit:+&limit=${limit}}"
   expect=${limit:-$ROWS}
   # the body is not decoded: B is the bytes on the wire, T the server's cost plus transfer
@@ -159,6 +170,7 @@ curl_once() { # format [limit] [content-encoding]
     -w '%{http_code} %{time_total} %{time_starttransfer} %{size_download}' "$url") || die "curl failed: $url"
   read -r code T F B <<<"$out"
   C=$(calc "$(proc_cpu "$SERVICE_PID") - $c0")
+  G=$(calc "$(pg_cpu) - $g0")
   [[ $code == 200 ]] || die "$url answered $code"
   rows=$(awk -F': *' 'tolower($1) == "sluice-row-count" {sub(/\r$/, "", $2); print $2}' "$hdr")
   status=$(awk -F': *' 'tolower($1) == "sluice-status" {sub(/\r$/, "", $2); print $2}' "$hdr")
@@ -171,8 +183,8 @@ curl_once() { # format [limit] [content-encoding]
 # partition's first byte, from its request, which starts right after the manifest) and C. Fails
 # unless every partition is 200 and complete and they add up to every row.
 partitioned_once() { # partitions
-  local n=$1 t0 c0 answer code id urls=() pids=() i tt ft rows status total=0 fmax=0
-  c0=$(proc_cpu "$SERVICE_PID")
+  local n=$1 t0 c0 answer code id urls=() pids=() i tt ft rows status total=0 fmax=0 g0
+  c0=$(proc_cpu "$SERVICE_PID") g0=$(pg_cpu)
   t0=$(now)
   answer=$(curl -sS --max-time "$REQUEST_TIMEOUT" -X POST -H 'Content-Type: application/json' -d "{\"partitions\": $n}" \
     -w '\n%{http_code} %{time_total}' "$EXPORTS_URL") || die "POST $EXPORTS_URL failed"
@@ -202,6 +214,7 @@ partitioned_once() { # partitions
   C=$(calc "$(proc_cpu "$SERVICE_PID") - $c0")
   code=$(curl -sS -o /dev/null -w '%{http_code}' -X DELETE "$BASE/v1/exports/$id")
   [[ $code == 204 ]] || die "DELETE of export $id answered $code"
+  G=$(calc "$(pg_cpu) - $g0") # the leader's backend ends with the DELETE
 }
 
 # ---------------------------------------------------------------- preflight
@@ -250,24 +263,24 @@ SEED_NOTE=${SEED_NOTE:-already present}
 VARIANTS=(ndjson csv json tsv arrow ndjson-gzip)
 declare -A V_SPEC=([ndjson]="ndjson identity" [csv]="csv identity" [json]="json identity" [tsv]="tsv identity"
   [arrow]="arrow identity" [ndjson-gzip]="ndjson gzip")
-declare -A V_T V_F V_B V_C X_T X_M X_F X_C
-declare -a P_T P_B
+declare -A V_T V_F V_B V_C V_G X_T X_M X_F X_C X_G
+declare -a P_T P_B P_G
 for ((round = 1; round <= WARMUP + RUNS; round++)); do
   if ((round <= WARMUP)); then tag="warm-up $round/$WARMUP"; else tag="run $((round - WARMUP))/$RUNS"; fi
   measured=$((round > WARMUP))
   psql_once
   log "$tag  psql \\copy: ${T}s ${B} bytes"
-  if ((measured)); then P_T+=("$T") P_B+=("$B"); fi
+  if ((measured)); then P_T+=("$T") P_B+=("$B") P_G+=("$G"); fi
   for v in "${VARIANTS[@]}"; do
     read -r vformat vencoding <<<"${V_SPEC[$v]}"
     curl_once "$vformat" "" "$vencoding"
     log "$tag  sluice $v: ${T}s, first byte ${F}s, ${B} bytes, service CPU ${C}s"
-    if ((measured)); then V_T[$v]+="$T " V_F[$v]+="$F " V_B[$v]+="$B " V_C[$v]+="$C "; fi
+    if ((measured)); then V_T[$v]+="$T " V_F[$v]+="$F " V_B[$v]+="$B " V_C[$v]+="$C " V_G[$v]+="$G "; fi
   done
   for n in "${PARTITION_COUNTS[@]}"; do
     partitioned_once "$n"
     log "$tag  sluice csv, $n partitions at once: ${T}s, manifest ${M}s, slowest first byte ${F}s, service CPU ${C}s"
-    if ((measured)); then X_T[$n]+="$T " X_M[$n]+="$M " X_F[$n]+="$F " X_C[$n]+="$C "; fi
+    if ((measured)); then X_T[$n]+="$T " X_M[$n]+="$M " X_F[$n]+="$F " X_C[$n]+="$C " X_G[$n]+="$G "; fi
   done
 done
 MAIN_HWM_KB=$(proc_kb "$SERVICE_PID" VmHWM)
@@ -292,18 +305,18 @@ F_IDLE=$IDLE F_HWM=$HWM F_T=$T F_F=$F
 
 # ---------------------------------------------------------------- figures
 
-p_t=$(median "${P_T[@]}"); p_b=$(median "${P_B[@]}")
-declare -A M_T M_F M_B M_C RATIO
+p_t=$(median "${P_T[@]}"); p_b=$(median "${P_B[@]}"); p_g=$(median "${P_G[@]}")
+declare -A M_T M_F M_B M_C M_G RATIO
 for v in "${VARIANTS[@]}"; do
   # shellcheck disable=SC2086 # the lists are space-separated numbers
-  M_T[$v]=$(median ${V_T[$v]}); M_F[$v]=$(median ${V_F[$v]}); M_B[$v]=$(median ${V_B[$v]}); M_C[$v]=$(median ${V_C[$v]})
+  M_T[$v]=$(median ${V_T[$v]}); M_F[$v]=$(median ${V_F[$v]}); M_B[$v]=$(median ${V_B[$v]}); M_C[$v]=$(median ${V_C[$v]}); M_G[$v]=$(median ${V_G[$v]})
   RATIO[$v]=$(calc "${M_T[$v]} / $p_t")
 done
 n_t=${M_T[ndjson]}; n_f=${M_F[ndjson]}; c_f=${M_F[csv]}
-declare -A XM_T XM_M XM_F XM_C XRATIO
+declare -A XM_T XM_M XM_F XM_C XM_G XRATIO
 for n in "${PARTITION_COUNTS[@]}"; do
   # shellcheck disable=SC2086 # the lists are space-separated numbers
-  XM_T[$n]=$(median ${X_T[$n]}); XM_M[$n]=$(median ${X_M[$n]}); XM_F[$n]=$(median ${X_F[$n]}); XM_C[$n]=$(median ${X_C[$n]})
+  XM_T[$n]=$(median ${X_T[$n]}); XM_M[$n]=$(median ${X_M[$n]}); XM_F[$n]=$(median ${X_F[$n]}); XM_C[$n]=$(median ${X_C[$n]}); XM_G[$n]=$(median ${X_G[$n]})
   XRATIO[$n]=$(calc "${XM_T[$n]} / $p_t")
 done
 rss_ratio=$(calc "$F_HWM / $S_HWM")
@@ -377,12 +390,12 @@ MD="$OUT/results.md"
   echo "- Sluice: HEAD $COMMIT; jar built $JAR_TIME, sha256 $JAR_SUM; config $CONFIG; tuning: ${TUNING:-none beyond the config}"
   echo "- Data: \`transactions\`, $(commas "$ROWS") rows ($SEED_NOTE); $WARMUP warm-up round(s) before the measured runs"
   echo
-  echo "| Export | Median time | Runs (s) | × psql | Rows/s | MB/s | Size | First byte | Service CPU s per M rows |"
-  echo "|---|---:|---|---:|---:|---:|---:|---:|---:|"
-  echo "| psql \`\\copy … csv header\` | $(secs "$p_t") | $(runs "${P_T[@]}") | 1.00 | $(rate "$p_t") | $(mbps "$p_b" "$p_t") | $(mb "$p_b") | – | – |"
+  echo "| Export | Median time | Runs (s) | × psql | Rows/s | MB/s | Size | First byte | Service CPU s per M rows | PostgreSQL CPU s per M rows |"
+  echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| psql \`\\copy … csv header\` | $(secs "$p_t") | $(runs "${P_T[@]}") | 1.00 | $(rate "$p_t") | $(mbps "$p_b" "$p_t") | $(mb "$p_b") | – | – | $(cpm "$p_g") |"
   for v in "${VARIANTS[@]}"; do
     # shellcheck disable=SC2086
-    echo "| Sluice $v | $(secs "${M_T[$v]}") | $(runs ${V_T[$v]}) | $(fmt '%.2f' "${RATIO[$v]}") | $(rate "${M_T[$v]}") | $(mbps "${M_B[$v]}" "${M_T[$v]}") | $(mb "${M_B[$v]}") | $(ms "${M_F[$v]}") | $(cpm "${M_C[$v]}") |"
+    echo "| Sluice $v | $(secs "${M_T[$v]}") | $(runs ${V_T[$v]}) | $(fmt '%.2f' "${RATIO[$v]}") | $(rate "${M_T[$v]}") | $(mbps "${M_B[$v]}" "${M_T[$v]}") | $(mb "${M_B[$v]}") | $(ms "${M_F[$v]}") | $(cpm "${M_C[$v]}") | $(cpm "${M_G[$v]}") |"
   done
   echo
   echo "| Peak RSS ($RSS_FORMAT, fresh process each) | VmHWM after start-up | VmHWM after export | Growth | Export time | First byte (cold JVM) |"
@@ -401,11 +414,11 @@ MD="$OUT/results.md"
   echo "| First row < 50 ms (warm, full export) | NDJSON $(ms "$n_f"), CSV $(ms "$c_f") | $ok_f |"
   echo "| Peak RSS flat: full export within 10% of $(commas "$SMALL_ROWS") rows | $(fmt '%.2f' "$rss_ratio")× (growth over start-up $(fmt '%.2f' "$delta_ratio")×) | $ok_r |"
   echo
-  echo "| Partitioned CSV export, partitions read at once | Median time (POST to last byte) | Runs (s) | × psql | Manifest | Slowest first byte after it | Service CPU s per M rows |"
-  echo "|---|---:|---|---:|---:|---:|---:|"
+  echo "| Partitioned CSV export, partitions read at once | Median time (POST to last byte) | Runs (s) | × psql | Manifest | Slowest first byte after it | Service CPU s per M rows | PostgreSQL CPU s per M rows |"
+  echo "|---|---:|---|---:|---:|---:|---:|---:|"
   for n in "${PARTITION_COUNTS[@]}"; do
     # shellcheck disable=SC2086
-    echo "| $n partitions | $(secs "${XM_T[$n]}") | $(runs ${X_T[$n]}) | $(fmt '%.2f' "${XRATIO[$n]}") | $(ms "${XM_M[$n]}") | $(ms "${XM_F[$n]}") | $(cpm "${XM_C[$n]}") |"
+    echo "| $n partitions | $(secs "${XM_T[$n]}") | $(runs ${X_T[$n]}) | $(fmt '%.2f' "${XRATIO[$n]}") | $(ms "${XM_M[$n]}") | $(ms "${XM_F[$n]}") | $(cpm "${XM_C[$n]}") | $(cpm "${XM_G[$n]}") |"
   done
 } >"$MD"
 
