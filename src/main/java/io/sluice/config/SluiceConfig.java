@@ -22,6 +22,7 @@ public record SluiceConfig(
     BridgeConfig bridge,
     AuthConfig auth,
     HealthConfig health,
+    FollowConfig follow,
     Set<Role> roles,
     int instances,
     List<DatasetDefinition> datasets) {
@@ -45,6 +46,7 @@ public record SluiceConfig(
         BridgeConfig.from(json.getJsonObject("bridge", new JsonObject())),
         AuthConfig.from(json.getJsonObject("auth", new JsonObject())),
         HealthConfig.from(json.getJsonObject("health", new JsonObject())),
+        FollowConfig.from(json.getJsonObject("follow", new JsonObject())),
         Role.parse(roles(json.getValue("roles"))),
         instances > 0 ? instances : Runtime.getRuntime().availableProcessors(),
         List.copyOf(datasets));
@@ -59,22 +61,26 @@ public record SluiceConfig(
   }
 
   public SluiceConfig withCluster(ClusterConfig newCluster) {
-    return new SluiceConfig(http, database, stream, resume, audit, shutdown, newCluster, bridge, auth, health, roles, instances, datasets);
+    return new SluiceConfig(http, database, stream, resume, audit, shutdown, newCluster, bridge, auth, health, follow, roles, instances, datasets);
   }
 
   public SluiceConfig withHttp(HttpConfig newHttp) {
-    return new SluiceConfig(newHttp, database, stream, resume, audit, shutdown, cluster, bridge, auth, health, roles, instances, datasets);
+    return new SluiceConfig(newHttp, database, stream, resume, audit, shutdown, cluster, bridge, auth, health, follow, roles, instances, datasets);
   }
 
   public SluiceConfig withDatabase(DatabaseConfig newDatabase) {
-    return new SluiceConfig(http, newDatabase, stream, resume, audit, shutdown, cluster, bridge, auth, health, roles, instances, datasets);
+    return new SluiceConfig(http, newDatabase, stream, resume, audit, shutdown, cluster, bridge, auth, health, follow, roles, instances, datasets);
   }
 
   public SluiceConfig withAuth(AuthConfig newAuth) {
-    return new SluiceConfig(http, database, stream, resume, audit, shutdown, cluster, bridge, newAuth, health, roles, instances, datasets);
+    return new SluiceConfig(http, database, stream, resume, audit, shutdown, cluster, bridge, newAuth, health, follow, roles, instances, datasets);
+  }
+
+  public SluiceConfig withFollow(FollowConfig newFollow) {
+    return new SluiceConfig(http, database, stream, resume, audit, shutdown, cluster, bridge, auth, health, newFollow, roles, instances, datasets);
   }
 
   public SluiceConfig withResume(ResumeConfig newResume) {
-    return new SluiceConfig(http, database, stream, newResume, audit, shutdown, cluster, bridge, auth, health, roles, instances, datasets);
+    return new SluiceConfig(http, database, stream, newResume, audit, shutdown, cluster, bridge, auth, health, follow, roles, instances, datasets);
   }
 }

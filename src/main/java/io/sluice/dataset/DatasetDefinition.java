@@ -19,7 +19,8 @@ import java.util.Set;
  * maxRowsPerSecond}, the most rows per second one of its HTTP streams sends (null: no cap;
  * a client may ask for less with {@code max_rate}), and its {@code columnRules}: columns a
  * caller without a given role gets dropped or masked, and optionally the {@code databaseRole}
- * its streams run as ({@code SET LOCAL ROLE}). Clients only ever choose a dataset and
+ * its streams run as ({@code SET LOCAL ROLE}), and whether clients may {@code follow} it (its
+ * snapshot, then its committed changes). Clients only ever choose a dataset and
  * parameter values; they never send SQL.
  */
 public record DatasetDefinition(
@@ -33,7 +34,8 @@ public record DatasetDefinition(
     Set<String> roles,
     Long maxRowsPerSecond,
     List<ColumnRule> columnRules,
-    String databaseRole) {
+    String databaseRole,
+    boolean follow) {
 
   public static DatasetDefinition from(JsonObject json) {
     String name = json.getString("name");
@@ -64,7 +66,8 @@ public record DatasetDefinition(
     return new DatasetDefinition(
         name, json.getString("description", ""), sql.strip().replaceAll(";\\s*$", ""),
         List.copyOf(orderBy), List.copyOf(parameters), List.copyOf(transforms), statementTimeout(name, json),
-        Set.copyOf(strings(json.getValue("roles"))), maxRowsPerSecond(name, json), columnRules(name, json), databaseRole(name, json));
+        Set.copyOf(strings(json.getValue("roles"))), maxRowsPerSecond(name, json), columnRules(name, json), databaseRole(name, json),
+        json.getBoolean("follow", false));
   }
 
   private static String databaseRole(String name, JsonObject json) {

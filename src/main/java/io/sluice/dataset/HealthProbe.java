@@ -30,7 +30,8 @@ public final class HealthProbe {
       Set.of(),
       null,
       List.of(),
-      null);
+      null,
+      false);
 
   private HealthProbe() {}
 
