@@ -11,6 +11,9 @@ import io.sluice.config.AuditConfig;
 import io.sluice.config.ResumeConfig;
 import io.sluice.config.Role;
 import io.sluice.config.SluiceConfig;
+import io.sluice.changes.ChangeFeed;
+import io.sluice.changes.FollowChecks;
+import io.sluice.cursor.FollowSource;
 import io.sluice.cursor.KeysetSource;
 import io.sluice.dataset.Catalogue;
 import io.sluice.db.ConnectionGate;
@@ -90,6 +93,8 @@ public final class Sluice {
   private ArrowMemory arrowMemory;
   /** The sources this node's source stage serves; null on a node without the stage. */
   private Sources sources;
+  /** The committed changes of the followed tables; null when nothing is followed or the node has no source stage. */
+  private ChangeFeed changeFeed;
   private volatile boolean draining;
 
   private Sluice(Vertx vertx, SluiceConfig config, SluiceMetrics metrics) {
@@ -132,6 +137,7 @@ public final class Sluice {
     registerCodec(vertx);
     Sluice sluice = new Sluice(vertx, config, metrics);
     return sluice.loadCatalogue()
+        .compose(v -> sluice.startFollowing())
         .compose(v -> sluice.deployVerticles())
         .map(sluice)
         .onSuccess(s -> LOG.info("Sluice serving {} datasets with roles {} ({} instances each){}{}", s.catalogue.all().size(), config.roles(),
@@ -155,6 +161,22 @@ public final class Sluice {
   }
 
   /**
+   * Checks the datasets that declare following and, on a node with the source stage, starts the
+   * change feed of those that can be followed: one slot per deployment.
+   */
+  private Future<Void> startFollowing() {
+    return FollowChecks.run(pool, catalogue).compose(tables -> {
+      if (tables.isEmpty() || !config.follow().enabled() || !config.roles().contains(Role.CURSOR)) {
+        return Future.succeededFuture();
+      }
+      return ChangeFeed.start(vertx, config.database(), config.follow(), tables).onSuccess(feed -> {
+        changeFeed = feed;
+        metrics.followLag(feed::lagBytes, () -> feed.log().size());
+      }).mapEmpty();
+    });
+  }
+
+  /**
    * Deploys the verticles of this node's roles, cursor first, each as many times as configured;
    * a stage the node lacks is reached on the cluster's nodes that have it.
    */
@@ -169,7 +191,9 @@ public final class Sluice {
       deployed = deployed.compose(v -> authenticator.start());
     }
     if (roles.contains(Role.CURSOR)) {
-      sources = new Sources(List.of(new KeysetSource(vertx, pool, gate, healthProbeGate, connections, breaker, config.stream(), metrics)));
+      sources = new Sources(List.of(new KeysetSource(vertx, pool, gate, healthProbeGate, connections, breaker, config.stream(), metrics),
+          new FollowSource(vertx, pool, gate, connections, breaker, config.stream(), metrics, changeFeed,
+              Math.max(1, config.http().heartbeatSeconds()) * 1000L)));
       deployed = deployed.compose(v -> deploy(() -> new SourceVerticle(catalogue, sources, config.stream()), instances));
     }
     if (roles.contains(Role.TRANSFORM)) {
@@ -289,6 +313,7 @@ public final class Sluice {
   public Future<Void> stop() {
     List<Future<Void>> undeployed = deployments.stream().map(vertx::undeploy).toList();
     return Future.join(undeployed)
+        .eventually(() -> changeFeed == null ? Future.succeededFuture() : changeFeed.close())
         .eventually(() -> catalogue == null ? Future.succeededFuture() : catalogue.close())
         .eventually(pool::close)
         .eventually(connections::close)

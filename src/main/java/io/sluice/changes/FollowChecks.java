@@ -71,7 +71,7 @@ public final class FollowChecks {
     return pool.preparedQuery("EXPLAIN (VERBOSE, FORMAT JSON) " + dataset.definition().sql()).execute(nulls(dataset, false))
         .compose(plan -> {
           List<String[]> relations = new ArrayList<>();
-          relations(plan.iterator().next().getValue(0), relations);
+          relations(planOf(plan.iterator().next().getValue(0)), relations);
           Set<String> distinct = new LinkedHashSet<>();
           relations.forEach(r -> distinct.add(r[0] + "." + r[1]));
           if (distinct.size() != 1) {
@@ -83,7 +83,7 @@ public final class FollowChecks {
           return pool.preparedQuery("EXPLAIN (FORMAT JSON) " + dataset.changeSql(schema, table)).execute(nulls(dataset, true))
               .compose(changePlan -> {
                 List<String[]> still = new ArrayList<>();
-                relations(changePlan.iterator().next().getValue(0), still);
+                relations(planOf(changePlan.iterator().next().getValue(0)), still);
                 if (!still.isEmpty()) {
                   return Future.succeededFuture(FollowStatus.unavailable("dataset '" + name + "': name table " + table
                       + " without its schema in the query, so that Sluice can run the query over changed rows"));
@@ -109,11 +109,13 @@ public final class FollowChecks {
         });
   }
 
+  private static JsonArray planOf(Object value) {
+    return value instanceof JsonArray array ? array : new JsonArray(String.valueOf(value));
+  }
+
   /** Collects the (schema, relation) of every scan in an {@code EXPLAIN (FORMAT JSON)} plan. */
   private static void relations(Object node, List<String[]> found) {
-    if (node instanceof String text) {
-      relations(new JsonArray(text), found);
-    } else if (node instanceof JsonArray array) {
+    if (node instanceof JsonArray array) {
       array.forEach(child -> relations(child, found));
     } else if (node instanceof JsonObject object) {
       if (object.containsKey("Relation Name")) {

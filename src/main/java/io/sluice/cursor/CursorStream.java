@@ -82,15 +82,17 @@ final class CursorStream implements Source {
   private StreamConnections connections;
   private PgConnection connection;
   private Cursor cursor;
-  private boolean statementRunning;
-  private boolean reading;
-  private boolean stopped;
-  private boolean awaitingCredit;
+  private boolean statementRunning, reading, stopped, awaitingCredit;
   private long sent;
+  private final Promise<Row> snapshotMark;
 
-  /** A stream of {@code dataset} with checked {@code arguments}; a {@code resumed} one starts after the key they end with. */
+  /**
+   * A stream of {@code dataset} with checked {@code arguments}; a {@code resumed} one starts after the key they end with. With a
+   * {@code snapshotMark} (a followed stream's snapshot) it reads in {@code REPEATABLE READ}, first telling the mark {@code
+   * pg_current_snapshot()} and {@code pg_current_wal_insert_lsn()}.
+   */
   CursorStream(Vertx vertx, String streamId, String requestId, Dataset dataset, Tuple arguments, boolean resumed, StreamConfig config,
-      SluiceMetrics metrics) {
+      SluiceMetrics metrics, Promise<Row> snapshotMark) {
     this.vertx = vertx;
     this.streamId = streamId;
     this.log = RequestLog.of(LOG, requestId);
@@ -101,6 +103,7 @@ final class CursorStream implements Source {
     this.config = config;
     this.statementTimeoutMs = dataset.statementTimeoutMs(config.statementTimeoutMs());
     this.metrics = metrics;
+    this.snapshotMark = snapshotMark;
     this.converter = new RowConverter(dataset.sourceColumns());
     this.sizer = new BatchSizer(config.fetchSize(), config.batchBytes());
   }
@@ -204,10 +207,14 @@ final class CursorStream implements Source {
     conn.exceptionHandler(err -> log.info("dataset '{}': stream {}: the database connection failed: {}", dataset.name(), streamId,
         err.toString()));
     String role = dataset.definition().databaseRole();
-    String begin = "BEGIN READ ONLY; SET LOCAL statement_timeout = " + statementTimeoutMs
+    String begin = (snapshotMark == null ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ") + " READ ONLY; SET LOCAL statement_timeout = "
+        + statementTimeoutMs
         // a name checked against [a-z_][a-z0-9_]* when the configuration was read, quoted all the same
         + (role == null ? "" : "; SET LOCAL ROLE \"" + role + "\"");
-    return statement(() -> conn.query(begin).execute()).map(conn);
+    return statement(() -> conn.query(begin).execute())
+        .compose(v -> snapshotMark == null ? Future.succeededFuture() : statement(() -> conn
+            .query("SELECT pg_current_snapshot()::text, pg_current_wal_insert_lsn()::text").execute()
+            .map(rows -> snapshotMark.tryComplete(rows.iterator().next())))).map(conn);
   }
 
   private Future<Void> read(PgConnection conn) {

@@ -145,10 +145,10 @@ public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceCol
         .map(c -> c.readMode().selectExpression(quote(c.name())))
         .collect(Collectors.joining(", "));
     int rowsIndex = definition.parameters().size() + 1;
-    return "SELECT " + select + ", sluice_change.sluice_n FROM json_array_elements($" + rowsIndex + "::json) WITH ORDINALITY"
+    return "SELECT " + select + ", sluice_change.sluice_n FROM json_array_elements($" + rowsIndex + "::text::json) WITH ORDINALITY"
         + " AS sluice_change(sluice_row, sluice_n) CROSS JOIN LATERAL (WITH " + quote(table)
         + " AS (SELECT * FROM json_populate_record(NULL::" + quote(schema) + "." + quote(table) + ", sluice_change.sluice_row))"
-        + " SELECT * FROM (" + definition.sql() + ") AS q) AS q";
+        + " SELECT * FROM (" + definition.sql() + ") AS q) AS q WHERE json_typeof(sluice_change.sluice_row) = 'object'";
   }
 
   /** The plan of {@link #streamSql} as JSON: planned with the request's values, not run. */
