@@ -22,7 +22,7 @@ final class PgOutputDecoder {
   interface Listener {
     void committed(Transaction transaction);
 
-    /** A message outside any transaction was decoded at {@code lsn}: every commit before it was handed on. */
+    /** A message outside any transaction was decoded, ending at {@code lsn}: every commit record before it was handed on. */
     void passed(long lsn);
   }
 

@@ -26,7 +26,7 @@ public final class RetainedLog {
   public RetainedLog(int capacity, long start) {
     this.capacity = capacity;
     this.start = start;
-    this.passed = start;
+    this.passed = start - 1; // a transaction may commit right at the slot's confirmed position
   }
 
   void append(Transaction transaction) {

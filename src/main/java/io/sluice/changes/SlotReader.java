@@ -40,6 +40,8 @@ final class SlotReader implements Runnable, PgOutputDecoder.Listener {
   private final AtomicLong lagBytes = new AtomicLong(-1);
   private volatile boolean stopping;
   private volatile boolean nudged;
+  /** The commit position of the last transaction appended; only the reader's thread uses it. */
+  private long lastCommit = -1;
   private Thread thread;
 
   SlotReader(String jdbcUrl, Properties properties, FollowConfig config, RetainedLog log) {
@@ -144,14 +146,16 @@ final class SlotReader implements Runnable, PgOutputDecoder.Listener {
 
   @Override
   public void committed(Transaction transaction) {
-    if (transaction.commitLsn() > log.passed()) { // a reconnect repeats what the slot had not confirmed
+    if (transaction.commitLsn() > lastCommit) { // a reconnect repeats what the slot had not confirmed
+      lastCommit = transaction.commitLsn();
       log.append(transaction);
     }
   }
 
+  /** A message ends at {@code lsn}: every commit record before it (starting below it) has been handed on; the next may start there. */
   @Override
   public void passed(long lsn) {
-    log.passed(lsn);
+    log.passed(lsn - 1);
   }
 
   private Connection replicationConnection() throws SQLException {
