@@ -185,6 +185,77 @@ class FollowIT {
     return text.length() > 200 ? text.substring(0, 200) + "..." : text;
   }
 
+  @Test
+  @DisplayName("SSE: changes are events named by their operation, and Last-Event-ID continues right after the last one received")
+  void sseWithLastEventId() throws Exception {
+    String liveId;
+    try (SseReader first = new SseReader("/v1/datasets/items/rows?follow=true&format=sse&status=open", null)) {
+      String[] event;
+      do {
+        event = first.next();
+      } while (!"live".equals(event[0]));
+      liveId = event[1];
+    }
+    long id = nextId.getAndIncrement();
+    postgres.execute("INSERT INTO follow_items VALUES (" + id + ", 'open', 1, 'sse', ARRAY['s'], '{}')");
+    postgres.execute("UPDATE follow_items SET amount = 2 WHERE id = " + id);
+    postgres.execute("UPDATE follow_items SET status = 'closed' WHERE id = " + id);
+    try (SseReader again = new SseReader("/v1/datasets/items/rows?follow=true&format=sse&status=open", liveId)) {
+      java.util.List<String> seen = new java.util.ArrayList<>();
+      while (seen.size() < 3) {
+        String[] event = again.next();
+        if (!"live".equals(event[0]) && new JsonObject(event[2]).getLong("id") == id) {
+          seen.add(event[0] + ":" + new JsonObject(event[2]).getString("amount", String.valueOf(new JsonObject(event[2]).getValue("amount"))));
+        }
+      }
+      assertThat(seen).containsExactly("insert:1.0", "update:2.0", "delete:2.0");
+    }
+  }
+
+  /** Reads SSE events ({event, id, data}) from a followed stream, sending {@code Last-Event-ID} when given. */
+  private static final class SseReader implements AutoCloseable {
+    private final java.io.InputStream body;
+    private final java.io.BufferedReader lines;
+
+    SseReader(String path, String lastEventId) throws Exception {
+      java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path));
+      if (lastEventId != null) {
+        request.header("Last-Event-ID", lastEventId);
+      }
+      HttpResponse<java.io.InputStream> response = java.net.http.HttpClient.newHttpClient().send(request.build(),
+          HttpResponse.BodyHandlers.ofInputStream());
+      assertThat(response.statusCode()).isEqualTo(200);
+      body = response.body();
+      lines = new java.io.BufferedReader(new java.io.InputStreamReader(body, StandardCharsets.UTF_8));
+    }
+
+    /** The next event with a name; snapshot rows (unnamed) and comments are skipped. */
+    String[] next() throws Exception {
+      String[] event = new String[3];
+      String line;
+      while ((line = lines.readLine()) != null) {
+        if (line.isEmpty()) {
+          if (event[0] != null) {
+            return event;
+          }
+          event = new String[3];
+        } else if (line.startsWith("event: ")) {
+          event[0] = line.substring(7);
+        } else if (line.startsWith("id: ")) {
+          event[1] = line.substring(4);
+        } else if (line.startsWith("data: ")) {
+          event[2] = line.substring(6);
+        }
+      }
+      throw new IllegalStateException("the stream ended");
+    }
+
+    @Override
+    public void close() throws Exception {
+      body.close();
+    }
+  }
+
   private static String encode(String token) {
     return URLEncoder.encode(token, StandardCharsets.UTF_8);
   }
