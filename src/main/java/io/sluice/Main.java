@@ -38,6 +38,8 @@ public final class Main {
   public static final String CONFIG_VARIABLE = "SLUICE_CONFIG";
   /** The environment variable giving the demo's row count. */
   public static final String DEMO_ROWS_VARIABLE = "SLUICE_DEMO_ROWS";
+  /** The demo's writes per second to its transactions, so that a follower sees changes (0: none). */
+  public static final String DEMO_WRITES_VARIABLE = "SLUICE_DEMO_WRITES_PER_SECOND";
   /** What a drain may take beyond its drain time and end grace before the process gives up on it and exits 1. */
   public static final long DRAIN_OVERRUN_MS = 10_000;
   private static final AtomicBoolean STOPPING = new AtomicBoolean();
@@ -99,8 +101,13 @@ public final class Main {
 
   private static Future<Void> seedDemo(Vertx vertx, SluiceConfig config) {
     long rows = Long.parseLong(envOr(DEMO_ROWS_VARIABLE, "1000000"));
+    int writesPerSecond = Integer.parseInt(envOr(DEMO_WRITES_VARIABLE, "0"));
     Pool pool = Database.pool(vertx, config.database());
-    return DemoSeeder.seed(pool, rows).eventually(pool::close);
+    if (writesPerSecond <= 0) {
+      return DemoSeeder.seed(pool, rows).eventually(pool::close);
+    }
+    // the pool stays open for the writes, which end with the process
+    return DemoSeeder.seed(pool, rows).onSuccess(v -> DemoSeeder.writeContinuously(vertx, pool, writesPerSecond, rows));
   }
 
   /**

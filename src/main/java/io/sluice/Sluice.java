@@ -12,6 +12,9 @@ import io.sluice.config.AuditConfig;
 import io.sluice.config.ResumeConfig;
 import io.sluice.config.Role;
 import io.sluice.config.SluiceConfig;
+import io.sluice.changes.ChangeFeed;
+import io.sluice.changes.FollowChecks;
+import io.sluice.cursor.FollowSource;
 import io.sluice.cursor.KeysetSource;
 import io.sluice.cursor.PartitionSource;
 import io.sluice.export.Exports;
@@ -99,6 +102,8 @@ public final class Sluice {
   private Exports exports;
   /** The sources this node's source stage serves; null on a node without the stage. */
   private Sources sources;
+  /** The committed changes of the followed tables; null when nothing is followed or the node has no source stage. */
+  private ChangeFeed changeFeed;
   private volatile boolean draining;
 
   private Sluice(Vertx vertx, SluiceConfig config, SluiceMetrics metrics) {
@@ -146,6 +151,7 @@ public final class Sluice {
     return sluice.loadCatalogue()
         .compose(v -> sluice.checkConnectionBudget())
         .andThen(v -> sluice.servers.start())
+        .compose(v -> sluice.startFollowing())
         .compose(v -> sluice.deployVerticles())
         .map(sluice)
         .onSuccess(s -> LOG.info("Sluice serving {} datasets with roles {} ({} instances each){}{}", s.catalogue.all().size(), config.roles(),
@@ -177,6 +183,22 @@ public final class Sluice {
   }
 
   /**
+   * Checks the datasets that declare following and, on a node with the source stage, starts the
+   * change feed of those that can be followed: one slot per deployment.
+   */
+  private Future<Void> startFollowing() {
+    return FollowChecks.run(pool, catalogue).compose(tables -> {
+      if (tables.isEmpty() || !config.follow().enabled() || !config.roles().contains(Role.CURSOR)) {
+        return Future.succeededFuture();
+      }
+      return ChangeFeed.start(vertx, config.database(), config.follow(), tables).onSuccess(feed -> {
+        changeFeed = feed;
+        metrics.followLag(feed::lagBytes, () -> feed.log().size());
+      }).mapEmpty();
+    });
+  }
+
+  /**
    * Deploys the verticles of this node's roles, cursor first, each as many times as configured;
    * a stage the node lacks is reached on the cluster's nodes that have it.
    */
@@ -192,7 +214,9 @@ public final class Sluice {
     }
     if (roles.contains(Role.CURSOR)) {
       KeysetSource keyset = new KeysetSource(vertx, pool, gate, healthProbeGate, servers, breaker, config.stream(), metrics);
-      sources = new Sources(List.of(keyset, new PartitionSource(keyset)));
+      sources = new Sources(List.of(keyset, new PartitionSource(keyset),
+          new FollowSource(vertx, pool, gate, connections, breaker, config.stream(), metrics, changeFeed,
+              Math.max(1, config.http().heartbeatSeconds()) * 1000L)));
       deployed = deployed.compose(v -> deploy(() -> new SourceVerticle(catalogue, sources, config.stream()), instances));
     }
     // one limiter and one token signer per node: a caller's HTTP, bus and bridge streams count together
@@ -318,6 +342,7 @@ public final class Sluice {
     // the exports' snapshots first: their connections live on the contexts of the verticles undeployed next
     Future<Void> exportsEnded = exports == null ? Future.succeededFuture() : exports.close().timeout(END_GRACE_MS, TimeUnit.MILLISECONDS);
     return exportsEnded.transform(ar -> Future.join(deployments.stream().map(vertx::undeploy).toList()))
+        .eventually(() -> changeFeed == null ? Future.succeededFuture() : changeFeed.close())
         .eventually(() -> catalogue == null ? Future.succeededFuture() : catalogue.close())
         .eventually(pool::close)
         .eventually(servers::close)

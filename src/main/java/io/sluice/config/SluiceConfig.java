@@ -23,6 +23,7 @@ public record SluiceConfig(
     AuthConfig auth,
     HealthConfig health,
     ExportConfig exports,
+    FollowConfig follow,
     Set<Role> roles,
     int instances,
     List<DatasetDefinition> datasets) {
@@ -47,6 +48,7 @@ public record SluiceConfig(
         AuthConfig.from(json.getJsonObject("auth", new JsonObject())),
         HealthConfig.from(json.getJsonObject("health", new JsonObject())),
         ExportConfig.from(json.getJsonObject("exports", new JsonObject())),
+        FollowConfig.from(json.getJsonObject("follow", new JsonObject())),
         Role.parse(roles(json.getValue("roles"))),
         instances > 0 ? instances : Runtime.getRuntime().availableProcessors(),
         List.copyOf(datasets));
@@ -61,26 +63,30 @@ public record SluiceConfig(
   }
 
   public SluiceConfig withCluster(ClusterConfig newCluster) {
-    return new SluiceConfig(http, database, stream, resume, audit, shutdown, newCluster, bridge, auth, health, exports, roles, instances, datasets);
+    return new SluiceConfig(http, database, stream, resume, audit, shutdown, newCluster, bridge, auth, health, exports, follow, roles, instances, datasets);
   }
 
   public SluiceConfig withHttp(HttpConfig newHttp) {
-    return new SluiceConfig(newHttp, database, stream, resume, audit, shutdown, cluster, bridge, auth, health, exports, roles, instances, datasets);
+    return new SluiceConfig(newHttp, database, stream, resume, audit, shutdown, cluster, bridge, auth, health, exports, follow, roles, instances, datasets);
   }
 
   public SluiceConfig withDatabase(DatabaseConfig newDatabase) {
-    return new SluiceConfig(http, newDatabase, stream, resume, audit, shutdown, cluster, bridge, auth, health, exports, roles, instances, datasets);
+    return new SluiceConfig(http, newDatabase, stream, resume, audit, shutdown, cluster, bridge, auth, health, exports, follow, roles, instances, datasets);
   }
 
   public SluiceConfig withAuth(AuthConfig newAuth) {
-    return new SluiceConfig(http, database, stream, resume, audit, shutdown, cluster, bridge, newAuth, health, exports, roles, instances, datasets);
+    return new SluiceConfig(http, database, stream, resume, audit, shutdown, cluster, bridge, newAuth, health, exports, follow, roles, instances, datasets);
   }
 
   public SluiceConfig withResume(ResumeConfig newResume) {
-    return new SluiceConfig(http, database, stream, newResume, audit, shutdown, cluster, bridge, auth, health, exports, roles, instances, datasets);
+    return new SluiceConfig(http, database, stream, newResume, audit, shutdown, cluster, bridge, auth, health, exports, follow, roles, instances, datasets);
   }
 
   public SluiceConfig withExports(ExportConfig newExports) {
-    return new SluiceConfig(http, database, stream, resume, audit, shutdown, cluster, bridge, auth, health, newExports, roles, instances, datasets);
+    return new SluiceConfig(http, database, stream, resume, audit, shutdown, cluster, bridge, auth, health, newExports, follow, roles, instances, datasets);
+  }
+
+  public SluiceConfig withFollow(FollowConfig newFollow) {
+    return new SluiceConfig(http, database, stream, resume, audit, shutdown, cluster, bridge, auth, health, exports, newFollow, roles, instances, datasets);
   }
 }

@@ -84,15 +84,17 @@ final class CursorStream implements Source {
   private StreamConnections connections;
   private PgConnection connection;
   private Cursor cursor;
-  private boolean statementRunning;
-  private boolean reading;
-  private boolean stopped;
-  private boolean awaitingCredit;
+  private boolean statementRunning, reading, stopped, awaitingCredit;
   private long sent;
+  private final Promise<Row> snapshotMark;
 
-  /** A stream of {@code dataset} with checked {@code arguments}, read from {@code position} (a key, a partition, the start). */
+  /**
+   * A stream of {@code dataset} with checked {@code arguments}, read from {@code position} (a key, a partition, the start). With
+   * a {@code snapshotMark} (a followed stream's snapshot) it reads in {@code REPEATABLE READ}, first telling the mark {@code
+   * pg_current_snapshot()} and {@code pg_current_wal_insert_lsn()}.
+   */
   CursorStream(Vertx vertx, String streamId, String requestId, Dataset dataset, Tuple arguments, Position position, StreamConfig config,
-      SluiceMetrics metrics) {
+      SluiceMetrics metrics, Promise<Row> snapshotMark) {
     this.vertx = vertx;
     this.streamId = streamId;
     this.log = RequestLog.of(LOG, requestId);
@@ -103,6 +105,7 @@ final class CursorStream implements Source {
     this.config = config;
     this.statementTimeoutMs = dataset.statementTimeoutMs(config.statementTimeoutMs());
     this.metrics = metrics;
+    this.snapshotMark = snapshotMark;
     this.converter = new RowConverter(dataset.sourceColumns());
     this.sizer = new BatchSizer(config.fetchSize(), () -> config.batchBytesAmong(ticket == null ? 1 : ticket.streams()));
   }
@@ -205,9 +208,12 @@ final class CursorStream implements Source {
     // (PostgreSQL's FATAL, a reset), logged here with the stream's id while the close handler ends the stream
     conn.exceptionHandler(err -> log.info("dataset '{}': stream {}: the database connection failed: {}", dataset.name(), streamId,
         err.toString()));
-    String begin = Transactions.begin(dataset, position, statementTimeoutMs);
+    String begin = Transactions.begin(dataset, position, statementTimeoutMs, snapshotMark != null);
     return statement(() -> conn.query(begin).execute())
         .recover(err -> Future.failedFuture(Transactions.beginFailed(position, err)))
+        .compose(v -> snapshotMark == null ? Future.succeededFuture() : statement(() -> conn
+            .query("SELECT pg_current_snapshot()::text, pg_current_wal_insert_lsn()::text").execute()
+            .map(rows -> snapshotMark.tryComplete(rows.iterator().next()))))
         .map(conn);
   }
 

@@ -83,7 +83,7 @@ public final class KeysetSource implements SourceFactory<KeysetSource.Request> {
   @Override
   public Source open(Request request, String streamId, String requestId) {
     CursorStream stream = new CursorStream(vertx, streamId, requestId, request.dataset(), request.arguments(), request.request().position(),
-        config, metrics);
+        config, metrics, null);
     return stream.run(HealthProbe.is(request.dataset()) ? healthProbeGate : gate, servers.pick(request.dataset().definition().primaryOnly()),
         breaker);
   }

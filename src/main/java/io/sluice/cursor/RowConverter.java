@@ -33,6 +33,11 @@ final class RowConverter {
     this.modes = columns.stream().map(SourceColumn::readMode).toArray(ReadMode[]::new);
   }
 
+  /** How many of a row's columns it converts, from the first. */
+  int width() {
+    return modes.length;
+  }
+
   Object[] convert(Row row) {
     Object[] values = new Object[modes.length];
     for (int i = 0; i < modes.length; i++) {

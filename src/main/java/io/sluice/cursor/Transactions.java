@@ -8,7 +8,8 @@ import io.sluice.error.Reason;
 import io.vertx.pgclient.PgException;
 
 /**
- * How a stream's transaction begins: {@code READ ONLY} for a keyset stream; for a partition of
+ * How a stream's transaction begins: {@code READ ONLY} for a keyset stream, {@code REPEATABLE
+ * READ READ ONLY} for a followed dataset's snapshot (its mark must describe the rows read); for a partition of
  * an export, {@code REPEATABLE READ READ ONLY} with the export's snapshot imported as its first
  * statement, so every partition reads the rows the export's snapshot saw. Then the dataset's
  * statement timeout and, if it has one, its database role.
@@ -20,11 +21,11 @@ final class Transactions {
 
   private Transactions() {}
 
-  static String begin(Dataset dataset, Position position, long statementTimeoutMs) {
+  static String begin(Dataset dataset, Position position, long statementTimeoutMs, boolean repeatableRead) {
     String begin = position instanceof Position.Partition partition
         // the snapshot id matched pg_export_snapshot()'s form when the position was made: nothing else can be spliced here
         ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '" + partition.snapshot() + "'"
-        : "BEGIN READ ONLY";
+        : repeatableRead ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN READ ONLY";
     String role = dataset.definition().databaseRole();
     return begin + "; SET LOCAL statement_timeout = " + statementTimeoutMs
         // a name checked against [a-z_][a-z0-9_]* when the configuration was read, quoted all the same

@@ -161,6 +161,11 @@ public final class Catalogue {
     return HealthProbe.NAME.equals(name) ? probe : require(name);
   }
 
+  /** Records what the checks of following found for dataset {@code name}; called at start-up, before anything is served. */
+  public void markFollow(String name, FollowStatus status) {
+    datasets.computeIfPresent(name, (n, dataset) -> dataset.withFollow(status));
+  }
+
   /** The configured datasets, those clients may see; never the {@link HealthProbe}. */
   public Collection<Dataset> all() {
     return datasets.values();

@@ -12,9 +12,19 @@ import java.util.stream.Collectors;
 
 /**
  * A dataset ready to serve: its definition, the columns PostgreSQL described for its query,
- * the typed columns clients receive after transforms, and the one statement the cursor runs.
+ * the typed columns clients receive after transforms, the one statement the cursor runs, and
+ * whether it can be followed ({@link FollowStatus}).
  */
-public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceColumns, TransformPlan transforms) {
+public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceColumns, TransformPlan transforms, FollowStatus follow) {
+
+  public Dataset(DatasetDefinition definition, List<SourceColumn> sourceColumns, TransformPlan transforms) {
+    this(definition, sourceColumns, transforms, definition.follow() ? FollowStatus.unavailable("not checked yet") : FollowStatus.NOT_DECLARED);
+  }
+
+  /** The same dataset, with what the checks of following found. */
+  public Dataset withFollow(FollowStatus status) {
+    return new Dataset(definition, sourceColumns, transforms, status);
+  }
 
   public Dataset {
     for (String key : definition.orderBy()) {
@@ -179,6 +189,25 @@ public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceCol
         + " LIMIT $" + limitIndex;
   }
 
+  /**
+   * The statement that runs the dataset's query over changed rows instead of its table, for
+   * following it: the rows come as a JSON array in the parameter after the dataset's own, each
+   * object a row of {@code schema.table} by column name, read with {@code json_populate_record}
+   * into a CTE named like the table, which the query's unqualified name then reads. Each row that
+   * passes the query's filter comes back with the columns {@link #streamSql} reads and, last, its
+   * place (1, 2, ...) in the array. Only meant for a query over that one table.
+   */
+  public String changeSql(String schema, String table) {
+    String select = sourceColumns.stream()
+        .map(c -> c.readMode().selectExpression(quote(c.name())))
+        .collect(Collectors.joining(", "));
+    int rowsIndex = definition.parameters().size() + 1;
+    return "SELECT " + select + ", sluice_change.sluice_n FROM json_array_elements($" + rowsIndex + "::text::json) WITH ORDINALITY"
+        + " AS sluice_change(sluice_row, sluice_n) CROSS JOIN LATERAL (WITH " + quote(table)
+        + " AS (SELECT * FROM json_populate_record(NULL::" + quote(schema) + "." + quote(table) + ", sluice_change.sluice_row))"
+        + " SELECT * FROM (" + definition.sql() + ") AS q) AS q WHERE json_typeof(sluice_change.sluice_row) = 'object'";
+  }
+
   /** The plan of {@link #streamSql} as JSON: planned with the request's values, not run. */
   public String explainSql(boolean resumed) {
     return "EXPLAIN (FORMAT JSON) " + streamSql(resumed);
@@ -220,6 +249,9 @@ public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceCol
         .put("sourceColumns", new JsonArray(columns().stream().map(Column::toJson).toList()))
         .put("columns", new JsonArray(outputColumns().stream().map(Column::toJson).toList()))
         .put("rows", "/v1/datasets/" + name() + "/rows");
+    if (definition.follow()) {
+      json.put("follow", follow.toJson());
+    }
     if (definition.maxRowsPerSecond() != null) {
       json.put("maxRowsPerSecond", definition.maxRowsPerSecond());
     }

@@ -19,8 +19,9 @@ import java.util.Set;
  * maxRowsPerSecond}, the most rows per second one of its HTTP streams sends (null: no cap;
  * a client may ask for less with {@code max_rate}), and its {@code columnRules}: columns a
  * caller without a given role gets dropped or masked, and optionally the {@code databaseRole}
- * its streams run as ({@code SET LOCAL ROLE}), and whether its streams stay on the primary
- * ({@code consistency: primary}) or may read a healthy replica. Clients only ever choose a dataset and
+ * its streams run as ({@code SET LOCAL ROLE}), whether its streams stay on the primary
+ * ({@code consistency: primary}) or may read a healthy replica, and whether clients may
+ * {@code follow} it (its snapshot, then its committed changes). Clients only ever choose a dataset and
  * parameter values; they never send SQL.
  */
 public record DatasetDefinition(
@@ -35,7 +36,8 @@ public record DatasetDefinition(
     Long maxRowsPerSecond,
     List<ColumnRule> columnRules,
     String databaseRole,
-    boolean primaryOnly) {
+    boolean primaryOnly,
+    boolean follow) {
 
   public static DatasetDefinition from(JsonObject json) {
     String name = json.getString("name");
@@ -67,7 +69,7 @@ public record DatasetDefinition(
         name, json.getString("description", ""), sql.strip().replaceAll(";\\s*$", ""),
         List.copyOf(orderBy), List.copyOf(parameters), List.copyOf(transforms), statementTimeout(name, json),
         Set.copyOf(strings(json.getValue("roles"))), maxRowsPerSecond(name, json), columnRules(name, json), databaseRole(name, json),
-        primaryOnly(name, json));
+        primaryOnly(name, json), json.getBoolean("follow", false));
   }
 
   /** {@code consistency: primary} keeps a dataset's streams on the primary; {@code replica} (the default) lets them read a healthy replica. */

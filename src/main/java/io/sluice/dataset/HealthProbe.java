@@ -31,6 +31,7 @@ public final class HealthProbe {
       null,
       List.of(),
       null,
+      false,
       false);
 
   private HealthProbe() {}

@@ -36,11 +36,28 @@ public sealed interface Position {
     return this instanceof Start;
   }
 
+  /** The source that follows a dataset: its snapshot, then its committed changes. */
+  String CHANGES = "changes";
+
+  /** A dataset's snapshot and then its changes, from the start. */
+  static Position follow() {
+    return new Changes(null, 0);
+  }
+
+  /** Right after change {@code delivered} of the transaction committed at {@code lsn}; {@link Changes#ALL} for all of it. */
+  static Position afterChange(String lsn, long delivered) {
+    return new Changes(lsn, delivered);
+  }
+
   /** Writes this position into a request's JSON: a key as {@code after}, the start as nothing. */
   void writeTo(JsonObject request);
 
   /** The position a request's JSON names; throws {@link IllegalArgumentException} when it is malformed. */
   static Position readFrom(JsonObject request) {
+    JsonObject changes = request.getJsonObject(Changes.FIELD);
+    if (changes != null) {
+      return new Changes(changes.getString("lsn"), changes.getLong("delivered", 0L));
+    }
     JsonArray after = request.getJsonArray("after", new JsonArray());
     List<String> key = after.stream().map(String::valueOf).toList();
     JsonObject partition = request.getJsonObject(Partition.FIELD);
@@ -118,6 +135,40 @@ public sealed interface Position {
     static Partition fromJson(JsonObject json) {
       return new Partition(json.getString("export"), json.getString("snapshot"), json.getInteger("index", -1), json.getInteger("count", 0),
           json.getString("lower"), json.getString("upper"), List.of());
+    }
+  }
+
+  /**
+   * A followed dataset: with {@code lsn} null, its snapshot and then its changes; else right
+   * after the first {@code delivered} changes (as this request's filter yields them) of the
+   * transaction committed at {@code lsn} (PostgreSQL's text form), {@link #ALL} for all of it,
+   * then every later transaction's.
+   */
+  record Changes(String lsn, long delivered) implements Position {
+
+    /** Every change of the transaction (or nothing was at {@code lsn}: a heartbeat's position). */
+    public static final long ALL = Long.MAX_VALUE;
+    static final String FIELD = "changes";
+
+    public Changes {
+      if (delivered < 0) {
+        throw new IllegalArgumentException("a change position counts delivered changes from 0");
+      }
+    }
+
+    @Override
+    public String source() {
+      return CHANGES;
+    }
+
+    @Override
+    public boolean isStart() {
+      return lsn == null;
+    }
+
+    @Override
+    public void writeTo(JsonObject request) {
+      request.put(FIELD, new JsonObject().put("lsn", lsn).put("delivered", delivered));
     }
   }
 }

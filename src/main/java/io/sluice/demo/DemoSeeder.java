@@ -1,9 +1,11 @@
 package io.sluice.demo;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,12 +79,40 @@ public final class DemoSeeder {
         .recover(err -> tx.rollback().transform(ignored -> Future.<Void>failedFuture(err))));
   }
 
+  /**
+   * Writes to the demo's transactions about {@code perSecond} times a second, so that a follower
+   * ({@code follow=true}) sees changes arrive: status changes (into and out of a {@code status}
+   * filter), amount changes, new transactions, and deletes of the new ones. Returns the timer.
+   */
+  public static long writeContinuously(Vertx vertx, Pool pool, int perSecond, long rows) {
+    int perTick = Math.max(1, perSecond / 10);
+    LOG.info("demo: writing {} changes a second to transactions (SLUICE_DEMO_WRITES_PER_SECOND)", perTick * 10);
+    return vertx.setPeriodic(100, id -> {
+      Future<Void> written = Future.succeededFuture();
+      for (int i = 0; i < perTick; i++) { // one after the other: two inserts at once would take the same id
+        String write = WRITES[ThreadLocalRandom.current().nextInt(WRITES.length)].replace("$rows", Long.toString(rows));
+        written = written.compose(v -> pool.query(write).execute().mapEmpty());
+      }
+      written.onFailure(err -> LOG.info("demo: a write failed: {}", err.getMessage()));
+    });
+  }
+
+  private static final String[] WRITES = {
+      "UPDATE transactions SET status = (ARRAY['settled','pending','declined'])[1 + floor(random() * 3)::int]"
+          + " WHERE id = 1 + floor(random() * $rows)::bigint",
+      "UPDATE transactions SET amount = round((random() * 1000)::numeric, 2) WHERE id = 1 + floor(random() * $rows)::bigint",
+      "INSERT INTO transactions SELECT coalesce(max(id), 0) + 1, 1, round((random() * 100)::numeric, 2), 'EUR', NULL, 'dining', 'pending',"
+          + " now(), 'Demo write', '{}'::jsonb FROM transactions ON CONFLICT (id) DO NOTHING",
+      "DELETE FROM transactions WHERE id = (SELECT max(id) FROM transactions) AND id > $rows"};
+
   /** Makes sure {@code transactions} holds exactly rows 1..{@code rows}. */
   public static Future<Void> seed(Pool pool, long rows) {
     // "already exists, skipping" notices are expected on every start after the first
     return pool.withConnection(conn -> conn.query("SET client_min_messages = warning").execute()
         .compose(v -> conn.query(CREATE_MERCHANTS).execute())
         .compose(v -> conn.query(CREATE_TRANSACTIONS).execute())
+        // an update or delete carries its whole old row, so that the transactions dataset can be followed
+        .compose(v -> conn.query("ALTER TABLE transactions REPLICA IDENTITY FULL").execute())
         .compose(v -> conn.preparedQuery(FILL_MERCHANTS).execute(Tuple.of(MERCHANTS)))
         .compose(v -> conn.query("SELECT count(*) AS n, coalesce(max(id), 0) AS top FROM transactions").execute())
         .compose(counts -> {

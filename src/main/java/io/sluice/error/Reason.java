@@ -31,6 +31,8 @@ public enum Reason {
   CLIENT_STALLED("client-stalled"),
   /** The memory the response's encoder may take (Arrow's vectors, under their cap) is used up: the stream fails, not the process. */
   MEMORY_EXHAUSTED("memory-exhausted"),
+  /** The dataset cannot be followed here (wal_level is not logical, its table lacks REPLICA IDENTITY FULL, ...): the message says why. */
+  FOLLOW_UNAVAILABLE("follow-unavailable"),
   /** The node is shutting down: streams are no longer taken, and those in flight are ended once the drain time is over. */
   SHUTTING_DOWN("shutting-down"),
   /** The export a partition belongs to is gone: deleted, past its expiry, or its snapshot's holder ended. */

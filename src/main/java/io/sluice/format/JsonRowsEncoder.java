@@ -3,6 +3,7 @@ package io.sluice.format;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.sluice.value.ChangeKey;
 import io.sluice.value.Column;
 import io.sluice.value.JsonValues;
 import io.vertx.core.buffer.Buffer;
@@ -62,20 +63,60 @@ abstract class JsonRowsEncoder implements RowEncoder {
       JsonValues values = new JsonValues(json);
       for (int r = 0; r < batch.size(); r++) {
         Object[] row = batch.get(r);
-        beforeRow(json, keys.isEmpty() ? null : keys.get(r));
+        Object[] key = keys.isEmpty() ? null : keys.get(r);
+        boolean change = ChangeKey.is(key);
+        if (change && ChangeKey.isStatus(key)) {
+          writeStatus(json, key);
+          continue;
+        }
+        if (change) {
+          beforeChange(json, key);
+        } else {
+          beforeRow(json, key);
+        }
         json.writeStartObject();
         for (int i = 0; i < names.length; i++) {
           json.writeFieldName(names[i]);
           values.write(row[i]);
         }
         json.writeEndObject();
-        afterRow(json);
+        if (change) {
+          afterChange(json);
+        } else {
+          afterRow(json);
+        }
         rows++;
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return output.finish(batch.size());
+  }
+
+  /** Writes what goes before a followed stream's changed row, given its {@link ChangeKey}; only formats that {@link OutputFormat#follows()}. */
+  protected void beforeChange(JsonGenerator json, Object[] key) throws IOException {
+    throw new UnsupportedOperationException(getClass().getName() + " cannot follow");
+  }
+
+  /** Writes what goes after a followed stream's changed row. */
+  protected void afterChange(JsonGenerator json) throws IOException {
+    throw new UnsupportedOperationException(getClass().getName() + " cannot follow");
+  }
+
+  /** Writes a followed stream's status record ({@code live}, {@code must-refetch}), given its {@link ChangeKey}. */
+  protected void writeStatus(JsonGenerator json, Object[] key) throws IOException {
+    throw new UnsupportedOperationException(getClass().getName() + " cannot follow");
+  }
+
+  /** The fields a followed stream's record carries: {@code "op"} or {@code "status"}, {@code "lsn"}, {@code "resume"}. */
+  protected void writeChangeFields(JsonGenerator json, Object[] key, boolean status) throws IOException {
+    json.writeStringField(status ? "status" : "op", ChangeKey.op(key));
+    if (ChangeKey.lsn(key) != null) {
+      json.writeStringField("lsn", ChangeKey.lsn(key));
+      if (options.rowIds() != null) {
+        json.writeStringField("resume", options.rowIds().of(key));
+      }
+    }
   }
 
   /** A line break: whitespace that JSON readers skip and line-based ones see as an empty line. */

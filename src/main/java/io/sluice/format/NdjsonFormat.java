@@ -10,7 +10,9 @@ import java.util.List;
  * under the reserved key {@code _sluice} holding status {@code error}; a complete body ends
  * with one holding status {@code complete} when the client asks for a summary. A sampled
  * body has a line {@code {"_sluice":{"sampling":{...}}}} before the first row of each new
- * rate, and always ends with the summary, status {@code sampled}.
+ * rate, and always ends with the summary, status {@code sampled}. A followed stream's changes
+ * are lines {@code {"_sluice":{"op":...,"lsn":...,"resume":...},"row":{...}}} and its statuses
+ * lines {@code {"_sluice":{"status":"live"|"must-refetch",...}}}.
  */
 public final class NdjsonFormat implements OutputFormat {
 
@@ -35,6 +37,11 @@ public final class NdjsonFormat implements OutputFormat {
   }
 
   @Override
+  public boolean follows() {
+    return true;
+  }
+
+  @Override
   public RowEncoder newEncoder(EncodingOptions options) {
     return new Encoder(options);
   }
@@ -50,6 +57,35 @@ public final class NdjsonFormat implements OutputFormat {
 
     @Override
     protected void afterRow(JsonGenerator json) throws IOException {
+      json.writeRaw('\n');
+    }
+
+    /** {@code {"_sluice":{"op":"update","lsn":"0/16B3748","resume":"v1..."},"row":} ... {@code }}. */
+    @Override
+    protected void beforeChange(JsonGenerator json, Object[] key) throws IOException {
+      json.writeStartObject();
+      json.writeFieldName(RESERVED_KEY);
+      json.writeStartObject();
+      writeChangeFields(json, key, false);
+      json.writeEndObject();
+      json.writeFieldName("row");
+    }
+
+    @Override
+    protected void afterChange(JsonGenerator json) throws IOException {
+      json.writeEndObject();
+      json.writeRaw('\n');
+    }
+
+    /** {@code {"_sluice":{"status":"live","lsn":"0/16B3748","resume":"v1..."}}}. */
+    @Override
+    protected void writeStatus(JsonGenerator json, Object[] key) throws IOException {
+      json.writeStartObject();
+      json.writeFieldName(RESERVED_KEY);
+      json.writeStartObject();
+      writeChangeFields(json, key, true);
+      json.writeEndObject();
+      json.writeEndObject();
       json.writeRaw('\n');
     }
 

@@ -42,5 +42,14 @@ public interface OutputFormat {
     return false;
   }
 
+  /**
+   * Whether its encoders write a followed stream's records: changes with their operation and
+   * position, and the {@code live} and {@code must-refetch} statuses ({@link
+   * io.sluice.value.ChangeKey}), which {@code follow=true} needs.
+   */
+  default boolean follows() {
+    return false;
+  }
+
   RowEncoder newEncoder(EncodingOptions options);
 }

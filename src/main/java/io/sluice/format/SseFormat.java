@@ -1,6 +1,7 @@
 package io.sluice.format;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.sluice.value.ChangeKey;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.util.List;
@@ -12,7 +13,9 @@ import java.util.List;
  * sends the last id as {@code Last-Event-ID}, resumes after the last row it received. A complete stream ends with an {@value #END} event (id {@value #END_ID})
  * whose data is the summary; a cut one with a {@value #FAIL} event carrying the error record
  * (not {@code error}, which EventSource fires on its own at every reconnect). A sampled
- * stream sends a {@value #SAMPLING} event before the first row of each new rate.
+ * stream sends a {@value #SAMPLING} event before the first row of each new rate. A followed
+ * stream's changes are events {@code insert}, {@code update}, {@code delete} (data: the row), its
+ * statuses events {@code live} and {@code must-refetch}; each id is the token after it.
  */
 public final class SseFormat implements OutputFormat {
 
@@ -43,6 +46,11 @@ public final class SseFormat implements OutputFormat {
   }
 
   @Override
+  public boolean follows() {
+    return true;
+  }
+
+  @Override
   public RowEncoder newEncoder(EncodingOptions options) {
     return new Encoder(options);
   }
@@ -64,6 +72,33 @@ public final class SseFormat implements OutputFormat {
 
     @Override
     protected void afterRow(JsonGenerator json) throws IOException {
+      json.writeRaw("\n\n");
+    }
+
+    /** A change is an event named by its operation, its id the token after it, its data the row. */
+    @Override
+    protected void beforeChange(JsonGenerator json, Object[] key) throws IOException {
+      lastId = options.rowIds() == null ? Long.toString(rows + 1) : options.rowIds().of(key);
+      json.writeRaw("event: " + ChangeKey.op(key) + "\nid: " + lastId + "\ndata: ");
+    }
+
+    @Override
+    protected void afterChange(JsonGenerator json) throws IOException {
+      json.writeRaw("\n\n");
+    }
+
+    /** {@code live} with the token of its position as id; {@code must-refetch} without one. */
+    @Override
+    protected void writeStatus(JsonGenerator json, Object[] key) throws IOException {
+      json.writeRaw("event: " + ChangeKey.op(key) + "\n");
+      if (ChangeKey.lsn(key) != null && options.rowIds() != null) {
+        lastId = options.rowIds().of(key);
+        json.writeRaw("id: " + lastId + "\n");
+      }
+      json.writeRaw("data: ");
+      json.writeStartObject();
+      writeChangeFields(json, key, true);
+      json.writeEndObject();
       json.writeRaw("\n\n");
     }
 

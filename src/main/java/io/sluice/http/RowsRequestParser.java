@@ -88,8 +88,15 @@ final class RowsRequestParser {
     StreamRequest request = new StreamRequest(dataset.name(), params, RequestNames.limit(query.get(RequestNames.LIMIT)),
         RequestNames.columns(query.get(RequestNames.COLUMNS)))
         .withCallerRoles(principal.roleNames());
-    Position start = at.apply(resumeAt(ctx, dataset, tokenScope, format, principal));
-    return new RowsRequest(request.at(start), format, options, ResponseHeaders.of(format, dataset.name()), minter, sample, maxRate);
+    Position start = at.apply(following(query, format, resumeAt(ctx, dataset, tokenScope, format, principal)));
+    if (start instanceof Position.Partition && flag(query, RequestNames.FOLLOW, false)) {
+      throw InvalidRequestException.badParameter(RequestNames.FOLLOW, "an export's partition does not follow: follow the dataset itself");
+    }
+    if (sample && start.source().equals(Position.CHANGES)) {
+      throw InvalidRequestException.badParameter(RequestNames.DEGRADE, "a followed stream is never sampled: a follower must see every change");
+    }
+    return new RowsRequest(request.at(start), format, options, ResponseHeaders.of(format, dataset.name()), minter,
+        sample, maxRate);
   }
 
   /**
@@ -129,6 +136,30 @@ final class RowsRequestParser {
       }
     }
     return Position.START;
+  }
+
+  /**
+   * Where a request starts given {@code follow=}: a followed stream from its snapshot, or after
+   * the change a token names; a token from a followed stream's snapshot (a key) cannot continue
+   * it exactly, so it starts at a position no log holds, which ends in {@code must-refetch}. Only
+   * formats that can write changes may follow; a change token needs {@code follow=true}.
+   */
+  private static Position following(MultiMap query, OutputFormat format, Position resumed) {
+    boolean follow = flag(query, RequestNames.FOLLOW, false);
+    if (!follow) {
+      if (resumed instanceof Position.Changes) {
+        throw InvalidRequestException.badParameter(RequestNames.RESUME, "the resume token is from a followed stream: add follow=true");
+      }
+      return resumed;
+    }
+    if (!format.follows()) {
+      throw InvalidRequestException.badParameter(RequestNames.FOLLOW, "format " + format.name() + " cannot follow; ask for one of "
+          + OutputFormats.ALL.stream().filter(OutputFormat::follows).map(OutputFormat::name).toList());
+    }
+    if (resumed instanceof Position.Changes) {
+      return resumed;
+    }
+    return resumed instanceof Position.AfterKey ? Position.afterChange("0/0", 0) : Position.follow();
   }
 
   private static OutputFormat chooseFormat(RoutingContext ctx, String format) {

@@ -96,6 +96,14 @@ public final class SluiceMetrics {
         .description("streams reading from the replica now").register(registry);
   }
 
+  /** The WAL the follow slot holds back, in bytes (-1 until measured), and the transactions its retained log holds. */
+  public void followLag(LongSupplier lagBytes, IntSupplier retained) {
+    Gauge.builder("sluice.follow.slot.lag", lagBytes::getAsLong).baseUnit("bytes")
+        .description("WAL the follow replication slot holds back: the server's position less the slot's confirmed one").register(registry);
+    Gauge.builder("sluice.follow.retained.transactions", retained::getAsInt)
+        .description("committed transactions the follow log holds for late followers and resumes").register(registry);
+  }
+
   /** An admitted stream waited this long for its database connection (0 when one was free). */
   public void admissionWaited(long nanos) {
     admissionWait.record(nanos, TimeUnit.NANOSECONDS);

@@ -84,6 +84,7 @@ public record StreamError(String code, int status, String message, String parame
       case NOT_ACCEPTABLE -> 406;
       case EXPORT_EXPIRED -> 410;
       case CLIENT_STALLED -> 408;
+      case FOLLOW_UNAVAILABLE -> 409;
       case TOO_MANY_STREAMS, QUOTA_EXCEEDED -> 429;
       case DATABASE_UNAVAILABLE, BUSY, SHUTTING_DOWN, MEMORY_EXHAUSTED -> 503;
       case QUERY_TIMEOUT, LEASE_EXPIRED, DEADLINE_EXCEEDED -> 504;

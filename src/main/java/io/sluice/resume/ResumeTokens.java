@@ -1,6 +1,7 @@
 package io.sluice.resume;
 
 import io.sluice.dataset.Position;
+import io.sluice.value.ChangeKey;
 import io.sluice.value.Values;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -20,7 +21,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Mints and checks resume tokens: {@code v1.<payload>.<signature>}, base64url, the payload a
  * JSON object with the dataset, a hash of the request's parameters, the key of the last row
- * delivered (null: nothing yet), an expiry and a slot for the principal, signed with
+ * delivered (null: nothing yet) or, for a followed stream, the change last delivered ({@code
+ * c}: the commit LSN and how many of its changes), an expiry and a slot for the principal, signed with
  * HMAC-SHA256. A token says where to go on and for which request, and cannot be forged or
  * moved to another dataset or other parameters.
  */
@@ -92,6 +94,10 @@ public final class ResumeTokens {
     if (clock.instant().getEpochSecond() > payload.getLong("e", 0L)) {
       throw new InvalidTokenException("expired");
     }
+    JsonArray change = payload.getJsonArray("c");
+    if (change != null) {
+      return Position.afterChange(change.getString(0), change.getLong(1));
+    }
     JsonArray key = payload.getJsonArray("k");
     List<String> values = new ArrayList<>();
     if (key != null) {
@@ -149,10 +155,14 @@ public final class ResumeTokens {
 
     /** A token after the row with {@code key} (text values), or from the first row when null. */
     public String after(List<String> key) {
+      return signed(new JsonObject().put("k", key == null ? null : new JsonArray(key)));
+    }
+
+    private String signed(JsonObject position) {
       JsonObject payload = new JsonObject()
           .put("d", dataset)
           .put("p", paramsHash)
-          .put("k", key == null ? null : new JsonArray(key))
+          .mergeIn(position)
           .put("e", clock.instant().getEpochSecond() + ttlSeconds)
           .put("u", principal);
       String body = VERSION + "." + ENCODER.encodeToString(payload.encode().getBytes(StandardCharsets.UTF_8));
@@ -164,7 +174,15 @@ public final class ResumeTokens {
 
     /** A token after the row with {@code key} as a batch carries it, or from the first row when null. */
     public String afterRow(Object[] key) {
+      if (ChangeKey.is(key)) {
+        return afterChange(ChangeKey.lsn(key), ChangeKey.delivered(key));
+      }
       return after(key == null ? null : keyText(key));
+    }
+
+    /** A token right after the first {@code delivered} changes of the transaction committed at {@code lsn}. */
+    public String afterChange(String lsn, long delivered) {
+      return signed(new JsonObject().put("c", new JsonArray().add(lsn).add(delivered)));
     }
   }
 }

@@ -38,7 +38,7 @@ class ArchitectureTest {
       Map.entry("transform", 2), Map.entry("format", 2), Map.entry("protocol", 2),
       Map.entry("dataset", 3),
       Map.entry("config", 4), Map.entry("source", 4), Map.entry("resume", 4), Map.entry("client", 4), Map.entry("limits", 4),
-      Map.entry("db", 5), Map.entry("auth", 5), Map.entry("cluster", 5), Map.entry("stage", 5),
+      Map.entry("db", 5), Map.entry("auth", 5), Map.entry("cluster", 5), Map.entry("stage", 5), Map.entry("changes", 5),
       Map.entry("cursor", 6), Map.entry("export", 6), Map.entry("bridge", 6),
       // the transport that serves exports as well as streams
       Map.entry("http", 7),

@@ -28,7 +28,7 @@ class RequestNamesTest {
   @DisplayName("are reserved, every one of them, and no dataset parameter may take one")
   void reserved() {
     assertThat(RequestNames.RESERVED).containsExactlyInAnyOrder("limit", "format", "header", "csv_safe", "meta", "columns", "after",
-        "resume", "degrade", "max_rate", "access_token");
+        "resume", "degrade", "max_rate", "access_token", "follow");
   }
 
   @Test
