@@ -5,15 +5,18 @@
 >>> for row in client.rows("transactions", status="settled", limit=10):
 ...     print(row["id"], row["amount"])          # amount is a Decimal
 >>> df = client.to_pandas("transactions", currency="EUR")
+>>> table = client.to_arrow("transactions", partitions=4)   # 4 streams over one snapshot, in parallel
 """
 
 from ._http import RetryPolicy
 from .catalogue import Column, Dataset, Parameter
 from .client import Client
-from .errors import (BadRequest, Forbidden, GatewayTimeout, NotAcceptable, NotFound, ServerError, SluiceError, StreamCut,
+from .errors import (BadRequest, Forbidden, GatewayTimeout, Gone, NotAcceptable, NotFound, ServerError, SluiceError, StreamCut,
                      TooManyRequests, Unauthorized, Unavailable)
+from .export import Export, Partition
 from .rows import RowStream
 
-__all__ = ["Client", "RetryPolicy", "RowStream", "Dataset", "Parameter", "Column", "SluiceError", "BadRequest", "Unauthorized",
-           "Forbidden", "NotFound", "NotAcceptable", "TooManyRequests", "ServerError", "Unavailable", "GatewayTimeout", "StreamCut"]
+__all__ = ["Client", "RetryPolicy", "RowStream", "Export", "Partition", "Dataset", "Parameter", "Column", "SluiceError", "BadRequest",
+           "Unauthorized", "Forbidden", "NotFound", "Gone", "NotAcceptable", "TooManyRequests", "ServerError", "Unavailable",
+           "GatewayTimeout", "StreamCut"]
 __version__ = "0.1.0"

@@ -55,7 +55,7 @@ def query_value(value: Any) -> str:
 
 
 class Transport:
-    """GET requests to one Sluice, each on a connection of its own, with the token in ``Authorization``."""
+    """Requests to one Sluice, each on a connection of its own, with the token in ``Authorization``."""
 
     def __init__(self, base_url: str, token: Optional[str], timeout: float, ssl_context: Optional[ssl.SSLContext] = None):
         parsed = urllib.parse.urlsplit(base_url.rstrip("/"))
@@ -81,6 +81,14 @@ class Transport:
 
     def open(self, path: str, params: Optional[Mapping[str, Any]] = None, accept: Optional[str] = None) -> http.client.HTTPResponse:
         """Sends ``GET`` and returns the response once its status is 200; raises the typed error of any other."""
+        return self.request("GET", path, params, accept)
+
+    def request(self, method: str, path: str, params: Optional[Mapping[str, Any]] = None, accept: Optional[str] = None,
+                body: Optional[Any] = None) -> http.client.HTTPResponse:
+        """Sends ``method`` (with ``body`` as JSON, if any) and returns the response once its status is 2xx.
+
+        Any other status raises the typed error of Sluice's JSON error body (:func:`errors.from_body`).
+        """
         if self.scheme == "https":
             connection: http.client.HTTPConnection = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout,
                                                                                  context=self.ssl_context)
@@ -91,23 +99,44 @@ class Transport:
             headers["Accept"] = accept
         if self.token:
             headers["Authorization"] = "Bearer " + self.token
+        payload = None
+        if body is not None:
+            payload = json.dumps(body).encode("utf-8")
+            headers["Content-Type"] = "application/json"
         try:
-            connection.request("GET", self.target(path, params), headers=headers)
+            connection.request(method, self.target(path, params), body=payload, headers=headers)
             response = connection.getresponse()
         except BaseException:
             connection.close()
             raise
-        if response.status == 200:
+        if 200 <= response.status < 300:
             return response
         try:
             raw = response.read()
         finally:
             connection.close()
         try:
-            body: Dict[str, Any] = json.loads(raw.decode("utf-8"))
+            error_body: Dict[str, Any] = json.loads(raw.decode("utf-8"))
         except ValueError:
-            body = {"error": {"code": f"http-{response.status}", "message": raw.decode("utf-8", "replace")[:500]}}
-        raise errors.from_body(response.status, body, response.getheader("Retry-After"))
+            error_body = {"error": {"code": f"http-{response.status}", "message": raw.decode("utf-8", "replace")[:500]}}
+        raise errors.from_body(response.status, error_body, response.getheader("Retry-After"))
+
+    def send_json(self, method: str, path: str, body: Optional[Any], retry: RetryPolicy) -> Any:
+        """``method`` with a JSON ``body``; the JSON answer (``None`` when there is none, as for 204), retried as ``get_json``."""
+        failures = 0
+        while True:
+            try:
+                response = self.request(method, path, accept="application/json", body=body)
+                try:
+                    raw = response.read()
+                    return json.loads(raw.decode("utf-8")) if raw else None
+                finally:
+                    response.close()
+            except errors.SluiceError as refused:
+                failures += 1
+                if refused.retry_after is None or failures >= retry.attempts:
+                    raise
+                retry.wait(failures, refused.retry_after)
 
     def get_json(self, path: str, retry: RetryPolicy) -> Any:
         """A JSON document, retried as ``retry`` says when Sluice says a retry may succeed."""

@@ -1,5 +1,6 @@
 """Tables through Sluice's Arrow format: pyarrow, pandas, polars (the ``arrow``, ``pandas``, ``polars`` extras)."""
 
+import threading
 from typing import Any, Dict, List, Mapping, Optional
 
 from . import errors
@@ -18,8 +19,13 @@ def _pyarrow() -> Any:
     return pyarrow
 
 
-def read_table(transport: Transport, dataset: Dataset, params: Mapping[str, Any], retry: RetryPolicy) -> Any:
+def read_table(transport: Transport, dataset: Dataset, params: Mapping[str, Any], retry: RetryPolicy, path: Optional[str] = None,
+               stop: Optional[threading.Event] = None) -> Any:
     """Reads one stream of ``dataset`` in the Arrow format into a ``pyarrow.Table``.
+
+    ``path`` is the rows path to read (an export partition's ``url``; by default the dataset's
+    rows); ``stop``, when set by another thread, makes the read give up with
+    :class:`~sluice_client.errors.StreamCut` at the next batch.
 
     The record batches are kept as they arrive. A cut stream (Arrow's cut is a truncated message,
     which pyarrow refuses) goes on ``after=`` the last row's key when the dataset offers it and the
@@ -40,14 +46,16 @@ def read_table(transport: Transport, dataset: Dataset, params: Mapping[str, Any]
     rows = 0
     after: Optional[str] = params.pop("after", None)
     failures = 0
+    path = path or dataset.rows_path
     while True:
+        _check(stop, rows)
         query: Dict[str, Any] = dict(params, format="arrow")
         if limit is not None:
             query["limit"] = limit - rows
         if after is not None:
             query["after"] = after
         try:
-            response = transport.open(dataset.rows_path, query, accept=ARROW_MEDIA_TYPE)
+            response = transport.open(path, query, accept=ARROW_MEDIA_TYPE)
         except errors.SluiceError as refused:
             failures += 1
             if refused.retry_after is None or failures >= retry.attempts:
@@ -65,6 +73,7 @@ def read_table(transport: Transport, dataset: Dataset, params: Mapping[str, Any]
             reader = pa.ipc.open_stream(response)
             schema = schema or reader.schema
             for batch in reader:
+                _check(stop, rows)
                 if batch.num_rows == 0:
                     continue
                 batches.append(batch)
@@ -83,3 +92,8 @@ def read_table(transport: Transport, dataset: Dataset, params: Mapping[str, Any]
         if not key:
             batches, rows, after = [], 0, params.get("after")
         retry.wait(failures, None)
+
+
+def _check(stop: Optional[threading.Event], rows: int) -> None:
+    if stop is not None and stop.is_set():
+        raise errors.StreamCut("stopped", "another partition of the export failed", rows)

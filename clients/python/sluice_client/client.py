@@ -5,6 +5,8 @@ from typing import Any, Dict, List, Optional
 
 from ._http import RetryPolicy, Transport
 from .catalogue import Dataset
+from .export import Export
+from .export import create as create_export
 from .rows import ROW_FORMATS, RowStream
 
 
@@ -53,29 +55,45 @@ class Client:
             raise ValueError(f"rows() reads {ROW_FORMATS}; use to_arrow() for tables, or url() for files in {format!r}")
         return RowStream(self._transport, self.dataset(dataset), params, self.retry)
 
-    def to_arrow(self, dataset: str, partitions: Optional[int] = None, **params: Any) -> Any:
-        """The rows of ``dataset`` as a ``pyarrow.Table``, read through the Arrow format in one stream.
+    def export(self, dataset: str, partitions: Optional[int] = None, **params: Any) -> Export:
+        """Creates a partitioned export of ``dataset`` (``POST /v1/datasets/<name>/exports``): N streams over one snapshot.
 
-        ``partitions`` is reserved for reading an export's partitions in parallel, which needs the
-        server's partitioned exports; until then only ``None`` or ``1`` is accepted.
+        ``partitions`` is 1 to 64 (``None``: the server's default, 4 or fewer); ``params`` are the
+        dataset's own parameters (sent in the request body) and request parameters every partition
+        read takes (``columns``, ``max_rate``). ``limit``, ``resume``, ``after`` and ``format``
+        belong to one stream: give them to ``export.partitions[i].rows(...)``. Returns the
+        :class:`~sluice_client.Export` (use it in ``with`` to release the snapshot at the end);
+        the manifest may have fewer partitions than asked (its ``note`` says why).
         """
-        if partitions not in (None, 1):
-            raise NotImplementedError("partitioned reads need Sluice's partitioned exports, not available yet")
-        from .arrow import read_table
-        return read_table(self._transport, self.dataset(dataset), params, self.retry)
+        return create_export(self._transport, self.dataset(dataset), partitions, params, self.retry)
 
-    def to_pandas(self, dataset: str, **params: Any) -> Any:
+    def to_arrow(self, dataset: str, partitions: Optional[int] = None, **params: Any) -> Any:
+        """The rows of ``dataset`` as a ``pyarrow.Table``, read through the Arrow format.
+
+        Without ``partitions``, one stream. With ``partitions=N`` (1 to 64), an export of N
+        partitions over one snapshot (:meth:`export`), its partitions read in parallel (one thread
+        each), each resumed after a cut inside the snapshot, concatenated in manifest order (the
+        dataset's order when the manifest says ``ordered``); the export is deleted at the end,
+        also when the read fails.
+        """
+        from .arrow import read_table
+        if partitions is None:
+            return read_table(self._transport, self.dataset(dataset), params, self.retry)
+        with self.export(dataset, partitions, **params) as export:
+            return export.to_arrow()
+
+    def to_pandas(self, dataset: str, partitions: Optional[int] = None, **params: Any) -> Any:
         """:meth:`to_arrow` as a pandas ``DataFrame`` (numeric columns as ``Decimal`` objects, timestamps tz-aware in UTC)."""
         try:
             import pandas  # noqa: F401
         except ImportError as missing:  # pragma: no cover - depends on the environment
             raise ImportError("to_pandas needs pandas: pip install 'sluice-client[pandas]'") from missing
-        return self.to_arrow(dataset, **params).to_pandas()
+        return self.to_arrow(dataset, partitions, **params).to_pandas()
 
-    def to_polars(self, dataset: str, **params: Any) -> Any:
+    def to_polars(self, dataset: str, partitions: Optional[int] = None, **params: Any) -> Any:
         """:meth:`to_arrow` as a polars ``DataFrame``."""
         try:
             import polars
         except ImportError as missing:  # pragma: no cover - depends on the environment
             raise ImportError("to_polars needs polars: pip install 'sluice-client[polars]'") from missing
-        return polars.from_arrow(self.to_arrow(dataset, **params))
+        return polars.from_arrow(self.to_arrow(dataset, partitions, **params))

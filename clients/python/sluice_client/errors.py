@@ -44,6 +44,10 @@ class NotAcceptable(SluiceError):
     """406: none of the accepted formats is offered."""
 
 
+class Gone(SluiceError):
+    """410: the export has ended (deleted, expired, or its node stopped); its snapshot is released."""
+
+
 class TooManyRequests(SluiceError):
     """429: too many streams at once, or the export quota is used up (``retry_after`` says when to retry)."""
 
@@ -73,7 +77,7 @@ class StreamCut(SluiceError):
         self.resume = resume
 
 
-_BY_STATUS = {400: BadRequest, 401: Unauthorized, 403: Forbidden, 404: NotFound, 406: NotAcceptable, 414: BadRequest,
+_BY_STATUS = {400: BadRequest, 401: Unauthorized, 403: Forbidden, 404: NotFound, 406: NotAcceptable, 410: Gone, 414: BadRequest,
               431: BadRequest, 429: TooManyRequests, 500: ServerError, 503: Unavailable, 504: GatewayTimeout}
 
 

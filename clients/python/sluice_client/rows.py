@@ -26,10 +26,15 @@ class RowStream(Iterator[Dict[str, Any]]):
     After the iteration: ``status`` is ``"complete"`` (or ``"sampled"`` with ``degrade="sample"``),
     ``rows`` the rows delivered, ``resumes`` how many times the stream was resumed, ``request_ids``
     the ``X-Request-Id`` of each request made, ``sampling`` the sampling records seen.
+
+    ``path`` is what is read: the dataset's rows by default, or an export partition's ``url``
+    (whose resume tokens go on inside the export's snapshot).
     """
 
-    def __init__(self, transport: Transport, dataset: Dataset, params: Mapping[str, Any], retry: RetryPolicy):
+    def __init__(self, transport: Transport, dataset: Dataset, params: Mapping[str, Any], retry: RetryPolicy,
+                 path: Optional[str] = None):
         self.dataset = dataset
+        self.path = path or dataset.rows_path
         self.status: Optional[str] = None
         self.rows = 0
         self.resumes = 0
@@ -72,7 +77,7 @@ class RowStream(Iterator[Dict[str, Any]]):
             elif after is not None:
                 query["after"] = after
             try:
-                response = self._transport.open(self.dataset.rows_path, query)
+                response = self._transport.open(self.path, query)
             except errors.SluiceError as refused:
                 failures += 1
                 if refused.retry_after is None or failures >= self._retry.attempts:

@@ -17,7 +17,7 @@ UTC = datetime.timezone.utc
 def test_every_public_name_has_a_docstring():
     for name in sluice_client.__all__:
         assert getattr(sluice_client, name).__doc__, name
-    for cls in (Client, sluice_client.RowStream, RetryPolicy):
+    for cls in (Client, sluice_client.RowStream, RetryPolicy, sluice_client.Export, sluice_client.Partition):
         for attr, value in vars(cls).items():
             if not attr.startswith("_") and callable(value):
                 assert value.__doc__, f"{cls.__name__}.{attr}"
@@ -137,8 +137,6 @@ def test_to_arrow(client):
     assert table.column("n").to_pylist() == list(range(1, 2501))
     assert table.schema.field("n").type == pa.int32()
     assert client.to_arrow("series", count=0).num_rows == 0
-    with pytest.raises(NotImplementedError):
-        client.to_arrow("series", partitions=4, count=10)
 
 
 def test_to_arrow_resumes_after_a_cut(cutting):

@@ -76,7 +76,7 @@ class OpenApiIT extends ServiceTest {
   }
 
   private static Set<String> rowsPaths(JsonObject document) {
-    return document.getJsonObject("paths").fieldNames().stream().filter(p -> p.endsWith("/rows")).collect(Collectors.toCollection(TreeSet::new));
+    return document.getJsonObject("paths").fieldNames().stream().filter(p -> p.startsWith("/v1/datasets/") && p.endsWith("/rows")).collect(Collectors.toCollection(TreeSet::new));
   }
 
   @Test
@@ -201,6 +201,83 @@ class OpenApiIT extends ServiceTest {
         assertThat(result.getValid()).as(dataset + ": " + line + " " + result.getErrors()).isTrue();
       }
     }
+  }
+
+  @Test
+  @DisplayName("describes partitioned exports: the paths, the typed request body, and schemas a real manifest and a real 410 satisfy")
+  void exports() {
+    String token = jwt.token("alice", new JsonObject().put("tenant_id", 1), "pii-reader", "analyst");
+    JsonObject document = document(token);
+    JsonObject paths = document.getJsonObject("paths");
+    for (Object entry : new JsonObject(get("/v1/datasets", token).body()).getJsonArray("datasets")) {
+      String name = ((JsonObject) entry).getString("name");
+      JsonObject post = paths.getJsonObject("/v1/datasets/" + name + "/exports").getJsonObject("post");
+      assertThat(post.getJsonObject("responses").getJsonObject("201").getJsonObject("content").getJsonObject("application/json")
+          .getJsonObject("schema")).as(name).isEqualTo(new JsonObject().put("$ref", "#/components/schemas/ExportManifest"));
+      assertThat(post.getJsonObject("responses").fieldNames()).contains("400", "403", "404");
+    }
+    assertThat(document(jwt.token("bob", "analyst")).getJsonObject("paths").fieldNames()).as("only what the caller may read")
+        .contains("/v1/datasets/transactions/exports").doesNotContain("/v1/datasets/transactions_raw/exports");
+    JsonObject export = paths.getJsonObject("/v1/exports/{id}");
+    assertThat(export.getJsonObject("get").getJsonObject("responses").fieldNames()).contains("200", "404", "410");
+    assertThat(export.getJsonObject("delete").getJsonObject("responses").fieldNames()).contains("204", "404");
+    JsonObject partition = paths.getJsonObject("/v1/exports/{id}/partitions/{index}/rows").getJsonObject("get");
+    assertThat(partition.getJsonObject("responses").getJsonObject("200").getJsonObject("content").fieldNames())
+        .containsExactlyInAnyOrderElementsOf(OutputFormats.ALL.stream().map(f -> f.mediaTypes().get(0)).toList());
+    assertThat(partition.getJsonObject("responses").fieldNames()).contains("404", "410");
+
+    // the request body: partitions 1..64, the dataset's own parameters typed, the claim-bound one left out
+    JsonObject body = paths.getJsonObject("/v1/datasets/typed_params/exports").getJsonObject("post").getJsonObject("requestBody")
+        .getJsonObject("content").getJsonObject("application/json").getJsonObject("schema");
+    JsonObject params = body.getJsonObject("properties").getJsonObject("params");
+    assertThat(params.getJsonObject("properties").fieldNames()).containsExactlyInAnyOrder("colour", "ratio", "on", "since", "day");
+    assertThat(params.getJsonArray("required")).containsExactly("ratio");
+    assertThat(params.getJsonObject("properties").getJsonObject("colour").getJsonArray("enum")).containsExactly("red", "blue");
+    assertThat(body.getJsonObject("properties").getJsonObject("partitions").getInteger("maximum")).isEqualTo(64);
+    assertThat(validateSchema(document, body, new JsonObject().put("partitions", 2).put("params", new JsonObject().put("ratio", 1.5)
+        .put("on", true).put("day", "2024-01-31"))).getValid()).isTrue();
+    assertThat(validateSchema(document, body, new JsonObject().put("partitions", 2).put("params", new JsonObject().put("ratio", "1.5")))
+        .getValid()).as("a value as text, as the server accepts it").isTrue();
+    assertThat(validateSchema(document, body, new JsonObject().put("partitions", 65).put("params", new JsonObject().put("ratio", 1)))
+        .getValid()).isFalse();
+    assertThat(validateSchema(document, body, new JsonObject().put("params", new JsonObject().put("ratio", 1).put("tenant", 2)))
+        .getValid()).as("a claim-bound parameter is not the request's").isFalse();
+    assertThat(validateSchema(document, body, new JsonObject().put("params", new JsonObject().put("ratio", 99))).getValid()).isFalse();
+
+    // real manifests (one split, one with a note) and a real 410 satisfy the schemas
+    io.sluice.support.ExportClient client = new io.sluice.support.ExportClient(port, token);
+    for (String[] request : List.of(new String[] {"transactions", "{\"partitions\": 2, \"params\": {\"currency\": \"EUR\"}}"},
+        new String[] {"typed_params", "{\"partitions\": 2, \"params\": {\"ratio\": 1}}"})) {
+      HttpResponse<String> created = client.create(request[0], request[1]);
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+      JsonObject manifest = new JsonObject(created.body());
+      assertThat(validate(document, "ExportManifest", manifest).getValid()).as(created.body()).isTrue();
+      String path = "/v1/exports/" + manifest.getString("id");
+      assertThat(validate(document, "ExportManifest", new JsonObject(client.get(path).body())).getValid()).isTrue();
+      assertThat(client.delete(path).statusCode()).isEqualTo(204);
+      HttpResponse<String> gone = client.get(path);
+      assertThat(gone.statusCode()).isEqualTo(410);
+      assertThat(new JsonObject(gone.body()).getJsonObject("error").getString("code")).isEqualTo("export-expired");
+      assertThat(validate(document, "ErrorBody", new JsonObject(gone.body())).getValid()).as(gone.body()).isTrue();
+      HttpResponse<String> goneRows = client.get(manifest.getJsonArray("partitions").getJsonObject(0).getString("url"));
+      assertThat(goneRows.statusCode()).isEqualTo(410);
+      assertThat(validate(document, "ErrorBody", new JsonObject(goneRows.body())).getValid()).isTrue();
+    }
+    HttpResponse<String> unknown = client.get("/v1/exports/no-such-export");
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(validate(document, "ErrorBody", new JsonObject(unknown.body())).getValid()).isTrue();
+    JsonObject broken = new JsonObject(client.create("transactions", "{\"partitions\": 1}").body());
+    client.delete("/v1/exports/" + broken.getString("id"));
+    broken.getJsonArray("partitions").getJsonObject(0).remove("url");
+    assertThat(validate(document, "ExportManifest", broken).getValid()).as("the schema is checked: a partition needs its url").isFalse();
+  }
+
+  /** Validates {@code instance} against {@code schema}, whose refs point into the document's component schemas. */
+  private static OutputUnit validateSchema(JsonObject document, JsonObject schema, JsonObject instance) {
+    String schemas = document.getJsonObject("components").getJsonObject("schemas").encode().replace("#/components/schemas/", "#/$defs/");
+    JsonObject withDefs = new JsonObject(schema.encode().replace("#/components/schemas/", "#/$defs/")).put("$defs", new JsonObject(schemas));
+    return Validator.create(JsonSchema.of(withDefs), new JsonSchemaOptions().setDraft(Draft.DRAFT202012).setBaseUri("https://sluice.test/")
+        .setOutputFormat(io.vertx.json.schema.OutputFormat.Basic)).validate(instance);
   }
 
   /** Validates {@code instance} against the document's component schema {@code name}, its refs resolved within the document. */

@@ -21,18 +21,25 @@ import org.junit.jupiter.api.Test;
 /**
  * The Python client ({@code clients/python}) installed by pip into a fresh virtual environment
  * and tested by its own pytest suite against two real Sluices with JWT on: one plain, one whose
- * export quota (300 rows per 1 s window) cuts every longer stream, so the client must resume.
+ * export quota (300 rows per 1 s window) cuts every longer stream, so the client must resume
+ * (partitions of an export included).
  */
 @DisplayName("The Python client")
 class PythonClientIT extends ServiceTest {
 
+  /** Room for an export of 4 partitions read at once beside its snapshot's connection. */
+  private static final int POOL = 6;
   private static Sluice cutting;
 
   @BeforeAll
   static void start(Vertx vertx) throws Exception {
-    startSluice(vertx, Jwt::configure);
+    startSluice(vertx, json -> {
+      Jwt.configure(json);
+      json.getJsonObject("database").put("poolSize", POOL);
+    });
     cutting = TestSluice.start(vertx, json -> {
       Jwt.configure(json);
+      json.getJsonObject("database").put("poolSize", POOL);
       json.getJsonObject("http").put("quota", new JsonObject().put("rowsPerWindow", 300).put("bytesPerWindow", 0).put("windowSeconds", 1));
     }).await(60, TimeUnit.SECONDS);
   }
@@ -45,7 +52,7 @@ class PythonClientIT extends ServiceTest {
   }
 
   @Test
-  @DisplayName("passes its pytest suite: typed rows, typed errors, resume across cuts, Arrow, pandas, polars")
+  @DisplayName("passes its pytest suite: typed rows, typed errors, resume across cuts, Arrow, pandas, polars, partitioned exports")
   void pytest(Vertx vertx) throws Exception {
     PythonEnv python = PythonEnv.at("python-client-venv")
         .install("--force-reinstall", "--no-deps", "./clients/python")

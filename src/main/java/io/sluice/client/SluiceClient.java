@@ -1,15 +1,24 @@
 package io.sluice.client;
 
+import io.sluice.dataset.Position;
 import io.sluice.dataset.StreamRequest;
+import io.sluice.error.Failure;
+import io.sluice.error.Reason;
 import io.sluice.protocol.Frames;
 import io.sluice.protocol.OpenTerms;
 import io.sluice.value.RowBatch;
 import io.sluice.protocol.RowBatchCodec;
 import io.sluice.protocol.StreamConsumer;
+import io.sluice.protocol.StreamError;
 import io.sluice.protocol.StreamFailedException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -23,6 +32,8 @@ import java.util.UUID;
  * with, exactly after that row; {@link StreamConsumer#resumeToken()} says the same while it runs.
  * Its streams are metered, limited and capped by the stage that serves them as HTTP streams are:
  * as its {@link #as principal}'s (anonymous by default, then as its cluster node's).
+ * {@link #openExport} reads a partitioned export's partitions in parallel, one stream each, inside
+ * the export's snapshot.
  *
  * <pre>{@code
  * SluiceClient client = SluiceClient.create(vertx);
@@ -31,6 +42,14 @@ import java.util.UUID;
  * }</pre>
  */
 public final class SluiceClient {
+
+  /**
+   * The cluster-wide map that holds exports ({@code export/Exports}), read here because this room
+   * may not import that one; {@code ClientExportIT} fails if the two ever differ.
+   */
+  static final String EXPORTS_MAP = "sluice.exports";
+  /** The principal of an unauthenticated caller, as auth names it (an export made without auth belongs to it). */
+  private static final String ANONYMOUS = "anonymous";
 
   /** Batches credited ahead of the handler. */
   public static final int DEFAULT_WINDOW = 4;
@@ -109,5 +128,63 @@ public final class SluiceClient {
     return consumer.open(Frames.TRANSFORM_OPEN, request.toJson(), UUID.randomUUID().toString())
         .map(consumer)
         .recover(err -> Future.failedFuture(new StreamFailedException(StreamConsumer.refusal(err), null, resumeToken)));
+  }
+
+  /**
+   * The partitions of the export that {@code manifest} describes (the JSON of {@code POST
+   * /v1/datasets/{name}/exports} or {@code GET /v1/exports/{id}}; only its {@code id} is read), in
+   * manifest order: each a request of the export's dataset with the export's parameters, at its
+   * partition, so its rows are that partition's inside the export's snapshot. Open them with
+   * {@link #open(StreamRequest)}; a failed one goes on with {@link #open(StreamRequest, String)} and
+   * its {@link StreamFailedException#resumeToken()}, inside its partition. Fails with a {@link
+   * StreamFailedException}: {@code not-found} when no export has that id or another principal made
+   * it (the {@link #as principal} must be the one that made it over HTTP), {@code export-expired}
+   * once it has ended.
+   */
+  public Future<List<StreamRequest>> exportPartitions(JsonObject manifest) {
+    String id = manifest.getString("id");
+    String caller = principal == null ? ANONYMOUS : principal;
+    return vertx.sharedData().<String, JsonObject>getAsyncMap(EXPORTS_MAP).compose(map -> map.get(id)).compose(export -> {
+      if (export == null || !caller.equals(export.getString("principal"))) {
+        return refused(Failure.of(Reason.NOT_FOUND, "no export '" + id + "'"));
+      }
+      if (export.getBoolean("ended", false) || System.currentTimeMillis() >= export.getLong("expiresAtMs")) {
+        return refused(Failure.of(Reason.EXPORT_EXPIRED, "export " + id + " has ended: its snapshot is released; create a new export"));
+      }
+      Map<String, String> params = new TreeMap<>();
+      export.getJsonObject("params").forEach(e -> params.put(e.getKey(), String.valueOf(e.getValue())));
+      JsonArray ranges = export.getJsonArray("ranges");
+      List<StreamRequest> partitions = new ArrayList<>();
+      for (int i = 0; i < ranges.size(); i++) {
+        JsonObject range = ranges.getJsonObject(i);
+        Position.Partition at = new Position.Partition(id, export.getString("snapshot"), i, ranges.size(), range.getString("lower"),
+            range.getString("upper"), List.of());
+        partitions.add(new StreamRequest(export.getString("dataset"), params, null).at(at));
+      }
+      return Future.succeededFuture(partitions);
+    });
+  }
+
+  /**
+   * Opens every partition of the export {@code manifest} describes at once ({@link
+   * #exportPartitions}): one stream per partition, in manifest order, each with its own credits,
+   * so they are read in parallel; their union is exactly the dataset's rows at the export's
+   * snapshot. If one open is refused, the others are cancelled and that refusal is the failure.
+   */
+  public Future<List<StreamConsumer>> openExport(JsonObject manifest) {
+    return exportPartitions(manifest).compose(requests -> {
+      List<Future<StreamConsumer>> opens = requests.stream().map(this::open).toList();
+      return Future.join(opens).transform(all -> {
+        if (all.succeeded()) {
+          return Future.succeededFuture(opens.stream().map(Future::result).toList());
+        }
+        opens.stream().filter(Future::succeeded).forEach(opened -> opened.result().handler(null));
+        return Future.failedFuture(opens.stream().filter(Future::failed).findFirst().orElseThrow().cause());
+      });
+    });
+  }
+
+  private static <T> Future<T> refused(Failure failure) {
+    return Future.failedFuture(new StreamFailedException(StreamError.of(failure), null));
   }
 }

@@ -16,6 +16,7 @@ import io.sluice.http.compression.ContentCodings;
 import io.sluice.http.explorer.ExplorerRoutes;
 import io.sluice.http.health.HealthEndpoints;
 import io.sluice.http.health.HealthRoutes;
+import io.sluice.http.openapi.ExportPaths;
 import io.sluice.http.openapi.OpenApiDocument;
 import io.sluice.http.openapi.RowsPaths;
 import io.sluice.limits.ClientLimiter;
@@ -103,7 +104,7 @@ public final class HttpVerticle extends VerticleBase {
     this.parser = new RowsRequestParser(tokens, arrowMemory);
     this.codings = ContentCodings.at(httpConfig.compressionLevel());
     this.auditKey = auditKey;
-    this.openApi = new OpenApiDocument(version(), authenticator.required(), List.of(new RowsPaths(streamConfig.maxLimit())));
+    this.openApi = new OpenApiDocument(version(), authenticator.required(), List.of(new RowsPaths(streamConfig.maxLimit()), new ExportPaths()));
     this.exportRoutes = new ExportRoutes(catalogue, exports, parser, this::serveRows, exports.poolSize(),
         httpConfig.maxStreamsPerClient(), streamConfig.maxLimit(), auditKey);
   }

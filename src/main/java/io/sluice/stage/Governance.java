@@ -96,9 +96,11 @@ public final class Governance {
     if (lease == null) {
       throw new FailureException(limiter.tooManyStreams(client));
     }
-    ResumeTokens.Minter minter = tokens.minter(dataset.name(), request.params(), principal);
+    ResumeTokens.Minter minter = tokens.minter(dataset.name(), tokenScope(request), principal);
     String startToken = frame.resumeToken() != null ? frame.resumeToken()
-        : start.position() instanceof Position.AfterKey after ? minter.after(after.key()) : minter.after(null);
+        : start.position() instanceof Position.AfterKey after ? minter.after(after.key())
+        : start.position() instanceof Position.Partition partition && partition.resumed() ? minter.after(partition.after())
+        : minter.after(null);
     return new GovernedStream(start, meters, lease, Throttle.of(vertx, rate, batchRows), minter, startToken);
   }
 
@@ -107,17 +109,37 @@ public final class Governance {
     if (token == null || token.isEmpty()) {
       return request.position();
     }
-    if (request.resumed()) {
+    if (request.position() instanceof Position.Partition partition ? partition.resumed() : request.resumed()) {
       throw InvalidRequestException.badParameter(RESUME_TOKEN, "give the request's 'after' or the open's 'resumeToken', not both");
     }
     try {
-      return tokens.verify(token, dataset.name(), request.params(), principal);
+      Position verified = tokens.verify(token, dataset.name(), tokenScope(request), principal);
+      if (request.position() instanceof Position.Partition partition) {
+        // a partition's token goes on inside its partition (and its export's snapshot), never in the live dataset
+        return partition.after(verified instanceof Position.AfterKey after ? after.key() : java.util.List.of());
+      }
+      return verified;
     } catch (InvalidTokenException e) {
       if (e.otherPrincipal()) {
         throw InvalidRequestException.forbidden("the resume token " + e.getMessage());
       }
       throw InvalidRequestException.badParameter(RESUME_TOKEN, "the resume token " + e.getMessage());
     }
+  }
+
+  /**
+   * What a stream's resume tokens are bound to: its parameters, and for an export's partition
+   * that export and partition too (the keys HTTP binds a partition's tokens to), so a partition's
+   * token resumes only that partition.
+   */
+  private static java.util.Map<String, String> tokenScope(StreamRequest request) {
+    if (!(request.position() instanceof Position.Partition partition)) {
+      return request.params();
+    }
+    java.util.Map<String, String> scope = new java.util.TreeMap<>(request.params());
+    scope.put("@export", partition.exportId());
+    scope.put("@partition", Integer.toString(partition.index()));
+    return scope;
   }
 
   /** The open's {@code maxRate}, at most its dataset's {@code maxRowsPerSecond}, else that maximum; null for no cap. */

@@ -57,6 +57,7 @@ public final class OpenApiDocument {
         .put("tags", new JsonArray()
             .add(new JsonObject().put("name", "catalogue"))
             .add(new JsonObject().put("name", "rows"))
+            .add(new JsonObject().put("name", "exports"))
             .add(new JsonObject().put("name", "health")))
         .put("paths", paths)
         .put("components", Schemas.components(rowSchemas));

@@ -199,7 +199,7 @@ public final class RowsPaths implements DatasetPaths {
     return params;
   }
 
-  private static JsonObject query(String name, String description, JsonObject schema) {
+  static JsonObject query(String name, String description, JsonObject schema) {
     return new JsonObject().put("name", name).put("in", "query").put("required", false).put("description", description).put("schema", schema);
   }
 

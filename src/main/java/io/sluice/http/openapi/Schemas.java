@@ -1,5 +1,6 @@
 package io.sluice.http.openapi;
 
+import io.sluice.config.ExportConfig;
 import io.sluice.error.Reason;
 import io.sluice.value.Column;
 import io.vertx.core.json.JsonArray;
@@ -11,6 +12,8 @@ import java.util.List;
 final class Schemas {
 
   static final String ERROR_RESPONSE = "#/components/responses/Error";
+  /** The schema of a partitioned export's manifest. */
+  static final String MANIFEST = "ExportManifest";
 
   private Schemas() {}
 
@@ -70,6 +73,7 @@ final class Schemas {
         .put("Column", column())
         .put("Parameter", parameter())
         .put("Dataset", dataset())
+        .put(MANIFEST, manifest())
         .put("Catalogue", new JsonObject().put("type", "object").put("required", new JsonArray().add("datasets"))
             .put("properties", new JsonObject().put("datasets", new JsonObject().put("type", "array").put("items", ref("Dataset")))))
         .put("Health", new JsonObject().put("type", "object").put("description", "vertx-health-check's report")
@@ -151,5 +155,32 @@ final class Schemas {
 
   private static JsonObject string() {
     return new JsonObject().put("type", "string");
+  }
+
+  /** The manifest's schema, as {@code export/Export.manifest} writes it. */
+  static JsonObject manifest() {
+    JsonObject estimate = new JsonObject().put("type", new JsonArray().add("integer").add("null")).put("minimum", 0);
+    JsonObject partition = new JsonObject().put("type", "object").put("additionalProperties", false)
+        .put("required", new JsonArray().add("index").add("url").add("estimatedRows"))
+        .put("properties", new JsonObject()
+            .put("index", integer(0))
+            .put("url", new JsonObject().put("type", "string").put("pattern", "^/v1/exports/[^/]+/partitions/[0-9]+/rows$"))
+            .put("estimatedRows", estimate));
+    JsonObject time = new JsonObject().put("type", "string").put("format", "date-time");
+    return new JsonObject().put("type", "object").put("additionalProperties", false)
+        .put("required", new JsonArray().add("id").add("dataset").add("createdAt").add("expiresAt").add("columns").add("estimatedRows")
+            .add("ordered").add("partitions"))
+        .put("properties", new JsonObject()
+            .put("id", new JsonObject().put("type", "string"))
+            .put("dataset", new JsonObject().put("type", "string"))
+            .put("createdAt", time)
+            .put("expiresAt", time)
+            .put("columns", new JsonObject().put("type", "array").put("items", ref("Column")))
+            .put("estimatedRows", estimate)
+            .put("ordered", new JsonObject().put("type", "boolean")
+                .put("description", "true: contiguous ranges of the first key column, in manifest order"))
+            .put("partitions", new JsonObject().put("type", "array").put("minItems", 1).put("maxItems", ExportConfig.MAX_PARTITIONS)
+                .put("items", partition))
+            .put("note", new JsonObject().put("type", "string").put("description", "why there are fewer partitions than asked")));
   }
 }
