@@ -1,5 +1,6 @@
 package io.sluice.export;
 
+import io.sluice.config.ExportConfig;
 import io.sluice.dataset.Dataset;
 import io.sluice.dataset.Position;
 import io.sluice.dataset.StreamRequest;
@@ -47,10 +48,23 @@ final class ExportPlanner {
 
   /**
    * Plans {@code asked} partitions of {@code request} (checked, with {@code arguments}) on the
-   * leader's {@code connection}, whose transaction holds the export's {@code snapshot}.
+   * leader's {@code connection}, whose transaction holds the export's {@code snapshot}; a
+   * negative {@code asked} lets the dataset's estimated rows choose, at most {@code -asked}.
    */
   static Future<Plan> plan(PgConnection connection, Dataset dataset, StreamRequest request, Tuple arguments, int asked, String exportId,
-      String snapshot, long maxLimit) {
+      String snapshot, long maxLimit, ExportConfig config) {
+    if (asked < 0) {
+      return connection.preparedQuery(dataset.explainSql(request.position())).execute(dataset.bind(request, maxLimit))
+          .map(rows -> Dataset.estimatedRows(rows.iterator().next().getValue(0)))
+          .otherwise(err -> null)
+          .compose(rows -> plan(connection, dataset, request, arguments, config.defaultPartitions(rows, -asked), exportId, snapshot,
+              maxLimit, config));
+    }
+    return planOf(connection, dataset, request, arguments, asked, exportId, snapshot, maxLimit);
+  }
+
+  private static Future<Plan> planOf(PgConnection connection, Dataset dataset, StreamRequest request, Tuple arguments, int asked,
+      String exportId, String snapshot, long maxLimit) {
     Column key = dataset.firstKeyColumn();
     Future<Plan> bounds;
     if (asked == 1) {

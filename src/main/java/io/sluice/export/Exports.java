@@ -81,9 +81,15 @@ public final class Exports {
    * the partitions are planned inside it, and the export is published to the cluster.
    */
   public Future<Export> create(Dataset dataset, StreamRequest request, Tuple arguments, int partitions, String principal) {
+    return create(dataset, request, arguments, partitions, partitions, principal);
+  }
+
+  /** As {@link #create(Dataset, StreamRequest, Tuple, int, String)}; {@code partitions} 0 leaves the number to the dataset's size, at most {@code admissible}. */
+  public Future<Export> create(Dataset dataset, StreamRequest request, Tuple arguments, int partitions, int admissible, String principal) {
     String id = newId();
     return ExportLeader.open(gate, connections, dataset, statementTimeoutMs, () -> leaderLost(id))
-        .compose(leader -> ExportPlanner.plan(leader.connection(), dataset, request, arguments, partitions, id, leader.snapshot(), maxLimit)
+        .compose(leader -> ExportPlanner.plan(leader.connection(), dataset, request, arguments,
+                partitions > 0 ? partitions : -admissible, id, leader.snapshot(), maxLimit, config)
             .map(plan -> {
               long now = System.currentTimeMillis();
               return new Export(id, principal, dataset.name(), request.params(), leader.snapshot(), now,

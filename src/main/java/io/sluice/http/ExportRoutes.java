@@ -46,7 +46,6 @@ final class ExportRoutes {
   private static final String PARTITIONS = "partitions";
   private static final String PARAMS = "params";
   /** Partitions when the body names none, if the limits allow as many. */
-  private static final int DEFAULT_PARTITIONS = 4;
 
   /** Serves a rows request as the rows endpoint does: refusals, the client's stream slot, the response. */
   interface RowsServer {
@@ -93,7 +92,7 @@ final class ExportRoutes {
     StreamRequest request = new StreamRequest(dataset.name(), params, null).withCallerRoles(principal.roleNames());
     Tuple arguments = dataset.bind(request, maxLimit);
     String requestId = ctx.get(HeaderNames.REQUEST_ID);
-    exports.create(dataset, request, arguments, partitions, principal.name())
+    exports.create(dataset, request, arguments, partitions, admissible(), principal.name())
         .onSuccess(export -> {
           Map<String, String> audited = new TreeMap<>(AuditLog.params(dataset, params, auditKey));
           audited.put("@export", export.id());
@@ -193,15 +192,19 @@ final class ExportRoutes {
     return body;
   }
 
+  /** The most partitions that can ever run at once: beside the export's leader within database.poolSize, and within the client's streams. */
+  private int admissible() {
+    return Math.max(1, Math.min(poolSize - 1, maxStreamsPerClient > 0 ? maxStreamsPerClient : Integer.MAX_VALUE));
+  }
+
   /**
-   * The partitions asked (absent: {@value #DEFAULT_PARTITIONS}, or fewer if the limits allow fewer):
+   * The partitions asked (absent: 0, for one per {@code exports.rowsPerPartition} estimated rows, within the limits):
    * 1 to 64, and no more than can ever run at once beside the export's leader connection within
    * {@code database.poolSize}, nor than the client's {@code http.maxStreamsPerClient}.
    */
   private int partitions(Object value) {
-    int admissible = Math.max(1, Math.min(poolSize - 1, maxStreamsPerClient > 0 ? maxStreamsPerClient : Integer.MAX_VALUE));
     if (value == null) {
-      return Math.min(DEFAULT_PARTITIONS, admissible);
+      return 0; // the export's planner chooses from the dataset's size, within admissible()
     }
     if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < 1
         || ((Number) value).longValue() > ExportConfig.MAX_PARTITIONS) {
