@@ -37,4 +37,15 @@ class FollowUnavailableIT extends ServiceTest {
     assertThat(snapshot.statusCode()).isEqualTo(200);
     assertThat(snapshot.body().lines().count()).isEqualTo(3);
   }
+
+  @Test
+  @DisplayName("a dataset that does not declare follow says so in the catalogue, and a follow request names the reason")
+  void notDeclared() {
+    JsonObject follow = new JsonObject(Http.get(port, "/v1/datasets/series").body()).getJsonObject("follow");
+    assertThat(follow.getBoolean("available")).isFalse();
+    assertThat(follow.getString("reason")).contains("follow: true");
+    HttpResponse<String> followed = Http.get(port, "/v1/datasets/series/rows?count=3&follow=true");
+    assertThat(followed.statusCode()).as(followed.body()).isBetween(400, 409);
+    assertThat(followed.body()).contains("follow: true");
+  }
 }

@@ -249,9 +249,7 @@ public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceCol
         .put("sourceColumns", new JsonArray(columns().stream().map(Column::toJson).toList()))
         .put("columns", new JsonArray(outputColumns().stream().map(Column::toJson).toList()))
         .put("rows", "/v1/datasets/" + name() + "/rows");
-    if (definition.follow()) {
-      json.put("follow", follow.toJson());
-    }
+    json.put("follow", follow.toJson()); // every dataset: whether it can be followed, and why not
     if (definition.maxRowsPerSecond() != null) {
       json.put("maxRowsPerSecond", definition.maxRowsPerSecond());
     }
