@@ -131,6 +131,25 @@ public final class SluiceClient {
   }
 
   /**
+   * Follows {@code dataset} with {@code params}: its snapshot rows, then a {@code live} record,
+   * then every committed change, in commit order; it never ends by itself ({@code handler(null)}
+   * cancels). Each row's {@link RowBatch#op} says what it is (null: a snapshot row), {@link
+   * RowBatch#lsn} its commit; {@link StreamConsumer#resumeToken()} (or a failure's {@link
+   * StreamFailedException#resumeToken()}) after a change goes on right after it with {@link
+   * #follow(String, Map, String)}. A position no longer held ends the stream with one {@code
+   * must-refetch} record: read the dataset again. Refused with {@code follow-unavailable} (409)
+   * where the dataset cannot be followed (PostgreSQL's {@code wal_level} is not {@code logical}, say).
+   */
+  public Future<StreamConsumer> follow(String dataset, Map<String, String> params) {
+    return follow(dataset, params, null);
+  }
+
+  /** Follows {@code dataset} with {@code params}, going on right after the change {@code resumeToken} names (null: from the snapshot). */
+  public Future<StreamConsumer> follow(String dataset, Map<String, String> params, String resumeToken) {
+    return open(new StreamRequest(dataset, params, null, List.of(), Position.follow()), resumeToken);
+  }
+
+  /**
    * The partitions of the export that {@code manifest} describes (the JSON of {@code POST
    * /v1/datasets/{name}/exports} or {@code GET /v1/exports/{id}}; only its {@code id} is read), in
    * manifest order: each a request of the export's dataset with the export's parameters, at its

@@ -39,6 +39,9 @@ public sealed interface Position {
   /** The source that follows a dataset: its snapshot, then its committed changes. */
   String CHANGES = "changes";
 
+  /** The field of a request's JSON (an event-bus or bridge {@code open}) that asks to follow: {@code "follow": true}. */
+  String FOLLOW = "follow";
+
   /** A dataset's snapshot and then its changes, from the start. */
   static Position follow() {
     return new Changes(null, 0);
@@ -61,6 +64,13 @@ public sealed interface Position {
     JsonArray after = request.getJsonArray("after", new JsonArray());
     List<String> key = after.stream().map(String::valueOf).toList();
     JsonObject partition = request.getJsonObject(Partition.FIELD);
+    if (Boolean.TRUE.equals(request.getBoolean(FOLLOW))) {
+      if (partition != null || !key.isEmpty()) {
+        throw new IllegalArgumentException("a followed stream starts at its snapshot and goes on with a resume token:"
+            + " give neither 'after' nor 'partition' with 'follow'");
+      }
+      return follow();
+    }
     return partition == null ? afterKey(key) : Partition.fromJson(partition).after(key);
   }
 
@@ -166,9 +176,14 @@ public sealed interface Position {
       return lsn == null;
     }
 
+    /** From the start it is the public {@code "follow": true}; after a change, where that change was. */
     @Override
     public void writeTo(JsonObject request) {
-      request.put(FIELD, new JsonObject().put("lsn", lsn).put("delivered", delivered));
+      if (lsn == null) {
+        request.put(FOLLOW, true);
+      } else {
+        request.put(FIELD, new JsonObject().put("lsn", lsn).put("delivered", delivered));
+      }
     }
   }
 }

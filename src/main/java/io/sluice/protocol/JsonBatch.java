@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.sluice.value.ChangeKey;
 import io.sluice.value.JsonValues;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -18,7 +19,10 @@ import java.util.Map;
  * {@code {"seq": 1, "rows": [{"id": 1, ...}, ...], "keys": [[1], ...]}}. Each row is an object
  * keyed by column name, like an NDJSON line, its values written by {@link JsonValues} (the
  * NDJSON mapping: exact numbers, JSON columns embedded, bytea as base64, arrays as arrays);
- * {@code keys} is there only when the producer has keys, one array per row.
+ * {@code keys} is there only when the producer has keys, one array per row; a followed
+ * stream's record after its snapshot has, in place of its key, what NDJSON's {@code _sluice}
+ * object says: {@code {"op": "insert"|"update"|"delete", "lsn": ...}} or {@code {"status":
+ * "live"|"must-refetch", ...}} (a status record's row is all nulls, not a row).
  *
  * <p>The Vert.x JSON types cannot hold raw JSON text, so the text is read back into them, with
  * every fraction as a {@code BigDecimal}: no value loses a digit on the way.
@@ -49,7 +53,11 @@ final class JsonBatch {
       if (!keys.isEmpty()) {
         json.writeArrayFieldStart("keys");
         for (Object[] key : keys) {
-          values.write(Arrays.asList(key));
+          if (ChangeKey.is(key)) {
+            writeChange(json, key);
+          } else {
+            values.write(Arrays.asList(key));
+          }
         }
         json.writeEndArray();
       }
@@ -58,6 +66,16 @@ final class JsonBatch {
       throw new UncheckedIOException(e);
     }
     return read(out.toByteArray());
+  }
+
+  /** A followed stream's record, as NDJSON's {@code _sluice} object has it: {@code {"op"|"status": ..., "lsn": ...}}. */
+  private static void writeChange(JsonGenerator json, Object[] key) throws IOException {
+    json.writeStartObject();
+    json.writeStringField(ChangeKey.isStatus(key) ? "status" : "op", ChangeKey.op(key));
+    if (ChangeKey.lsn(key) != null) {
+      json.writeStringField("lsn", ChangeKey.lsn(key));
+    }
+    json.writeEndObject();
   }
 
   @SuppressWarnings("unchecked")

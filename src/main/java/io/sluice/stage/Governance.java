@@ -100,6 +100,7 @@ public final class Governance {
     String startToken = frame.resumeToken() != null ? frame.resumeToken()
         : start.position() instanceof Position.AfterKey after ? minter.after(after.key())
         : start.position() instanceof Position.Partition partition && partition.resumed() ? minter.after(partition.after())
+        : start.position() instanceof Position.Changes changes && changes.lsn() != null ? minter.afterChange(changes.lsn(), changes.delivered())
         : minter.after(null);
     return new GovernedStream(start, meters, lease, Throttle.of(vertx, rate, batchRows), minter, startToken);
   }
@@ -118,13 +119,33 @@ public final class Governance {
         // a partition's token goes on inside its partition (and its export's snapshot), never in the live dataset
         return partition.after(verified instanceof Position.AfterKey after ? after.key() : java.util.List.of());
       }
-      return verified;
+      return following(request, verified);
     } catch (InvalidTokenException e) {
       if (e.otherPrincipal()) {
         throw InvalidRequestException.forbidden("the resume token " + e.getMessage());
       }
       throw InvalidRequestException.badParameter(RESUME_TOKEN, "the resume token " + e.getMessage());
     }
+  }
+
+  /**
+   * Where a token goes on given whether the open follows, as HTTP's {@code follow=} decides: a
+   * change token only with {@code follow}; a followed stream's start token from its snapshot
+   * again; a token from inside its snapshot (a key) cannot continue it exactly, so it starts at a
+   * position no log holds, which ends in {@code must-refetch}.
+   */
+  private static Position following(StreamRequest request, Position verified) {
+    boolean follow = request.position() instanceof Position.Changes;
+    if (!follow) {
+      if (verified instanceof Position.Changes) {
+        throw InvalidRequestException.badParameter(RESUME_TOKEN, "the resume token is from a followed stream: open with \"follow\": true");
+      }
+      return verified;
+    }
+    if (verified instanceof Position.Changes) {
+      return verified;
+    }
+    return verified instanceof Position.AfterKey ? Position.afterChange("0/0", 0) : Position.follow();
   }
 
   /**

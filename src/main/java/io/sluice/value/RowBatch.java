@@ -29,6 +29,29 @@ public record RowBatch(long seq, List<Object[]> rows, List<Object[]> keys) {
     return rows.size();
   }
 
+  /**
+   * What row {@code i} of a followed stream is ({@link ChangeKey}): {@code insert}, {@code
+   * update} or {@code delete} for a change, {@code live} or {@code must-refetch} for a status
+   * record (its row is all nulls and not a row); null for a snapshot row or a stream that does
+   * not follow.
+   */
+  public String op(int i) {
+    Object[] key = keys.isEmpty() ? null : keys.get(i);
+    return ChangeKey.is(key) ? ChangeKey.op(key) : null;
+  }
+
+  /** The LSN (PostgreSQL's text form) of the commit of row {@code i}'s change or status, or null (a snapshot row, {@code must-refetch}). */
+  public String lsn(int i) {
+    Object[] key = keys.isEmpty() ? null : keys.get(i);
+    return ChangeKey.is(key) ? ChangeKey.lsn(key) : null;
+  }
+
+  /** Whether row {@code i} is a followed stream's status record ({@code live}, {@code must-refetch}) rather than a row. */
+  public boolean isStatus(int i) {
+    Object[] key = keys.isEmpty() ? null : keys.get(i);
+    return ChangeKey.is(key) && ChangeKey.isStatus(key);
+  }
+
   /** The key of the batch's last row, or null when there is none. */
   public Object[] lastKey() {
     return keys.isEmpty() ? null : keys.get(keys.size() - 1);
