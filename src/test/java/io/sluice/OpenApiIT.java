@@ -285,12 +285,24 @@ class OpenApiIT extends ServiceTest {
   @Test
   @DisplayName("describes following only where a dataset declares it, with its availability, and schemas real follow records satisfy")
   void follow() throws Exception {
-    JsonObject plain = document(jwt.token("alice", new JsonObject().put("tenant_id", 1), "pii-reader", "analyst"));
-    for (String path : rowsPaths(plain)) {
-      JsonObject item = plain.getJsonObject("paths").getJsonObject(path);
-      assertThat(byName(item.getJsonArray("parameters"))).as(path + ": no dataset here declares follow").doesNotContainKey("follow");
-      assertThat(item.getJsonObject("get").getJsonObject("responses").fieldNames()).doesNotContain("409");
+    String token = jwt.token("alice", new JsonObject().put("tenant_id", 1), "pii-reader", "analyst");
+    JsonObject plain = document(token);
+    int declared = 0;
+    for (Object entry : new JsonObject(get("/v1/datasets", token).body()).getJsonArray("datasets")) {
+      JsonObject dataset = (JsonObject) entry;
+      JsonObject item = plain.getJsonObject("paths").getJsonObject(dataset.getString("rows"));
+      JsonObject follow = byName(item.getJsonArray("parameters")).get("follow");
+      if (dataset.containsKey("follow")) {
+        declared++;
+        assertThat(follow).as(dataset.getString("name") + " declares follow").isNotNull();
+        assertThat(follow.getJsonObject("x-sluice-follow")).as("what the catalogue says").isEqualTo(dataset.getJsonObject("follow"));
+        assertThat(item.getJsonObject("get").getJsonObject("responses").fieldNames()).contains("409");
+      } else {
+        assertThat(follow).as(dataset.getString("name") + " does not declare follow").isNull();
+        assertThat(item.getJsonObject("get").getJsonObject("responses").fieldNames()).doesNotContain("409");
+      }
     }
+    assertThat(declared).as("the demo's transactions declares follow: true").isPositive();
     try (LogicalPostgres postgres = LogicalPostgres.start()) {
       postgres.execute("CREATE TABLE follow_items (id bigint PRIMARY KEY, status text NOT NULL, amount numeric(12,2));"
           + " ALTER TABLE follow_items REPLICA IDENTITY FULL;"
@@ -327,7 +339,6 @@ class OpenApiIT extends ServiceTest {
         JsonObject catalogued = new JsonObject(Http.get(followPort, "/v1/datasets").body()).getJsonArray("datasets").stream()
             .map(JsonObject.class::cast).filter(d -> d.getString("name").equals("keyless")).findFirst().orElseThrow();
         assertThat(keyless.getJsonObject("x-sluice-follow")).as("what the catalogue says").isEqualTo(catalogued.getJsonObject("follow"));
-        assertThat(validate(document, "Dataset", catalogued).getValid()).isTrue();
         assertThat(byName(paths.getJsonObject("/v1/datasets/unfollowed/rows").getJsonArray("parameters"))).doesNotContainKey("follow");
         for (String name : List.of("items", "keyless")) {
           assertThat(paths.getJsonObject("/v1/datasets/" + name + "/rows").getJsonObject("get").getJsonObject("responses").fieldNames())
