@@ -45,6 +45,7 @@ class PythonClientIT extends ServiceTest {
   private static Sluice cutting;
   private static LogicalPostgres logical;
   private static Sluice following;
+  private static Vertx followVertx;
 
   @BeforeAll
   static void start(Vertx vertx) throws Exception {
@@ -62,7 +63,8 @@ class PythonClientIT extends ServiceTest {
         + " seq bigint NOT NULL, at timestamptz NOT NULL DEFAULT now()); ALTER TABLE follow_items REPLICA IDENTITY FULL;"
         + " INSERT INTO follow_items SELECT n, CASE WHEN n % 3 = 0 THEN 'closed' ELSE 'open' END, n * 1.25, 0"
         + " FROM generate_series(1, 200) AS n; CREATE TABLE unfollowable (id bigint PRIMARY KEY)");
-    JsonObject config = TestSluice.config(vertx, json -> {
+    followVertx = Vertx.vertx(); // its own: two Sluices in one Vert.x would share their event-bus addresses
+    JsonObject config = TestSluice.config(followVertx, json -> {
       json.put("database", json.getJsonObject("database").copy().put("url", logical.url()));
       json.put("http", json.getJsonObject("http").copy().put("heartbeatSeconds", 1));
       json.put("follow", new JsonObject().put("slot", FOLLOW_SLOT).put("publication", FOLLOW_SLOT).put("heartbeatMs", 200));
@@ -73,7 +75,7 @@ class PythonClientIT extends ServiceTest {
           .add(new JsonObject().put("name", "keyless").put("orderBy", new JsonArray().add("id")).put("follow", true)
               .put("sql", "SELECT id FROM unfollowable")));
     }).await(30, TimeUnit.SECONDS);
-    following = Sluice.start(vertx, SluiceConfig.from(config), new SluiceMetrics()).await(60, TimeUnit.SECONDS);
+    following = Sluice.start(followVertx, SluiceConfig.from(config), new SluiceMetrics()).await(60, TimeUnit.SECONDS);
   }
 
   @AfterAll
@@ -84,6 +86,9 @@ class PythonClientIT extends ServiceTest {
     if (following != null) {
       following.stop().await(30, TimeUnit.SECONDS);
       await().atMost(Duration.ofSeconds(10)).until(() -> !slotActive());
+    }
+    if (followVertx != null) {
+      followVertx.close().await(10, TimeUnit.SECONDS);
     }
     if (logical != null) {
       logical.close();
