@@ -88,6 +88,8 @@ def follow_until_sentinel(stream, writers_factory):
             continue
         if change.op == "live":
             continue
+        # the snapshot comes once, first: a resume goes on after the last change, it does not read a snapshot again
+        assert change.op != "snapshot" or (writers is None and not changes), change
         if change.op in ("snapshot", "insert", "update"):
             state[change.row["id"]] = change.row
         else:
