@@ -7,6 +7,7 @@ from ._http import RetryPolicy, Transport
 from .catalogue import Dataset
 from .export import Export
 from .export import create as create_export
+from .follow import FollowStream
 from .rows import ROW_FORMATS, RowStream
 
 
@@ -54,6 +55,21 @@ class Client:
         if format.lower() not in ROW_FORMATS:
             raise ValueError(f"rows() reads {ROW_FORMATS}; use to_arrow() for tables, or url() for files in {format!r}")
         return RowStream(self._transport, self.dataset(dataset), params, self.retry)
+
+    def follow(self, dataset: str, live: bool = False, **params: Any) -> FollowStream:
+        """Follows ``dataset`` (``follow=true``): its snapshot's rows, then every change committed after it, without end.
+
+        An iterator of :class:`~sluice_client.follow.Change`: first ``op="snapshot"`` for each row
+        of the snapshot, then ``"insert"``, ``"update"`` and ``"delete"`` in commit order, each
+        with its ``row`` (exact types, as :meth:`rows`), ``lsn`` and ``resume`` token. With
+        ``live=True`` it also gives ``op="live"`` records (no row): past the snapshot, and again
+        when quiet. ``params`` are the dataset's own parameters and ``columns``, ``max_rate``;
+        ``resume=`` a change's token goes on right after it (no snapshot then). A cut is resumed
+        by itself (:class:`~sluice_client.follow.FollowStream`); a position Sluice cannot continue
+        raises :class:`~sluice_client.errors.MustRefetch`, a dataset that cannot be followed
+        :class:`~sluice_client.errors.FollowUnavailable`. Close it (or use ``with``) to stop.
+        """
+        return FollowStream(self._transport, self.dataset(dataset), params, self.retry, live)
 
     def export(self, dataset: str, partitions: Optional[int] = None, **params: Any) -> Export:
         """Creates a partitioned export of ``dataset`` (``POST /v1/datasets/<name>/exports``): N streams over one snapshot.

@@ -44,6 +44,14 @@ class NotAcceptable(SluiceError):
     """406: none of the accepted formats is offered."""
 
 
+class Conflict(SluiceError):
+    """409: the request cannot be served in the server's present state."""
+
+
+class FollowUnavailable(Conflict):
+    """409 ``follow-unavailable``: the dataset cannot be followed here; ``message`` says why and what to set."""
+
+
 class Gone(SluiceError):
     """410: the export has ended (deleted, expired, or its node stopped); its snapshot is released."""
 
@@ -77,8 +85,21 @@ class StreamCut(SluiceError):
         self.resume = resume
 
 
-_BY_STATUS = {400: BadRequest, 401: Unauthorized, 403: Forbidden, 404: NotFound, 406: NotAcceptable, 410: Gone, 414: BadRequest,
-              431: BadRequest, 429: TooManyRequests, 500: ServerError, 503: Unavailable, 504: GatewayTimeout}
+class MustRefetch(SluiceError):
+    """A followed stream cannot be continued exactly: start again without a token, from a new snapshot.
+
+    Sluice says so (``{"_sluice":{"status":"must-refetch"}}``: the position is no longer held, or
+    the table was truncated), or the stream was cut inside its snapshot after rows were delivered.
+    ``changes`` counts the changes delivered before it. Never a silent gap.
+    """
+
+    def __init__(self, code: str, message: str, changes: int = 0, request_id: Optional[str] = None):
+        super().__init__(code, message, None, request_id=request_id)
+        self.changes = changes
+
+
+_BY_STATUS = {400: BadRequest, 401: Unauthorized, 403: Forbidden, 404: NotFound, 406: NotAcceptable, 409: Conflict, 410: Gone,
+              414: BadRequest, 431: BadRequest, 429: TooManyRequests, 500: ServerError, 503: Unavailable, 504: GatewayTimeout}
 
 
 def from_body(status: int, body: Dict[str, Any], retry_after_header: Optional[str] = None) -> SluiceError:
@@ -90,5 +111,7 @@ def from_body(status: int, body: Dict[str, Any], retry_after_header: Optional[st
     if retry_after is None and retry_after_header and retry_after_header.strip().isdigit():
         retry_after = int(retry_after_header.strip())
     cls = _BY_STATUS.get(status, SluiceError)
+    if status == 409 and error.get("code") == "follow-unavailable":
+        cls = FollowUnavailable
     return cls(error.get("code", "unknown"), error.get("message", ""), status, error.get("parameter"), error.get("sqlState"),
                retry_after, error.get("requestId"))

@@ -2,11 +2,17 @@ package io.sluice;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.awaitility.Awaitility.await;
+
+import io.sluice.config.SluiceConfig;
 import io.sluice.format.OutputFormat;
 import io.sluice.format.OutputFormats;
 import io.sluice.support.Http;
+import io.sluice.metrics.SluiceMetrics;
 import io.sluice.support.Jwt;
+import io.sluice.support.LogicalPostgres;
 import io.sluice.support.ServiceTest;
+import io.sluice.support.TestSluice;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,11 +24,14 @@ import io.vertx.json.schema.Validator;
 import io.vertx.json.schema.SchemaRepository;
 import io.vertx.openapi.contract.OpenAPIVersion;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,6 +47,7 @@ import org.junit.jupiter.api.Test;
 @DisplayName("The OpenAPI document")
 class OpenApiIT extends ServiceTest {
 
+  private static final String FOLLOW_SLOT = "sluice_openapi_it";
   private static Vertx vertx;
   private static Jwt jwt;
 
@@ -270,6 +280,149 @@ class OpenApiIT extends ServiceTest {
     client.delete("/v1/exports/" + broken.getString("id"));
     broken.getJsonArray("partitions").getJsonObject(0).remove("url");
     assertThat(validate(document, "ExportManifest", broken).getValid()).as("the schema is checked: a partition needs its url").isFalse();
+  }
+
+  @Test
+  @DisplayName("describes following only where a dataset declares it, with its availability, and schemas real follow records satisfy")
+  void follow() throws Exception {
+    String token = jwt.token("alice", new JsonObject().put("tenant_id", 1), "pii-reader", "analyst");
+    JsonObject plain = document(token);
+    int declared = 0;
+    for (Object entry : new JsonObject(get("/v1/datasets", token).body()).getJsonArray("datasets")) {
+      JsonObject dataset = (JsonObject) entry;
+      JsonObject item = plain.getJsonObject("paths").getJsonObject(dataset.getString("rows"));
+      JsonObject follow = byName(item.getJsonArray("parameters")).get("follow");
+      if (dataset.containsKey("follow")) {
+        declared++;
+        assertThat(follow).as(dataset.getString("name") + " declares follow").isNotNull();
+        assertThat(follow.getJsonObject("x-sluice-follow")).as("what the catalogue says").isEqualTo(dataset.getJsonObject("follow"));
+        assertThat(item.getJsonObject("get").getJsonObject("responses").fieldNames()).contains("409");
+      } else {
+        assertThat(follow).as(dataset.getString("name") + " does not declare follow").isNull();
+        assertThat(item.getJsonObject("get").getJsonObject("responses").fieldNames()).doesNotContain("409");
+      }
+    }
+    assertThat(declared).as("the demo's transactions declares follow: true").isPositive();
+    // a Vert.x of its own: two Sluices in one would share their event-bus addresses
+    Vertx own = Vertx.vertx();
+    try (LogicalPostgres postgres = LogicalPostgres.start()) {
+      postgres.execute("CREATE TABLE follow_items (id bigint PRIMARY KEY, status text NOT NULL, amount numeric(12,2));"
+          + " ALTER TABLE follow_items REPLICA IDENTITY FULL;"
+          + " INSERT INTO follow_items SELECT n, 'open', n * 1.25 FROM generate_series(1, 5) AS n;"
+          + " CREATE TABLE unfollowable (id bigint PRIMARY KEY)");
+      JsonObject json = TestSluice.config(own, config -> {
+        config.put("database", config.getJsonObject("database").copy().put("url", postgres.url()));
+        config.put("follow", new JsonObject().put("slot", FOLLOW_SLOT).put("publication", FOLLOW_SLOT).put("heartbeatMs", 200));
+        config.put("datasets", new JsonArray()
+            .add(new JsonObject().put("name", "items").put("orderBy", new JsonArray().add("id")).put("follow", true)
+                .put("sql", "SELECT id, status, amount FROM follow_items"))
+            .add(new JsonObject().put("name", "unfollowed").put("orderBy", new JsonArray().add("id"))
+                .put("sql", "SELECT id, status, amount FROM follow_items"))
+            .add(new JsonObject().put("name", "keyless").put("orderBy", new JsonArray().add("id")).put("follow", true)
+                .put("sql", "SELECT id FROM unfollowable")));
+      }).await(30, TimeUnit.SECONDS);
+      Sluice following = Sluice.start(own, SluiceConfig.from(json), new SluiceMetrics()).await(60, TimeUnit.SECONDS);
+      int followPort = json.getJsonObject("http").getInteger("port");
+      try {
+        HttpResponse<String> response = Http.get(followPort, "/v1/openapi.json");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonObject document = new JsonObject(response.body());
+        OutputUnit result = validate(document);
+        assertThat(result.getValid()).as(String.valueOf(result.getErrors())).isTrue();
+        JsonObject paths = document.getJsonObject("paths");
+        JsonObject items = byName(paths.getJsonObject("/v1/datasets/items/rows").getJsonArray("parameters")).get("follow");
+        assertThat(items).as("a followable dataset has the follow parameter").isNotNull();
+        assertThat(items.getJsonObject("schema").getString("type")).isEqualTo("boolean");
+        assertThat(items.getJsonObject("x-sluice-follow")).isEqualTo(new JsonObject().put("available", true));
+        JsonObject keyless = byName(paths.getJsonObject("/v1/datasets/keyless/rows").getJsonArray("parameters")).get("follow");
+        assertThat(keyless.getJsonObject("x-sluice-follow").getBoolean("available")).isFalse();
+        assertThat(keyless.getJsonObject("x-sluice-follow").getString("reason")).contains("REPLICA IDENTITY FULL");
+        assertThat(keyless.getString("description")).contains("409").contains("REPLICA IDENTITY FULL");
+        JsonObject catalogued = new JsonObject(Http.get(followPort, "/v1/datasets").body()).getJsonArray("datasets").stream()
+            .map(JsonObject.class::cast).filter(d -> d.getString("name").equals("keyless")).findFirst().orElseThrow();
+        assertThat(keyless.getJsonObject("x-sluice-follow")).as("what the catalogue says").isEqualTo(catalogued.getJsonObject("follow"));
+        assertThat(byName(paths.getJsonObject("/v1/datasets/unfollowed/rows").getJsonArray("parameters"))).doesNotContainKey("follow");
+        for (String name : List.of("items", "keyless")) {
+          assertThat(paths.getJsonObject("/v1/datasets/" + name + "/rows").getJsonObject("get").getJsonObject("responses").fieldNames())
+              .contains("200", "400", "409");
+        }
+        assertThat(paths.getJsonObject("/v1/datasets/unfollowed/rows").getJsonObject("get").getJsonObject("responses").fieldNames())
+            .doesNotContain("409");
+
+        // real records: the snapshot, live, an insert, an update and a delete, each valid against the NDJSON body's schema
+        List<String> lines = new CopyOnWriteArrayList<>();
+        HttpResponse<java.io.InputStream> stream = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + followPort + "/v1/datasets/items/rows?follow=true")).build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+        if (stream.statusCode() != 200) {
+          throw new AssertionError(stream.statusCode() + ": " + new String(stream.body().readAllBytes(), StandardCharsets.UTF_8));
+        }
+        Thread reader = new Thread(() -> {
+          try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+            in.lines().filter(l -> !l.isBlank()).forEach(lines::add);
+          } catch (Exception closed) {
+            // the test closes the stream
+          }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> lines.stream().anyMatch(l -> l.contains("\"live\"")));
+        postgres.execute("INSERT INTO follow_items VALUES (9, 'open', 9.99); UPDATE follow_items SET amount = 0.5 WHERE id = 2;"
+            + " DELETE FROM follow_items WHERE id = 3");
+        await().atMost(Duration.ofSeconds(30)).until(() -> lines.stream().anyMatch(l -> l.contains("\"op\":\"delete\"")));
+        stream.body().close();
+        JsonObject ndjson = paths.getJsonObject("/v1/datasets/items/rows").getJsonObject("get").getJsonObject("responses")
+            .getJsonObject("200").getJsonObject("content").getJsonObject("application/x-ndjson").getJsonObject("schema");
+        Map<String, Integer> kinds = new HashMap<>();
+        for (String line : lines) {
+          JsonObject record = new JsonObject(line);
+          JsonObject meta = record.getJsonObject("_sluice");
+          String kind = meta == null ? "row" : meta.getString("op", meta.getString("status"));
+          kinds.merge(kind, 1, Integer::sum);
+          String schema = meta == null ? "items.row" : meta.containsKey("op") ? "items.change" : "FollowStatus";
+          assertThat(validate(document, schema, record).getValid()).as(schema + ": " + line).isTrue();
+          assertThat(validateSchema(document, ndjson, record).getValid()).as("the body's schema: " + line).isTrue();
+        }
+        assertThat(kinds).containsEntry("row", 5).containsEntry("insert", 1).containsEntry("update", 1).containsEntry("delete", 1)
+            .containsKey("live");
+        HttpResponse<String> refetch = Http.get(followPort, "/v1/datasets/items/rows?follow=true&after=1");
+        assertThat(refetch.body().strip()).isEqualTo("{\"_sluice\":{\"status\":\"must-refetch\"}}");
+        assertThat(validate(document, "FollowStatus", new JsonObject(refetch.body())).getValid()).isTrue();
+        HttpResponse<String> unavailable = Http.get(followPort, "/v1/datasets/keyless/rows?follow=true");
+        assertThat(unavailable.statusCode()).isEqualTo(409);
+        assertThat(new JsonObject(unavailable.body()).getJsonObject("error").getString("code")).isEqualTo("follow-unavailable");
+        assertThat(validate(document, "ErrorBody", new JsonObject(unavailable.body())).getValid()).isTrue();
+        HttpResponse<String> csv = Http.get(followPort, "/v1/datasets/items/rows?follow=true&format=csv");
+        assertThat(csv.statusCode()).isEqualTo(400);
+        assertThat(validate(document, "ErrorBody", new JsonObject(csv.body())).getValid()).isTrue();
+
+        // the schemas are checked: an unknown op, a live record without its position, a change without its row
+        String change = lines.stream().filter(l -> l.contains("\"op\":\"insert\"")).findFirst().orElseThrow();
+        JsonObject upsert = new JsonObject(change);
+        upsert.getJsonObject("_sluice").put("op", "upsert");
+        assertThat(validateSchema(document, ndjson, upsert).getValid()).isFalse();
+        assertThat(validate(document, "FollowStatus", new JsonObject().put("_sluice", new JsonObject().put("status", "live"))).getValid())
+            .isFalse();
+        JsonObject rowless = new JsonObject(change);
+        rowless.remove("row");
+        assertThat(validate(document, "items.change", rowless).getValid()).isFalse();
+        JsonObject badRow = new JsonObject(change);
+        badRow.getJsonObject("row").put("amount", true);
+        assertThat(validate(document, "items.change", badRow).getValid()).as("the row is the dataset's row").isFalse();
+      } finally {
+        following.stop().await(30, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !slotActive(postgres));
+      }
+    } finally {
+      own.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static boolean slotActive(LogicalPostgres postgres) throws Exception {
+    try (java.sql.Connection c = postgres.connect(); java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet rows = s.executeQuery("SELECT active FROM pg_replication_slots WHERE slot_name = '" + FOLLOW_SLOT + "'")) {
+      return rows.next() && rows.getBoolean(1);
+    }
   }
 
   /** Validates {@code instance} against {@code schema}, whose refs point into the document's component schemas. */

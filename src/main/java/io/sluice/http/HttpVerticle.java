@@ -17,6 +17,7 @@ import io.sluice.http.explorer.ExplorerRoutes;
 import io.sluice.http.health.HealthEndpoints;
 import io.sluice.http.health.HealthRoutes;
 import io.sluice.http.openapi.ExportPaths;
+import io.sluice.http.openapi.FollowPaths;
 import io.sluice.http.openapi.OpenApiDocument;
 import io.sluice.http.openapi.RowsPaths;
 import io.sluice.limits.ClientLimiter;
@@ -104,7 +105,7 @@ public final class HttpVerticle extends VerticleBase {
     this.parser = new RowsRequestParser(tokens, arrowMemory);
     this.codings = ContentCodings.at(httpConfig.compressionLevel());
     this.auditKey = auditKey;
-    this.openApi = new OpenApiDocument(version(), authenticator.required(), List.of(new RowsPaths(streamConfig.maxLimit()), new ExportPaths()));
+    this.openApi = new OpenApiDocument(version(), authenticator.required(), List.of(new RowsPaths(streamConfig.maxLimit()), new FollowPaths(), new ExportPaths()));
     this.exportRoutes = new ExportRoutes(catalogue, exports, parser, this::serveRows, exports.poolSize(),
         httpConfig.maxStreamsPerClient(), streamConfig.maxLimit(), auditKey);
   }

@@ -39,7 +39,11 @@ public final class OpenApiDocument {
     for (Dataset dataset : datasets) {
       pieces.forEach(piece -> piece.addTo(paths, dataset));
       rowSchemas.put(RowsPaths.rowSchema(dataset), RowsPaths.rowComponent(dataset));
+      if (dataset.definition().follow()) {
+        rowSchemas.put(FollowPaths.changeSchema(dataset), FollowPaths.changeComponent(dataset));
+      }
     }
+    rowSchemas.put(FollowPaths.STATUS, FollowPaths.statusComponent());
     FixedPaths.open().forEach(entry -> paths.put(entry.getKey(), entry.getValue()));
     JsonArray security = new JsonArray().add(new JsonObject().put("bearer", new JsonArray()));
     if (!authRequired) {

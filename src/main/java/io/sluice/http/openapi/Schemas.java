@@ -150,6 +150,9 @@ final class Schemas {
             .put("sourceColumns", new JsonObject().put("type", "array").put("items", ref("Column")))
             .put("columns", new JsonObject().put("type", "array").put("items", ref("Column")))
             .put("rows", string())
+            .put("follow", new JsonObject().put("type", "object").put("required", new JsonArray().add("available"))
+                .put("description", "for a dataset that declares follow: true, whether follow=true works here, or why not")
+                .put("properties", new JsonObject().put("available", new JsonObject().put("type", "boolean")).put("reason", string())))
             .put("maxRowsPerSecond", new JsonObject().put("type", "integer")));
   }
 
