@@ -40,6 +40,8 @@ class ReplicaIT extends ServiceTest {
 
   @BeforeAll
   static void start(Vertx vertx) throws Exception {
+    assertThat(ReplicaPair.available()).as("ReplicaIT makes a real streaming replica with PostgreSQL's own initdb, pg_ctl and pg_basebackup:"
+        + " install the server (Debian: apt-get install postgresql-15) or set SLUICE_PG_BIN to its bin directory").isTrue();
     servers = ReplicaPair.start();
     replicaName = "127.0.0.1:" + servers.replicaPort;
     JsonObject where = new JsonObject().put("name", "where_read")
