@@ -13,6 +13,7 @@ import io.sluice.error.FailureException;
 import io.sluice.logging.RequestLog;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.source.Source;
+import io.sluice.source.SourceOutlet;
 import io.sluice.value.Column;
 import io.sluice.value.RowBatch;
 import io.vertx.core.Future;
@@ -72,13 +73,8 @@ final class CursorStream implements Source {
   private final Promise<Void> finished = Promise.promise();
   private final Promise<Long> started = Promise.promise();
   private final Promise<Void> released = Promise.promise();
-  private Handler<RowBatch> handler;
-  private Handler<Void> endHandler;
-  private Handler<Throwable> exceptionHandler;
-  /** A failure that came before anyone listened (admission refused at once, say): reported when a handler is set. */
-  private FailureException unreported;
-  /** Batches the consumer asked for and has not had; a source starts paused. */
-  private long demand;
+  /** Its consumer: handlers, demand, and a failure that came before anyone listened (admission refused at once, say). */
+  private final SourceOutlet outlet = new SourceOutlet();
   private ConnectionGate.Ticket ticket;
   /** Where the connection comes from, and goes back to be closed with its socket. */
   private StreamConnections connections;
@@ -145,30 +141,25 @@ final class CursorStream implements Source {
 
   @Override
   public CursorStream handler(Handler<RowBatch> handler) {
-    this.handler = handler;
+    outlet.handler(handler);
     return this;
   }
 
   @Override
   public CursorStream endHandler(Handler<Void> endHandler) {
-    this.endHandler = endHandler;
+    outlet.endHandler(endHandler);
     return this;
   }
 
   @Override
   public CursorStream exceptionHandler(Handler<Throwable> handler) {
-    this.exceptionHandler = handler;
-    if (handler != null && unreported != null) {
-      FailureException failed = unreported;
-      unreported = null;
-      handler.handle(failed);
-    }
+    outlet.exceptionHandler(handler);
     return this;
   }
 
   @Override
   public CursorStream pause() {
-    demand = 0;
+    outlet.pause();
     return this;
   }
 
@@ -180,7 +171,7 @@ final class CursorStream implements Source {
   @Override
   public CursorStream fetch(long amount) {
     if (amount > 0) {
-      demand = Long.MAX_VALUE - demand <= amount ? Long.MAX_VALUE : demand + amount;
+      outlet.fetch(amount);
       readNext();
     }
     return this;
@@ -255,7 +246,7 @@ final class CursorStream implements Source {
     if (stopped || cursor == null || reading) {
       return;
     }
-    if (demand == 0) {
+    if (outlet.demand() == 0) {
       setAwaitingCredit(true);
       return;
     }
@@ -284,12 +275,7 @@ final class CursorStream implements Source {
       metrics.rowsRead(batch.size());
       sizer.observe(batch);
       sent += batch.size();
-      if (demand != Long.MAX_VALUE) {
-        demand--;
-      }
-      if (handler != null) {
-        handler.handle(new RowBatch(0, batch, keys));
-      }
+      outlet.emit(new RowBatch(0, batch, keys));
     }
     if (stopped) {
       return; // the handler stopped it
@@ -298,9 +284,7 @@ final class CursorStream implements Source {
       readNext();
     } else {
       halt(null);
-      if (endHandler != null) {
-        endHandler.handle(null);
-      }
+      outlet.end();
     }
   }
 
@@ -351,11 +335,7 @@ final class CursorStream implements Source {
       log.warn("dataset '{}' failed after {} rows: {}", dataset.name(), sent, failure.toString());
       FailureException failed = failure instanceof FailureException known ? known : new FailureException(DatabaseErrors.classify(failure));
       started.tryFail(failed);
-      if (exceptionHandler != null) {
-        exceptionHandler.handle(failed);
-      } else {
-        unreported = failed;
-      }
+      outlet.fail(failed);
     } else {
       started.tryFail(new StreamStoppedException());
     }

@@ -11,6 +11,7 @@ import io.sluice.error.Failure;
 import io.sluice.error.FailureException;
 import io.sluice.logging.RequestLog;
 import io.sluice.source.Source;
+import io.sluice.source.SourceOutlet;
 import io.sluice.value.ChangeKey;
 import io.sluice.value.Column;
 import io.sluice.value.RowBatch;
@@ -47,11 +48,8 @@ final class FollowStream implements Source {
   private final long heartbeatMs;
   private final Promise<Long> started = Promise.promise();
   private final Promise<Void> released = Promise.promise();
-  private Handler<RowBatch> handler;
-  private Handler<Void> endHandler;
-  private Handler<Throwable> exceptionHandler;
-  private FailureException unreported;
-  private long demand;
+  /** Its consumer: handlers, demand, and a failure that came before anyone listened. */
+  private final SourceOutlet outlet = new SourceOutlet();
   private CursorStream snapshot;
   /** Where the changes go on: after {@code delivered} changes of the transaction committed at {@code lsn}. */
   private long lsn;
@@ -90,12 +88,7 @@ final class FollowStream implements Source {
     });
     snapshot = cursor.apply(mark);
     snapshot.handler(batch -> {
-      if (demand != Long.MAX_VALUE) {
-        demand--;
-      }
-      if (handler != null) {
-        handler.handle(batch);
-      }
+      outlet.emit(batch);
     });
     snapshot.exceptionHandler(this::fail);
     snapshot.endHandler(v -> {
@@ -146,7 +139,7 @@ final class FollowStream implements Source {
   }
 
   private void pump() {
-    while (!stopped && changing && !busy && demand > 0) {
+    while (!stopped && changing && !busy && outlet.demand() > 0) {
       RetainedLog retained = feed.log();
       long passed = retained.passed();
       List<Transaction> held = retained.from(lsn);
@@ -226,7 +219,7 @@ final class FollowStream implements Source {
   }
 
   private void beat() {
-    if (live && !busy && demand > 0 && System.nanoTime() - lastEmitNanos >= heartbeatMs * 1_000_000L) {
+    if (live && !busy && outlet.demand() > 0 && System.nanoTime() - lastEmitNanos >= heartbeatMs * 1_000_000L) {
       RetainedLog retained = feed.log();
       long passed = retained.passed();
       List<Transaction> held = retained.from(lsn);
@@ -244,12 +237,7 @@ final class FollowStream implements Source {
 
   private void emit(RowBatch batch) {
     lastEmitNanos = System.nanoTime();
-    if (demand != Long.MAX_VALUE) {
-      demand--;
-    }
-    if (handler != null) {
-      handler.handle(batch);
-    }
+    outlet.emit(batch);
   }
 
   private void mustRefetch(String why) {
@@ -259,9 +247,7 @@ final class FollowStream implements Source {
     log.info("dataset '{}': follower must refetch: {}", dataset.name(), why);
     emitStatus(ChangeKey.MUST_REFETCH);
     halt();
-    if (endHandler != null) {
-      endHandler.handle(null);
-    }
+    outlet.end();
   }
 
   private void fail(Throwable error) {
@@ -272,11 +258,7 @@ final class FollowStream implements Source {
     log.warn("dataset '{}': following failed: {}", dataset.name(), error.toString());
     started.tryFail(failed);
     halt();
-    if (exceptionHandler != null) {
-      exceptionHandler.handle(failed);
-    } else {
-      unreported = failed;
-    }
+    outlet.fail(failed);
   }
 
   private void halt() {
@@ -326,30 +308,25 @@ final class FollowStream implements Source {
 
   @Override
   public FollowStream handler(Handler<RowBatch> handler) {
-    this.handler = handler;
+    outlet.handler(handler);
     return this;
   }
 
   @Override
   public FollowStream endHandler(Handler<Void> endHandler) {
-    this.endHandler = endHandler;
+    outlet.endHandler(endHandler);
     return this;
   }
 
   @Override
   public FollowStream exceptionHandler(Handler<Throwable> handler) {
-    this.exceptionHandler = handler;
-    if (handler != null && unreported != null) {
-      FailureException failed = unreported;
-      unreported = null;
-      handler.handle(failed);
-    }
+    outlet.exceptionHandler(handler);
     return this;
   }
 
   @Override
   public FollowStream pause() {
-    demand = 0;
+    outlet.pause();
     if (snapshot != null && !changing) {
       snapshot.pause();
     }
@@ -364,7 +341,7 @@ final class FollowStream implements Source {
   @Override
   public FollowStream fetch(long amount) {
     if (amount > 0) {
-      demand = Long.MAX_VALUE - demand <= amount ? Long.MAX_VALUE : demand + amount;
+      outlet.fetch(amount);
       if (snapshot != null && !changing) {
         snapshot.fetch(amount);
       } else {
