@@ -1,11 +1,9 @@
 package io.sluice.format;
 
-import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
 import io.sluice.value.JsonValues;
 import io.sluice.value.RawJson;
 import io.sluice.value.ValueVisitor;
 import io.sluice.value.Values;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.Base64;
 import java.util.List;
@@ -16,16 +14,16 @@ import java.util.List;
  * {@code +}, {@code -}, {@code @}, tab or CR, which a spreadsheet would run as a formula
  * (CWE-1236), is prefixed with {@code '}.
  */
-final class CellWriter implements ValueVisitor<IOException> {
+final class CellWriter implements ValueVisitor<RuntimeException> {
 
-  private final CsvGenerator csv;
+  private final DelimitedWriter csv;
   private boolean defuse;
 
-  CellWriter(CsvGenerator csv) {
+  CellWriter(DelimitedWriter csv) {
     this.csv = csv;
   }
 
-  void write(Object value, boolean defuseFormulas) throws IOException {
+  void write(Object value, boolean defuseFormulas) {
     this.defuse = defuseFormulas;
     Values.accept(value, this);
   }
@@ -39,47 +37,47 @@ final class CellWriter implements ValueVisitor<IOException> {
   }
 
   @Override
-  public void visitNull() throws IOException {
-    csv.writeNull();
+  public void visitNull() {
+    csv.nullField();
   }
 
   @Override
-  public void visitBoolean(boolean value) throws IOException {
-    csv.writeString(Boolean.toString(value));
+  public void visitBoolean(boolean value) {
+    csv.text(value ? "true" : "false", (char) 0);
   }
 
   @Override
-  public void visitLong(long value) throws IOException {
-    csv.writeNumber(value); // the same digits, written without a String in between
+  public void visitLong(long value) {
+    csv.number(value); // the same digits, written without a String in between
   }
 
   @Override
-  public void visitDouble(double value) throws IOException {
-    csv.writeString(Double.toString(value));
+  public void visitDouble(double value) {
+    csv.text(Double.toString(value), (char) 0);
   }
 
   @Override
-  public void visitDecimal(BigDecimal value) throws IOException {
-    csv.writeString(value.toPlainString());
+  public void visitDecimal(BigDecimal value) {
+    csv.text(value.toPlainString(), (char) 0);
   }
 
   @Override
-  public void visitText(String value) throws IOException {
-    csv.writeString(defuse && looksLikeFormula(value) ? "'" + value : value);
+  public void visitText(String value) {
+    csv.text(value, defuse && looksLikeFormula(value) ? '\'' : (char) 0);
   }
 
   @Override
-  public void visitJson(RawJson value) throws IOException {
-    csv.writeString(value.text());
+  public void visitJson(RawJson value) {
+    csv.text(value.text(), (char) 0);
   }
 
   @Override
-  public void visitBytes(byte[] value) throws IOException {
-    csv.writeString(Base64.getEncoder().encodeToString(value));
+  public void visitBytes(byte[] value) {
+    csv.text(Base64.getEncoder().encodeToString(value), (char) 0);
   }
 
   @Override
-  public void visitList(List<?> values) throws IOException {
-    csv.writeString(JsonValues.toJson(values));
+  public void visitList(List<?> values) {
+    csv.text(JsonValues.toJson(values), (char) 0);
   }
 }

@@ -1,29 +1,18 @@
 package io.sluice.format;
 
-import com.fasterxml.jackson.dataformat.csv.CsvFactory;
-import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
-import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import io.sluice.value.Column;
 import io.vertx.core.buffer.Buffer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * RFC 4180 CSV with CRLF line ends, written with jackson-dataformat-csv: a header row unless
+ * RFC 4180 CSV with CRLF line ends, written by {@link DelimitedWriter}: a header row unless
  * asked not to, NULL as an empty field and an empty string as {@code ""}; JSON and arrays as
  * JSON text, bytea as base64. Text cells that a spreadsheet would run as a formula are
  * defused (see {@link CellWriter}). A cut body ends with a field whose quote never closes,
  * which strict CSV readers reject.
  */
 public class CsvFormat implements OutputFormat {
-
-  private static final CsvFactory FACTORY =
-      CsvFactory.builder()
-          // not STRICT_CHECK_FOR_QUOTING: in 2.18 it stops empty strings from being quoted
-          .enable(CsvGenerator.Feature.ALWAYS_QUOTE_EMPTY_STRINGS)
-          .build();
 
   private final String name;
   private final String mediaType;
@@ -78,21 +67,18 @@ public class CsvFormat implements OutputFormat {
   private static final class Encoder implements RowEncoder {
 
     private final EncodingOptions options;
-    private final char separator;
-    private CsvSchema schema;
+    private final DelimitedWriter csv;
+    private final CellWriter cells;
     private boolean[] textColumns;
-    private final BufferOutput output = new BufferOutput();
 
     Encoder(EncodingOptions options, char separator) {
       this.options = options;
-      this.separator = separator;
+      this.csv = new DelimitedWriter(separator);
+      this.cells = new CellWriter(csv);
     }
 
     @Override
     public Buffer start(List<Column> columns) {
-      CsvSchema.Builder builder = CsvSchema.builder().setColumnSeparator(separator).setLineSeparator("\r\n").setNullValue("");
-      columns.forEach(c -> builder.addColumn(c.name()));
-      schema = builder.build();
       textColumns = new boolean[columns.size()];
       for (int i = 0; i < textColumns.length; i++) {
         textColumns[i] = options.csvSafe() && !columns.get(i).array() && columns.get(i).kind().isText();
@@ -116,23 +102,15 @@ public class CsvFormat implements OutputFormat {
     }
 
     private Buffer write(List<Object[]> rows, boolean defuse) {
-      try (CsvGenerator csv = FACTORY.createGenerator(output.begin(rows.size(), schema.size()))) {
-        csv.setSchema(schema);
-        CellWriter cells = new CellWriter(csv);
-        // rows go inside an outer array: at the root, jackson-csv 2.18 drops NULLs from a row
-        csv.writeStartArray();
-        for (Object[] row : rows) {
-          csv.writeStartArray();
-          for (int i = 0; i < row.length; i++) {
-            cells.write(row[i], defuse && textColumns[i]);
-          }
-          csv.writeEndArray();
+      csv.begin();
+      for (Object[] row : rows) {
+        csv.startRecord();
+        for (int i = 0; i < row.length; i++) {
+          cells.write(row[i], defuse && textColumns[i]);
         }
-        csv.writeEndArray();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        csv.endRecord();
       }
-      return output.finish(rows.size());
+      return csv.finish();
     }
   }
 }
