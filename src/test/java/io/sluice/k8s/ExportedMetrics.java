@@ -49,7 +49,15 @@ final class ExportedMetrics {
       new Metric("sluice_rows_sampled_out_total", Type.COUNTER, Set.of("dataset", "format")),
       new Metric("sluice_cluster_members", Type.GAUGE, Set.of()),
       new Metric("sluice_exports_snapshots_held", Type.GAUGE, Set.of()),
-      new Metric("sluice_exports_snapshot_oldest_age_seconds", Type.GAUGE, Set.of()));
+      new Metric("sluice_exports_snapshot_oldest_age_seconds", Type.GAUGE, Set.of()),
+      new Metric("sluice_follow_slot_lag_bytes", Type.GAUGE, Set.of()),
+      new Metric("sluice_follow_retained_transactions", Type.GAUGE, Set.of()),
+      new Metric("sluice_db_replica_healthy", Type.GAUGE, Set.of("server")),
+      new Metric("sluice_db_replica_lag_bytes", Type.GAUGE, Set.of("server")),
+      new Metric("sluice_db_replica_lag_seconds", Type.GAUGE, Set.of("server")),
+      new Metric("sluice_db_replica_streams", Type.GAUGE, Set.of("server")),
+      new Metric("sluice_arrow_memory_allocated_bytes", Type.GAUGE, Set.of()),
+      new Metric("sluice_arrow_memory_limit_bytes", Type.GAUGE, Set.of()));
 
   /** Vert.x's own (vertx-micrometer-metrics), as a scrape of Sluice shows them. */
   static final List<Metric> VERTX = List.of(
