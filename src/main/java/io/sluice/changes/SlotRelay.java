@@ -214,13 +214,13 @@ final class SlotRelay {
     }
     long after = sent;
     long passed = log.passed(); // first: every commit up to it is in the log when it is read next
-    List<Transaction> held = log.from(after);
+    List<Transaction> held = heldAfter(after);
     ChangeBatch batch;
     if (held == null) {
       LOG.warn("follow: transactions left the log before they were relayed; the other nodes catch up");
       batch = new ChangeBatch(ChangeBatch.GAP, false, 0, List.of(), passed, readerLag.getAsLong());
     } else {
-      List<Transaction> fresh = held.stream().filter(t -> t.commitLsn() > after).toList();
+      List<Transaction> fresh = held;
       if (fresh.size() > MAX_BATCH) {
         fresh = fresh.subList(0, MAX_BATCH);
         passed = fresh.get(MAX_BATCH - 1).commitLsn();
@@ -236,13 +236,24 @@ final class SlotRelay {
   private void since(Message<Long> request) {
     long lsn = request.body();
     long passed = log.passed();
-    List<Transaction> held = log.from(lsn);
+    List<Transaction> held = heldAfter(lsn);
     if (held == null) {
       RetainedLog.Snapshot all = log.all();
       request.reply(new ChangeBatch(lsn, true, all.start(), all.transactions(), passed, readerLag.getAsLong()));
     } else {
-      request.reply(new ChangeBatch(lsn, false, 0, held.stream().filter(t -> t.commitLsn() > lsn).toList(), passed, readerLag.getAsLong()));
+      request.reply(new ChangeBatch(lsn, false, 0, held, passed, readerLag.getAsLong()));
     }
+  }
+
+  /**
+   * The transactions held that committed after {@code lsn}, or null when some may have left the
+   * log. A log that starts right after {@code lsn} (a fresh one, whose first commit may be at its
+   * start) lacks nothing; one whose eviction of a commit at exactly {@code lsn + 1} is taken for
+   * that would need the relay to fall a whole log behind within one batch.
+   */
+  private List<Transaction> heldAfter(long lsn) {
+    List<Transaction> held = log.from(log.start() == lsn + 1 ? lsn + 1 : lsn);
+    return held == null ? null : held.stream().filter(t -> t.commitLsn() > lsn).toList();
   }
 
   private void received(ChangeBatch batch) {
