@@ -184,7 +184,8 @@ public final class Sluice {
 
   /**
    * Checks the datasets that declare following and, on a node with the source stage, starts the
-   * change feed of those that can be followed: one slot per deployment.
+   * change feed of those that can be followed: one slot per deployment, read by one node of a
+   * cluster at a time and relayed to the others.
    */
   private Future<Void> startFollowing() {
     return FollowChecks.run(pool, catalogue).compose(tables -> {
@@ -194,6 +195,7 @@ public final class Sluice {
       return ChangeFeed.start(vertx, config.database(), config.follow(), tables).onSuccess(feed -> {
         changeFeed = feed;
         metrics.followLag(feed::lagBytes, () -> feed.log().size());
+        metrics.followSlotHeld(feed::holdsSlot);
       }).mapEmpty();
     });
   }

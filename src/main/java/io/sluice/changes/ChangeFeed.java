@@ -8,27 +8,45 @@ import io.vertx.pgclient.PgConnectOptions;
 import java.util.List;
 import java.util.Properties;
 import org.postgresql.PGProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The committed changes of the followed tables, from the deployment's one logical replication
- * slot: a {@link SlotReader} on a thread of its own fills the {@link RetainedLog} that every
- * follower reads. Started once per node that serves followers, after the {@link FollowChecks}.
+ * slot, in the node's {@link RetainedLog} that every follower on the node reads. Standalone, a
+ * {@link SlotReader} on a thread of its own fills the log. In a cluster only one node reads the
+ * slot at a time: the {@link SlotRelay} makes the nodes compete for it, and fills the log of
+ * every other node from what the holder publishes; when the holder leaves, another takes the
+ * slot over from its confirmed position. Started once per node that serves followers, after
+ * the {@link FollowChecks}.
  */
 public final class ChangeFeed {
 
-  private final Vertx vertx;
-  private final SlotReader reader;
-  private final RetainedLog log;
+  private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
 
-  private ChangeFeed(Vertx vertx, SlotReader reader, RetainedLog log) {
+  private final Vertx vertx;
+  private final String jdbcUrl;
+  private final Properties properties;
+  private final FollowConfig config;
+  private final List<String> tables;
+  private final RetainedLog log;
+  /** The reader while this node reads the slot. */
+  private volatile SlotReader reader;
+  /** The relay in a cluster, null standalone. */
+  private volatile SlotRelay relay;
+
+  private ChangeFeed(Vertx vertx, String jdbcUrl, Properties properties, FollowConfig config, List<String> tables, RetainedLog log) {
     this.vertx = vertx;
-    this.reader = reader;
+    this.jdbcUrl = jdbcUrl;
+    this.properties = properties;
+    this.config = config;
+    this.tables = tables;
     this.log = log;
   }
 
   /**
    * Prepares the publication of {@code tables} and the slot (creating what is missing) and starts
-   * reading it; the log starts at the slot's confirmed position.
+   * reading it, or in a cluster relaying it; the log starts at the slot's confirmed position.
    */
   public static Future<ChangeFeed> start(Vertx vertx, DatabaseConfig database, FollowConfig config, List<String> tables) {
     PgConnectOptions options = PgConnectOptions.fromUri(database.url());
@@ -42,12 +60,52 @@ public final class ChangeFeed {
     PGProperty.APPLICATION_NAME.set(properties, database.applicationName() + "-follow");
     PGProperty.CONNECT_TIMEOUT.set(properties, Math.max(1, database.connectTimeoutMs() / 1000));
     return vertx.executeBlocking(() -> {
-      SlotReader probe = new SlotReader(jdbcUrl, properties, config, null);
-      long start = probe.prepare(tables);
-      RetainedLog log = new RetainedLog(config.retainedTransactions(), start);
-      SlotReader reader = new SlotReader(jdbcUrl, properties, config, log);
-      reader.start();
-      return new ChangeFeed(vertx, reader, log);
+      long start = new SlotReader(jdbcUrl, properties, config, null).prepare(tables);
+      ChangeFeed feed = new ChangeFeed(vertx, jdbcUrl, properties, config, tables, new RetainedLog(config.retainedTransactions(), start));
+      if (!vertx.isClustered()) {
+        feed.read();
+      }
+      return feed;
+    }).compose(feed -> {
+      if (!vertx.isClustered()) {
+        return Future.succeededFuture(feed);
+      }
+      feed.relay = SlotRelay.create(vertx, config.slot(), feed.log, feed::takeOver);
+      return feed.relay.start().map(feed);
+    });
+  }
+
+  /** Starts reading the slot into the log, from where the log stands. Blocks: on a worker thread. */
+  private SlotReader read() {
+    SlotReader next = new SlotReader(jdbcUrl, properties, config, log);
+    SlotRelay relaying = relay;
+    if (relaying != null) {
+      relaying.lead(next::nudge, next::lagBytes);
+      next.confirmAtMost(relaying::sent);
+    }
+    next.start();
+    reader = next;
+    return next;
+  }
+
+  /**
+   * This node got the slot's lock: it reads the slot from where its copy of the log stands, unless
+   * the slot was confirmed past it (the last holder read what never reached this node): then the
+   * log starts again at the slot's position, and followers before it must refetch.
+   */
+  private Future<Void> takeOver() {
+    return vertx.executeBlocking(() -> {
+      if (relay.quitting()) {
+        return null;
+      }
+      long confirmed = new SlotReader(jdbcUrl, properties, config, null).prepare(tables);
+      if (log.passed() < confirmed - 1) {
+        LOG.warn("follow: slot '{}' was confirmed to {}, past this node's log ({}): the log starts again there", config.slot(),
+            Lsn.text(confirmed), Lsn.text(log.passed()));
+        log.reset(confirmed);
+      }
+      read();
+      return null;
     });
   }
 
@@ -55,21 +113,38 @@ public final class ChangeFeed {
     return log;
   }
 
-  /** Asks the reader to write a heartbeat now. */
+  /** Whether this node reads the slot (always, standalone, once started). */
+  public boolean holdsSlot() {
+    return reader != null;
+  }
+
+  /** Asks the slot's reader, here or on the node that holds it, to write a heartbeat now. */
   public void nudge() {
-    reader.nudge();
+    SlotReader reading = reader;
+    if (reading != null) {
+      reading.nudge();
+    } else if (relay != null) {
+      relay.nudge();
+    }
   }
 
   /** The bytes of WAL the slot holds back (the server's position less the slot's confirmed one), -1 until measured. */
   public long lagBytes() {
-    return reader.lagBytes();
+    SlotReader reading = reader;
+    return reading != null ? reading.lagBytes() : relay != null ? relay.lagBytes() : -1;
   }
 
-  /** Stops reading; the slot stays for the next start, inactive. */
+  /** Stops reading (and, in a cluster, lets go of the slot for another node); the slot stays for the next start, inactive. */
   public Future<Void> close() {
+    if (relay != null) {
+      relay.quit(); // no take-over from here on
+    }
     return vertx.executeBlocking(() -> {
-      reader.stop();
+      SlotReader reading = reader;
+      if (reading != null) {
+        reading.stop();
+      }
       return null;
-    });
+    }).compose(v -> relay == null ? Future.succeededFuture() : relay.close());
   }
 }

@@ -47,6 +47,20 @@ public final class RetainedLog {
     listeners.forEach(Runnable::run);
   }
 
+  /**
+   * Forgets every transaction held and starts again at {@code newStart}, as a fresh log would:
+   * for a node whose copy of the log has a hole it cannot fill, so that followers at a position
+   * before it must refetch instead of skipping what the hole held.
+   */
+  void reset(long newStart) {
+    synchronized (this) {
+      transactions.clear();
+      start = newStart;
+      passed = newStart - 1;
+    }
+    listeners.forEach(Runnable::run);
+  }
+
   /** The position before the oldest transaction held. */
   public synchronized long start() {
     return start;

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.postgresql.PGConnection;
 import org.postgresql.PGProperty;
 import org.postgresql.replication.LogSequenceNumber;
@@ -43,6 +44,8 @@ final class SlotReader implements Runnable, PgOutputDecoder.Listener {
   /** The commit position of the last transaction appended; only the reader's thread uses it. */
   private long lastCommit = -1;
   private Thread thread;
+  /** The most the slot may be confirmed to, beside what the log holds: in a cluster, what has been relayed to the other nodes. */
+  private volatile LongSupplier confirmable = () -> Long.MAX_VALUE;
 
   SlotReader(String jdbcUrl, Properties properties, FollowConfig config, RetainedLog log) {
     this.jdbcUrl = jdbcUrl;
@@ -56,8 +59,14 @@ final class SlotReader implements Runnable, PgOutputDecoder.Listener {
     return DriverManager.getConnection(jdbcUrl, properties);
   }
 
+  /** Confirms the slot no further than {@code limit} says, so that a node taking it over finds nothing confirmed that it was not sent. */
+  void confirmAtMost(LongSupplier limit) {
+    confirmable = limit;
+  }
+
   /** Starts the reading thread. */
   void start() {
+    lastCommit = log.passed(); // a log taken over from another node already holds every commit up to there
     thread = new Thread(this, "sluice-slot-reader");
     thread.setDaemon(true);
     thread.start();
@@ -119,7 +128,7 @@ final class SlotReader implements Runnable, PgOutputDecoder.Listener {
           nudged = false;
           nextBeat = now + TimeUnit.MILLISECONDS.toNanos(config.heartbeatMs());
           heartbeat(control);
-          LogSequenceNumber position = LogSequenceNumber.valueOf(log.passed());
+          LogSequenceNumber position = LogSequenceNumber.valueOf(Math.min(log.passed(), confirmable.getAsLong()));
           stream.setAppliedLSN(position);
           stream.setFlushedLSN(position);
           stream.forceUpdateStatus();

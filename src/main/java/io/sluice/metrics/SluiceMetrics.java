@@ -104,6 +104,12 @@ public final class SluiceMetrics {
         .description("committed transactions the follow log holds for late followers and resumes").register(registry);
   }
 
+  /** Whether this node reads the follow slot (1) or has its changes relayed from the node that does (0). */
+  public void followSlotHeld(BooleanSupplier held) {
+    Gauge.builder("sluice.follow.slot.held", () -> held.getAsBoolean() ? 1 : 0)
+        .description("1 on the node that reads the follow replication slot, 0 on the others of its cluster").register(registry);
+  }
+
   /** An admitted stream waited this long for its database connection (0 when one was free). */
   public void admissionWaited(long nanos) {
     admissionWait.record(nanos, TimeUnit.NANOSECONDS);
