@@ -113,7 +113,8 @@ public final class Sluice {
     this.pool = Database.pool(vertx, config.database());
     // the clients' permits and the stream check's one: a socket each at most, even toward a database that hangs
     this.connections = StreamConnections.create(vertx, config.database(), config.database().poolSize() + HEALTH_PROBE_PERMITS);
-    this.servers = new ReadServers(vertx, config.database(), pool, connections, config.database().poolSize() + HEALTH_PROBE_PERMITS);
+    this.breaker = new DatabaseBreaker(vertx, config.database().breaker());
+    this.servers = new ReadServers(vertx, config.database(), pool, connections, breaker, config.database().poolSize() + HEALTH_PROBE_PERMITS);
     servers.replicas().forEach(replica -> metrics.replica(replica.name(), replica::healthy, replica::lagBytes, replica::lagSeconds,
         replica::streams));
     this.gate = new ConnectionGate(vertx, config.database().poolSize(), config.database().maxWaitQueue(), config.database().queueTimeoutMs(),
@@ -125,7 +126,6 @@ public final class Sluice {
     metrics.pipeline(streams::creditsOutstanding, streams::rowsInFlight);
     metrics.clusterMembers(() -> VertxNodes.members(vertx));
     this.probe = new DatabaseProbe(vertx, config.database(), PROBE_INTERVAL_MS);
-    this.breaker = new DatabaseBreaker(vertx, config.database().breaker());
     metrics.breaker(Arrays.stream(CircuitBreakerState.values()).map(Sluice::stateName).toList(), () -> stateName(breaker.state()));
   }
 
@@ -215,7 +215,8 @@ public final class Sluice {
       deployed = deployed.compose(v -> authenticator.start());
     }
     if (roles.contains(Role.CURSOR)) {
-      KeysetSource keyset = new KeysetSource(vertx, pool, gate, healthProbeGate, servers, breaker, config.stream(), metrics);
+      KeysetSource keyset = new KeysetSource(vertx, pool, gate, healthProbeGate, servers, breaker, config.stream(), metrics,
+          config.database().maxMoves());
       sources = new Sources(List.of(keyset, new PartitionSource(keyset),
           new FollowSource(vertx, pool, gate, connections, breaker, config.stream(), metrics, changeFeed,
               Math.max(1, config.http().heartbeatSeconds()) * 1000L)));

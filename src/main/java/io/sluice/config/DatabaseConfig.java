@@ -15,6 +15,8 @@ import java.util.List;
  * for at most {@code queueTimeoutMs}, then are refused as busy. {@code jit} is PostgreSQL's
  * JIT for Sluice's sessions: off by default, because compiling a big query delays its first
  * row by tens of milliseconds. {@code breaker} is the circuit breaker in front of it.
+ * {@code maxMoves} bounds how often one keyset stream goes on on another server after its
+ * server failed under it (a hot-standby conflict, a lost replica); 0: never.
  * {@code password}, when set, replaces the URL's. Neither is ever printed: {@link #toString()}
  * and the errors about a bad URL hide the password.
  */
@@ -31,7 +33,8 @@ public record DatabaseConfig(
     BreakerConfig breaker,
     List<String> replicas,
     long maxLagBytes,
-    long maxLagSeconds) {
+    long maxLagSeconds,
+    int maxMoves) {
 
   public static final String DEFAULT_URL = "postgresql://postgres@localhost:5432/postgres";
 
@@ -51,9 +54,10 @@ public record DatabaseConfig(
         BreakerConfig.from(json.getJsonObject("breaker", new JsonObject())),
         replicas(json),
         json.getLong("maxLagBytes", 16L << 20),
-        json.getLong("maxLagSeconds", 10L));
-    if (config.maxLagBytes < 0 || config.maxLagSeconds < 0) {
-      throw new ConfigException("database: maxLagBytes and maxLagSeconds must be >= 0");
+        json.getLong("maxLagSeconds", 10L),
+        json.getInteger("maxMoves", 3));
+    if (config.maxLagBytes < 0 || config.maxLagSeconds < 0 || config.maxMoves < 0) {
+      throw new ConfigException("database: maxLagBytes, maxLagSeconds and maxMoves must be >= 0");
     }
     for (String replica : config.replicas) {
       try {
@@ -94,7 +98,7 @@ public record DatabaseConfig(
   /** This configuration pointed at one of its replicas: the same pool settings, the replica's URL (its password, if any, from the URL). */
   public DatabaseConfig forReplica(String replicaUrl) {
     return new DatabaseConfig(replicaUrl, password, true, poolSize, maxWaitQueue, queueTimeoutMs, connectTimeoutMs, applicationName, jit, breaker,
-        List.of(), maxLagBytes, maxLagSeconds);
+        List.of(), maxLagBytes, maxLagSeconds, maxMoves);
   }
 
   /** {@code url} with the password of its user part, if any, replaced by {@code ***}. */
@@ -107,7 +111,8 @@ public record DatabaseConfig(
     return "DatabaseConfig[url=" + redact(url) + ", password=" + (password == null ? "none" : "***") + ", explicit=" + explicit
         + ", poolSize=" + poolSize + ", maxWaitQueue=" + maxWaitQueue + ", queueTimeoutMs=" + queueTimeoutMs + ", connectTimeoutMs="
         + connectTimeoutMs + ", applicationName=" + applicationName + ", jit=" + jit + ", breaker=" + breaker + ", replicas="
-        + replicas.stream().map(DatabaseConfig::redact).toList() + ", maxLagBytes=" + maxLagBytes + ", maxLagSeconds=" + maxLagSeconds + "]";
+        + replicas.stream().map(DatabaseConfig::redact).toList() + ", maxLagBytes=" + maxLagBytes + ", maxLagSeconds=" + maxLagSeconds
+        + ", maxMoves=" + maxMoves + "]";
   }
 
   /** Defaults with the given URL and application name. */
@@ -117,6 +122,6 @@ public record DatabaseConfig(
 
   public DatabaseConfig withUrl(String newUrl) {
     return new DatabaseConfig(newUrl, password, true, poolSize, maxWaitQueue, queueTimeoutMs, connectTimeoutMs, applicationName, jit, breaker,
-        replicas, maxLagBytes, maxLagSeconds);
+        replicas, maxLagBytes, maxLagSeconds, maxMoves);
   }
 }

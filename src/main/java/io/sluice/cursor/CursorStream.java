@@ -4,10 +4,9 @@ import io.sluice.config.StreamConfig;
 import io.sluice.dataset.Dataset;
 import io.sluice.dataset.Position;
 import io.sluice.db.ConnectionGate;
-import io.sluice.db.DatabaseBreaker;
 import io.sluice.db.DatabaseErrors;
 import io.sluice.db.DatabaseUnavailableException;
-import io.sluice.db.StreamConnections;
+import io.sluice.db.ReadServers;
 import io.sluice.error.Failure;
 import io.sluice.error.FailureException;
 import io.sluice.logging.RequestLog;
@@ -76,8 +75,8 @@ final class CursorStream implements Source {
   /** Its consumer: handlers, demand, and a failure that came before anyone listened (admission refused at once, say). */
   private final SourceOutlet outlet = new SourceOutlet();
   private ConnectionGate.Ticket ticket;
-  /** Where the connection comes from, and goes back to be closed with its socket. */
-  private StreamConnections connections;
+  /** The server the connection comes from, and goes back to be closed with its socket. */
+  private ReadServers.Server server;
   private PgConnection connection;
   private Cursor cursor;
   private boolean statementRunning, reading, stopped, awaitingCredit;
@@ -107,17 +106,18 @@ final class CursorStream implements Source {
   }
 
   /**
-   * Starts the stream's work: admission, then connecting and {@code BEGIN} through the {@code
-   * breaker}, which counts a database that cannot be reached; it reads as demand comes, and
+   * Starts the stream's work: admission, then connecting to {@code server} and {@code BEGIN} through its
+   * breaker, which counts a database that cannot be reached; it reads as demand comes, and
    * {@link #released()} completes once everything is let go.
    */
-  CursorStream run(ConnectionGate gate, StreamConnections connections, DatabaseBreaker breaker) {
-    log.debug("dataset '{}': stream {} opened", dataset.name(), streamId);
+  CursorStream run(ConnectionGate gate, ReadServers.Server server) {
+    log.debug("dataset '{}': stream {} opened on {}", dataset.name(), streamId, server.name());
     metrics.cursorOpened();
-    this.connections = connections;
+    this.server = server;
     ticket = gate.enter();
     ticket.admitted()
-        .compose(v -> stopped ? finished.future() : breaker.guard(() -> connections.open().compose(this::begin)).compose(this::read))
+        .compose(v -> stopped ? finished.future() : server.breaker().guard(() -> server.connections().open().compose(this::begin))
+            .compose(this::read))
         .onFailure(this::halt)
         .eventually(this::release)
         .onComplete(ar -> released.complete());
@@ -359,7 +359,7 @@ final class CursorStream implements Source {
     } else {
       connection.closeHandler(null);
       long guard = vertx.setTimer(RELEASE_TIMEOUT_MS, id -> closed.tryComplete());
-      connections.close(connection).onComplete(ar -> {
+      server.connections().close(connection).onComplete(ar -> {
         vertx.cancelTimer(guard);
         closed.tryComplete();
       });

@@ -8,6 +8,7 @@ import io.sluice.dataset.RequestNames;
 import io.sluice.dataset.StreamRequest;
 import io.sluice.db.ConnectionGate;
 import io.sluice.db.DatabaseBreaker;
+import io.sluice.db.ReadServers;
 import io.sluice.db.DatabaseErrors;
 import io.sluice.db.StreamConnections;
 import io.sluice.error.Failure;
@@ -104,6 +105,6 @@ public final class FollowSource implements SourceFactory<FollowSource.Request> {
       return stream.fromChange(request.position());
     }
     return stream.fromSnapshot(mark -> new CursorStream(vertx, streamId, requestId, request.dataset(), request.arguments(), Position.START, config, metrics,
-        mark).run(gate, connections, breaker));
+        mark).run(gate, new ReadServers.Server(ReadServers.PRIMARY, connections, breaker)));
   }
 }

@@ -39,14 +39,15 @@ public final class KeysetSource implements SourceFactory<KeysetSource.Request> {
   private final DatabaseBreaker breaker;
   private final StreamConfig config;
   private final SluiceMetrics metrics;
+  private final int maxMoves;
 
   /**
    * Streams read on connections of their own to the server {@code servers} picks (a healthy replica, or the primary), admitted by the node's {@code gate} (the
    * health probe's by {@code healthProbeGate}); the {@code pool} serves the short queries of
-   * estimates.
+   * estimates. A stream whose server fails under it goes on on another at most {@code maxMoves} times ({@link ServerMoves}).
    */
   public KeysetSource(Vertx vertx, Pool pool, ConnectionGate gate, ConnectionGate healthProbeGate, ReadServers servers,
-      DatabaseBreaker breaker, StreamConfig config, SluiceMetrics metrics) {
+      DatabaseBreaker breaker, StreamConfig config, SluiceMetrics metrics, int maxMoves) {
     this.vertx = vertx;
     this.pool = pool;
     this.gate = gate;
@@ -55,6 +56,7 @@ public final class KeysetSource implements SourceFactory<KeysetSource.Request> {
     this.breaker = breaker;
     this.config = config;
     this.metrics = metrics;
+    this.maxMoves = maxMoves;
   }
 
   @Override
@@ -80,11 +82,23 @@ public final class KeysetSource implements SourceFactory<KeysetSource.Request> {
         .otherwise(err -> null);
   }
 
+  /**
+   * Opens the stream on the server {@link ReadServers#pick} names. A partition reads the primary, which holds its export's
+   * snapshot, and never moves; neither does the stream check. Any other stream moves as {@link ServerMoves} decides.
+   */
   @Override
   public Source open(Request request, String streamId, String requestId) {
-    CursorStream stream = new CursorStream(vertx, streamId, requestId, request.dataset(), request.arguments(), request.request().position(),
-        config, metrics, null);
-    return stream.run(HealthProbe.is(request.dataset()) ? healthProbeGate : gate, servers.pick(request.dataset().definition().primaryOnly()),
-        breaker);
+    Dataset dataset = request.dataset();
+    Position position = request.request().position();
+    boolean partition = position instanceof Position.Partition;
+    boolean primaryOnly = partition || dataset.definition().primaryOnly();
+    ConnectionGate admission = HealthProbe.is(dataset) ? healthProbeGate : gate;
+    MovingStream.Opener opener = (server, at, arguments) -> new CursorStream(vertx, streamId, requestId, dataset, arguments, at, config, metrics,
+        null).run(admission, server);
+    ReadServers.Server server = servers.pick(primaryOnly);
+    if (partition || HealthProbe.is(dataset) || maxMoves == 0) {
+      return opener.open(server, position, request.arguments());
+    }
+    return new MovingStream(new ServerMoves(servers, primaryOnly, maxMoves, dataset, position, request.arguments()), server, opener, requestId);
   }
 }

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's circuit breaker in front of the database (vertx-circuit-breaker), guarding the
- * opening of streams. Only unavailability counts ({@link DatabaseErrors#isUnavailable}): a busy
+ * opening of streams; each read replica has one of its own ({@link ReadServers}). Only unavailability counts ({@link DatabaseErrors#isUnavailable}): a busy
  * gate, a bad request, a cancel or a statement timeout never opens it. Open, it refuses streams
  * at once without touching the database, saying when to retry; after the reset timeout it lets
  * one stream through (half-open), whose success closes it again. The breaker's own operation
@@ -28,9 +28,15 @@ public final class DatabaseBreaker {
   private final long resetTimeoutNanos;
   private volatile long openedAt;
 
+  /** The primary's breaker. */
   public DatabaseBreaker(Vertx vertx, BreakerConfig config) {
+    this(vertx, config, "database");
+  }
+
+  /** The breaker of the server called {@code server} ({@code database} for the primary, a replica's host:port), as its log lines name it. */
+  public DatabaseBreaker(Vertx vertx, BreakerConfig config, String server) {
     this.resetTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.resetTimeoutMs());
-    this.breaker = CircuitBreaker.create("sluice-database", vertx, new CircuitBreakerOptions()
+    this.breaker = CircuitBreaker.create("sluice-" + server, vertx, new CircuitBreakerOptions()
             .setMaxFailures(config.maxFailures())
             .setFailuresRollingWindow(config.failureWindowMs())
             .setResetTimeout(config.resetTimeoutMs())
@@ -39,10 +45,10 @@ public final class DatabaseBreaker {
         .failurePolicy(outcome -> outcome.failed() && DatabaseErrors.isUnavailable(outcome.cause()))
         .openHandler(v -> {
           openedAt = System.nanoTime();
-          LOG.warn("database circuit breaker open: new streams are refused for {} ms", config.resetTimeoutMs());
+          LOG.warn("{} circuit breaker open: new streams are refused for {} ms", server, config.resetTimeoutMs());
         })
-        .halfOpenHandler(v -> LOG.info("database circuit breaker half-open: the next stream tries the database"))
-        .closeHandler(v -> LOG.info("database circuit breaker closed: the database answers again"));
+        .halfOpenHandler(v -> LOG.info("{} circuit breaker half-open: the next stream tries it", server))
+        .closeHandler(v -> LOG.info("{} circuit breaker closed: it answers again", server));
   }
 
   /** Runs {@code opening} through the breaker: it fails with a {@link BreakerOpenException} at once while the breaker is open. */

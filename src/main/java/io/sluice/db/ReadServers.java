@@ -23,7 +23,12 @@ import org.slf4j.LoggerFactory;
  * streams, or to the primary when none is (or when its dataset asks for {@code consistency:
  * primary}). A replica that stops answering is unhealthy at the next poll, within {@value
  * #POLL_MS} ms plus {@value #PROBE_TIMEOUT_MS} ms; one that recovers is used again at the poll
- * after.
+ * after. Each replica has a circuit breaker of its own ({@code database.breaker}'s settings):
+ * while it is open the replica gets no new stream either, and its failures never count against
+ * the primary's breaker.
+ *
+ * <p>A keyset stream whose server fails under it goes on on {@link #another} server; a replica
+ * that lost a stream's connection gets no new stream until the next poll finds it healthy ({@link #lost}).
  */
 public final class ReadServers {
 
@@ -37,24 +42,35 @@ public final class ReadServers {
 
   private final Vertx vertx;
   private final Pool primaryPool;
-  private final StreamConnections primary;
+  private final Server primary;
   private final List<Replica> replicas = new ArrayList<>();
   private final long maxLagBytes;
   private final long maxLagSeconds;
   private long timer = -1;
 
-  /** The primary's {@code connections} and query {@code primaryPool}, and a server per replica of {@code config}. */
-  public ReadServers(Vertx vertx, DatabaseConfig config, Pool primaryPool, StreamConnections primary, int maxSockets) {
+  /** The name of the primary as a server streams read from (a replica's is its host:port). */
+  public static final String PRIMARY = "primary";
+
+  /** A server streams read from: its name, the connections streams open to it, its circuit breaker. */
+  public record Server(String name, StreamConnections connections, DatabaseBreaker breaker) {}
+
+  /**
+   * The primary's {@code connections}, {@code breaker} and query {@code primaryPool}, and a server per replica of {@code config},
+   * each with a breaker of its own.
+   */
+  public ReadServers(Vertx vertx, DatabaseConfig config, Pool primaryPool, StreamConnections primaryConnections, DatabaseBreaker breaker,
+      int maxSockets) {
     this.vertx = vertx;
     this.primaryPool = primaryPool;
-    this.primary = primary;
+    this.primary = new Server(PRIMARY, primaryConnections, breaker);
     this.maxLagBytes = config.maxLagBytes();
     this.maxLagSeconds = config.maxLagSeconds();
     for (String url : config.replicas()) {
       DatabaseConfig replica = config.forReplica(url);
       PgConnectOptions options = PgConnectOptions.fromUri(url);
-      replicas.add(new Replica(options.getHost() + ":" + options.getPort(), StreamConnections.create(vertx, replica, maxSockets),
-          Database.probePool(vertx, replica)));
+      String name = options.getHost() + ":" + options.getPort();
+      replicas.add(new Replica(new Server(name, StreamConnections.create(vertx, replica, maxSockets),
+          new DatabaseBreaker(vertx, config.breaker(), "replica " + name)), Database.probePool(vertx, replica)));
     }
   }
 
@@ -66,13 +82,37 @@ public final class ReadServers {
     }
   }
 
-  /** Where a new stream reads: the least busy healthy replica, or the primary when none is or {@code primaryOnly}. */
-  public StreamConnections pick(boolean primaryOnly) {
-    if (primaryOnly) {
-      return primary;
+  /** Where a new stream reads: the least busy healthy replica (its breaker closed), or the primary when none is or {@code primaryOnly}. */
+  public Server pick(boolean primaryOnly) {
+    Server replica = primaryOnly ? null : leastBusyReplica(null);
+    return replica == null ? primary : replica;
+  }
+
+  /**
+   * Where a stream whose server {@code failed} goes on: the least busy healthy replica but that
+   * one, else the primary unless it is the one that failed or its breaker is open; null when there
+   * is no other server ({@code primaryOnly} streams have none but the primary).
+   */
+  public Server another(boolean primaryOnly, Server failed) {
+    Server replica = primaryOnly ? null : leastBusyReplica(failed);
+    if (replica != null) {
+      return replica;
     }
-    return replicas.stream().filter(r -> r.healthy).min(Comparator.comparingInt(r -> r.connections.sockets()))
-        .map(r -> r.connections).orElse(primary);
+    return primary == failed || primary.breaker().isOpen() ? null : primary;
+  }
+
+  /**
+   * A stream's connection to {@code server} was lost (the server went down, or its backend was
+   * ended): a replica gets no new stream until the next poll finds it healthy again.
+   */
+  public void lost(Server server) {
+    replicas.stream().filter(r -> r.server == server).forEach(r -> r.set(false, r.lagBytes, r.lagSeconds,
+        "a stream's connection to it was lost (until the next poll)"));
+  }
+
+  private Server leastBusyReplica(Server except) {
+    return replicas.stream().filter(r -> r.server != except && r.healthy())
+        .min(Comparator.comparingInt(Replica::streams)).map(r -> r.server).orElse(null);
   }
 
   /** The replicas, for metrics and health. */
@@ -87,7 +127,8 @@ public final class ReadServers {
     }
     List<Future<Void>> closed = new ArrayList<>();
     for (Replica replica : replicas) {
-      closed.add(replica.connections.close());
+      replica.server.breaker().close();
+      closed.add(replica.server.connections().close());
       closed.add(replica.probe.close());
     }
     return Future.join(closed).mapEmpty();
@@ -100,29 +141,28 @@ public final class ReadServers {
         .onSuccess(primaryLsn -> replicas.forEach(replica -> replica.poll(primaryLsn)));
   }
 
-  /** One replica: its stream connections, a pool of one for the health query, its last known state. */
+  /** One replica: its server (stream connections, breaker), a pool of one for the health query, its last known state. */
   public final class Replica {
-    private final String name;
-    private final StreamConnections connections;
+    private final Server server;
     private final Pool probe;
     private volatile boolean healthy;
     private volatile long lagBytes = -1;
     private volatile double lagSeconds = -1;
     private volatile String reason = "not polled yet";
 
-    private Replica(String name, StreamConnections connections, Pool probe) {
-      this.name = name;
-      this.connections = connections;
+    private Replica(Server server, Pool probe) {
+      this.server = server;
       this.probe = probe;
     }
 
     /** host:port, the label of its metrics. */
     public String name() {
-      return name;
+      return server.name();
     }
 
+    /** Whether it gets new streams: the last poll found it healthy, no stream lost its connection since, and its breaker is not open. */
     public boolean healthy() {
-      return healthy;
+      return healthy && !server.breaker().isOpen();
     }
 
     /** Bytes of the primary's WAL it has not replayed at the last poll; -1 when unknown. */
@@ -137,7 +177,7 @@ public final class ReadServers {
 
     /** Streams reading from it now. */
     public int streams() {
-      return connections.sockets();
+      return server.connections().sockets();
     }
 
     private void poll(Long primaryLsn) {
@@ -171,9 +211,9 @@ public final class ReadServers {
       lagSeconds = seconds;
       if (nowHealthy != healthy || (why != null && !why.equals(reason))) {
         if (nowHealthy) {
-          LOG.info("replica {} is healthy again: new streams read from it", name);
+          LOG.info("replica {} is healthy again: new streams read from it", name());
         } else {
-          LOG.warn("replica {} gets no new streams: {}", name, why);
+          LOG.warn("replica {} gets no new streams: {}", name(), why);
         }
       }
       healthy = nowHealthy;

@@ -75,6 +75,11 @@ public final class JsonArrayFormat implements OutputFormat {
 
 
     @Override
+    public Buffer moved(MovedRecord moved) {
+      return Buffer.buffer(separator() + movedRecord(moved));
+    }
+
+    @Override
     public Buffer cut(StreamSummary summary) {
       return Buffer.buffer(separator() + record(summary) + "\n");
     }

@@ -130,6 +130,11 @@ abstract class JsonRowsEncoder implements RowEncoder {
     return new JsonObject().put(RESERVED_KEY, summary.toJson()).encode();
   }
 
+  /** The moved record: {@code {"_sluice":{"status":"moved","from":...,"to":...,"resume":...}}}. */
+  static String movedRecord(MovedRecord moved) {
+    return new JsonObject().put(RESERVED_KEY, moved.toJson()).encode();
+  }
+
   /** Whether a complete body ends with the summary record: when asked, and always when rows were sampled out. */
   protected boolean endsWithSummary(StreamSummary summary) {
     return options.summary() || summary.sampled() != null;

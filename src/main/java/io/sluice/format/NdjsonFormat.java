@@ -12,7 +12,8 @@ import java.util.List;
  * body has a line {@code {"_sluice":{"sampling":{...}}}} before the first row of each new
  * rate, and always ends with the summary, status {@code sampled}. A followed stream's changes
  * are lines {@code {"_sluice":{"op":...,"lsn":...,"resume":...},"row":{...}}} and its statuses
- * lines {@code {"_sluice":{"status":"live"|"must-refetch",...}}}.
+ * lines {@code {"_sluice":{"status":"live"|"must-refetch",...}}}. A stream that moved to another server mid-way
+ * says so with a line {@code {"_sluice":{"status":"moved",...}}} before the rows read there.
  */
 public final class NdjsonFormat implements OutputFormat {
 
@@ -97,6 +98,11 @@ public final class NdjsonFormat implements OutputFormat {
     @Override
     public Buffer samplingChange(SamplingChange change) {
       return samplingRecord(change).appendString("\n");
+    }
+
+    @Override
+    public Buffer moved(MovedRecord moved) {
+      return Buffer.buffer(movedRecord(moved) + "\n");
     }
 
     @Override

@@ -30,6 +30,15 @@ public interface RowEncoder {
     throw new UnsupportedOperationException(getClass().getName() + " cannot mark sampling in-band");
   }
 
+  /**
+   * The in-band record saying that the stream moved to another server and goes on there
+   * ({@link MovedRecord}), written before the first row read there; {@code null} when the format
+   * has no in-band records (CSV, TSV, Arrow): the body just goes on.
+   */
+  default Buffer moved(MovedRecord moved) {
+    return null;
+  }
+
   /** What ends a complete body (a sampled one too); may be empty. */
   Buffer end(StreamSummary summary);
 

@@ -15,13 +15,15 @@ import java.util.List;
  * (not {@code error}, which EventSource fires on its own at every reconnect). A sampled
  * stream sends a {@value #SAMPLING} event before the first row of each new rate. A followed
  * stream's changes are events {@code insert}, {@code update}, {@code delete} (data: the row), its
- * statuses events {@code live} and {@code must-refetch}; each id is the token after it.
+ * statuses events {@code live} and {@code must-refetch}; each id is the token after it. A stream
+ * that moved to another server mid-way sends a {@value #MOVED} event (no id) before the rows read there.
  */
 public final class SseFormat implements OutputFormat {
 
   public static final String END = "end";
   public static final String FAIL = "fail";
   public static final String SAMPLING = "sampling";
+  public static final String MOVED = "moved";
   /** The id of the end event: a reconnect that names it asks for nothing more. */
   public static final String END_ID = "end";
 
@@ -111,6 +113,12 @@ public final class SseFormat implements OutputFormat {
     @Override
     public Buffer samplingChange(SamplingChange change) {
       return Buffer.buffer("event: " + SAMPLING + "\ndata: ").appendBuffer(samplingObject(change)).appendString("\n\n");
+    }
+
+    /** {@code event: moved}, no id: the browser's last event id stays the last row's, where the stream went on from. */
+    @Override
+    public Buffer moved(MovedRecord moved) {
+      return Buffer.buffer("event: " + MOVED + "\ndata: " + moved.toJson().encode() + "\n\n");
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.sluice.http;
 
+import io.sluice.format.MovedRecord;
 import io.sluice.format.RowEncoder;
 import io.sluice.format.SamplingChange;
 import io.sluice.format.StreamSummary;
@@ -9,6 +10,7 @@ import io.sluice.logging.RequestLog;
 import io.sluice.protocol.StreamError;
 import io.sluice.resume.ResumeTokens;
 import io.sluice.value.Column;
+import io.sluice.value.MovedKey;
 import io.sluice.value.RowBatch;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -25,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * The HTTP framing of one rows response: the status line and headers, which go out with the
  * body's first bytes (so that an error found before them still gets its status, as a JSON error
  * response instead); the body, as the format's encoder makes it (its start, the rows, heartbeats,
- * sampling records, the end or the cut record), written to the socket in chunks of at most
+ * sampling and moved records, the end or the cut record), written to the socket in chunks of at most
  * {@code http.chunkSize} bytes; and how a body ends on each version of HTTP: trailers after the
  * last chunk (HTTP/1.1, HTTP/2) or the connection closed after it (HTTP/1.0) when complete,
  * no clean end at all when cut (the connection closed, or {@code RST_STREAM(INTERNAL_ERROR)} on
@@ -199,6 +201,19 @@ final class ResponseFraming {
   /** The format's record announcing one row in {@code rate} from the row after the last row written. */
   void writeSamplingChange(int rate) {
     writeBytes(encoder.samplingChange(new SamplingChange(rate, resumeToken(), lastKey)));
+  }
+
+  /**
+   * Writes the format's record of {@code moved} (a batch that {@link RowBatch#isMoved() is a move}),
+   * whose token goes on after the last row written: the stream went on from there on another
+   * server. A format without in-band records writes nothing.
+   */
+  void writeMoved(RowBatch moved) {
+    Object[] key = moved.keys().get(0);
+    Buffer record = encoder.moved(new MovedRecord(MovedKey.from(key), MovedKey.to(key), resumeToken()));
+    if (record != null) {
+      writeBytes(record);
+    }
   }
 
   /** What ends a complete body: the format's end for {@code summary}. */

@@ -143,10 +143,17 @@ final class RowsResponse implements WriteStream<RowBatch>, DeliveryPolicy.Target
       // the client exported its quota for this window: the stream ends partial, resumable later
       return Future.failedFuture(new StreamFailedException(quotaExhausted, null));
     }
-    RowBatch sent = policy.sample(batch);
+    RowBatch sent = batch.isMoved() ? batch : policy.sample(batch);
     Buffer chunk;
     try {
       framing.startBody(stream.columns());
+      if (batch.isMoved()) {
+        // the source went on on another server: said in-band, not a row, never sampled out
+        sendHeaders();
+        framing.writeMoved(batch);
+        log.info("stream {} moved to another server after {} rows sent", stream.streamId(), rows);
+        return Future.succeededFuture();
+      }
       chunk = framing.encode(sent);
       sendHeaders();
     } catch (EncoderMemoryException e) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.sluice.value.ChangeKey;
+import io.sluice.value.MovedKey;
 import io.sluice.value.JsonValues;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -22,7 +23,8 @@ import java.util.Map;
  * {@code keys} is there only when the producer has keys, one array per row; a followed
  * stream's record after its snapshot has, in place of its key, what NDJSON's {@code _sluice}
  * object says: {@code {"op": "insert"|"update"|"delete", "lsn": ...}} or {@code {"status":
- * "live"|"must-refetch", ...}} (a status record's row is all nulls, not a row).
+ * "live"|"must-refetch", ...}} (a status record's row is all nulls, not a row); a keyset stream that moved
+ * to another server has a batch of one record {@code {"status": "moved", "from": ..., "to": ...}}.
  *
  * <p>The Vert.x JSON types cannot hold raw JSON text, so the text is read back into them, with
  * every fraction as a {@code BigDecimal}: no value loses a digit on the way.
@@ -55,6 +57,12 @@ final class JsonBatch {
         for (Object[] key : keys) {
           if (ChangeKey.is(key)) {
             writeChange(json, key);
+          } else if (MovedKey.is(key)) {
+            json.writeStartObject();
+            json.writeStringField("status", MovedKey.MOVED);
+            json.writeStringField("from", MovedKey.from(key));
+            json.writeStringField("to", MovedKey.to(key));
+            json.writeEndObject();
           } else {
             values.write(Arrays.asList(key));
           }

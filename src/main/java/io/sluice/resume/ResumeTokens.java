@@ -2,6 +2,7 @@ package io.sluice.resume;
 
 import io.sluice.dataset.Position;
 import io.sluice.value.ChangeKey;
+import io.sluice.value.MovedKey;
 import io.sluice.value.Values;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -176,6 +177,9 @@ public final class ResumeTokens {
     public String afterRow(Object[] key) {
       if (ChangeKey.is(key)) {
         return afterChange(ChangeKey.lsn(key), ChangeKey.delivered(key));
+      }
+      if (MovedKey.is(key)) {
+        key = MovedKey.after(key); // a move goes on after the last row delivered before it
       }
       return after(key == null ? null : keyText(key));
     }

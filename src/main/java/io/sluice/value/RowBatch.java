@@ -52,6 +52,14 @@ public record RowBatch(long seq, List<Object[]> rows, List<Object[]> keys) {
     return ChangeKey.is(key) && ChangeKey.isStatus(key);
   }
 
+  /**
+   * Whether this batch is a keyset stream's {@code moved} record ({@link MovedKey}), alone in its
+   * batch: the stream goes on on another server; its one row is all nulls and not a row.
+   */
+  public boolean isMoved() {
+    return keys.size() == 1 && MovedKey.is(keys.get(0));
+  }
+
   /** The key of the batch's last row, or null when there is none. */
   public Object[] lastKey() {
     return keys.isEmpty() ? null : keys.get(keys.size() - 1);

@@ -9,6 +9,7 @@ import io.sluice.support.readers.FormatReader;
 import io.sluice.value.Column;
 import io.sluice.value.ValueKind;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -154,6 +155,35 @@ class FormatContractTest {
     assertThat(reader.read(complete, COLUMNS, DEFAULTS)).containsExactlyElementsOf(rows(BATCHES));
     assertThatThrownBy(() -> reader.read(cut, COLUMNS, DEFAULTS)).isInstanceOf(IOException.class);
     assertThat(reader.readCut(cut, COLUMNS, DEFAULTS).rows()).containsExactlyElementsOf(rows(BATCHES));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("formats")
+  @DisplayName("states a move to another server in-band when it has in-band records (NDJSON, JSON, SSE: event moved), else writes nothing")
+  void moved(OutputFormat format) {
+    RowEncoder encoder = format.newEncoder(DEFAULTS);
+    try {
+      encoder.start(COLUMNS);
+      encoder.encode(BATCHES.get(0), keys(BATCHES.get(0)));
+      Buffer record = encoder.moved(new MovedRecord("10.0.0.2:5432", "primary", "after-2"));
+      if (!format.marksSampling()) {
+        assertThat(record).as("a format without in-band records just goes on").isNull();
+        return;
+      }
+      String text = record.toString(StandardCharsets.UTF_8);
+      JsonObject expected = new JsonObject().put("status", "moved").put("from", "10.0.0.2:5432").put("to", "primary").put("resume", "after-2");
+      if (format.name().equals("sse")) {
+        assertThat(io.sluice.support.Sse.parse(text)).singleElement().satisfies(event -> {
+          assertThat(event.type()).isEqualTo("moved");
+          assertThat(new JsonObject(event.data())).isEqualTo(expected);
+        });
+      } else {
+        assertThat(text).as("one record: a line of NDJSON, an element after a comma in JSON").startsWith(format.name().equals("json") ? ",\n{" : "{");
+        assertThat(new JsonObject(text.substring(text.indexOf('{'))).getJsonObject("_sluice")).isEqualTo(expected);
+      }
+    } finally {
+      encoder.close();
+    }
   }
 
   /** Values some format's types cannot hold: Arrow's Decimal128(12, 2) and its timestamps. */

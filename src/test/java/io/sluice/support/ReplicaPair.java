@@ -75,6 +75,12 @@ public final class ReplicaPair implements AutoCloseable {
     asPostgres(BIN.resolve("pg_ctl").toString(), "-D", dir("replica"), "-m", "immediate", "-w", "stop");
   }
 
+  /** Adds {@code line} (a {@code name = value} setting) to the replica's configuration and reloads it. */
+  public void configureReplica(String line) throws Exception {
+    Files.writeString(Path.of(dir("replica"), "postgresql.conf"), line + "\n", java.nio.file.StandardOpenOption.APPEND);
+    asPostgres(BIN.resolve("pg_ctl").toString(), "-D", dir("replica"), "reload");
+  }
+
   public void startReplica() throws Exception {
     asPostgres(BIN.resolve("pg_ctl").toString(), "-D", dir("replica"), "-l", dir("replica.log"), "-w", "start");
   }
