@@ -127,6 +127,40 @@ class ReplicaMoveIT extends ServiceTest {
   }
 
   @Test
+  @Order(2)
+  @DisplayName("Java client over the event bus: the replica's backend ended -> its handler gets every row once and no moved notice")
+  void busClientSeesRowsOnly(Vertx vertx) throws Exception {
+    List<Integer> ids = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.atomic.AtomicInteger notices = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.CompletableFuture<io.sluice.protocol.StreamConsumer> opened = new java.util.concurrent.CompletableFuture<>();
+    vertx.getOrCreateContext().runOnContext(v -> io.sluice.client.SluiceClient.create(vertx)
+        .open(new io.sluice.dataset.StreamRequest("moving", java.util.Map.of(), null)).onComplete(ar -> {
+          if (ar.failed()) {
+            opened.completeExceptionally(ar.cause());
+            return;
+          }
+          io.sluice.protocol.StreamConsumer consumer = ar.result();
+          consumer.pause();
+          consumer.exceptionHandler(ended::completeExceptionally).endHandler(x -> ended.complete(null)).handler(batch -> {
+            if (batch.isMoved()) {
+              notices.incrementAndGet();
+            }
+            batch.rows().forEach(row -> ids.add(row[0] == null ? -1 : ((Number) row[0]).intValue()));
+          });
+          consumer.fetch(1); // one batch, then the stream waits for the client
+          opened.complete(consumer);
+        }));
+    io.sluice.protocol.StreamConsumer consumer = opened.get(20, java.util.concurrent.TimeUnit.SECONDS);
+    await().atMost(WITHIN).until(() -> !ids.isEmpty() && count(servers.replicaUrl(), "select count(*) from (" + HELD + ") h") == 1);
+    terminateHeld(servers.replicaUrl());
+    vertx.getOrCreateContext().runOnContext(v -> consumer.resume());
+    ended.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(notices.get()).as("moved notices handed to the client").isZero();
+    assertRowsOnce(new ArrayList<>(ids));
+  }
+
+  @Test
   @Order(3)
   @DisplayName("SSE: the replica stopped (immediate) mid-stream -> event: moved, every row once, end")
   void replicaStopped() throws Exception {

@@ -124,7 +124,8 @@ public final class SluiceClient {
    * too ({@code forbidden}).
    */
   public Future<StreamConsumer> open(StreamRequest request, String resumeToken) {
-    StreamConsumer consumer = new StreamConsumer(vertx, leaseMs, window).terms(OpenTerms.bus(principal, maxRate, resumeToken));
+    // a stream moved to another server goes on unseen: its handler gets rows only
+    StreamConsumer consumer = new StreamConsumer(vertx, leaseMs, window).terms(OpenTerms.bus(principal, maxRate, resumeToken)).handOverMoves(false);
     return consumer.open(Frames.TRANSFORM_OPEN, request.toJson(), UUID.randomUUID().toString())
         .map(consumer)
         .recover(err -> Future.failedFuture(new StreamFailedException(StreamConsumer.refusal(err), null, resumeToken)));

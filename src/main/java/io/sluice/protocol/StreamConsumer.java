@@ -62,6 +62,7 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
   /** Rows in {@link #queue}; read by the pipeline gauges. */
   private volatile long queuedRows;
   private Object[] lastKey;
+  private boolean handsOverMoves = true;
   private boolean ended;
   private StreamError failure;
   /** The end was reported, or the stream cancelled: nothing more reaches the handlers. */
@@ -114,6 +115,12 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
   public StreamConsumer terms(OpenTerms openTerms) {
     this.terms = openTerms;
     this.resumeToken = openTerms.resumeToken();
+    return this;
+  }
+
+  /** Whether {@code moved} records ({@link RowBatch#isMoved()}: not rows) reach the handler: HTTP and the bridge show them (true), the Java client not. */
+  public StreamConsumer handOverMoves(boolean handOver) {
+    this.handsOverMoves = handOver;
     return this;
   }
 
@@ -229,13 +236,13 @@ public final class StreamConsumer extends StreamEndpoint implements ReadStream<R
         resumeToken = next.resumeToken();
       }
       queuedRows -= batch.size();
-      if (demand != Long.MAX_VALUE) {
-        demand--;
+      boolean moved = batch.isMoved(); // a notice, not a row: it never counts, nor becomes the last key
+      if (moved && !handsOverMoves) {
+        continue;
       }
-      delivered += batch.size();
-      if (batch.lastKey() != null) {
-        lastKey = batch.lastKey();
-      }
+      demand -= demand != Long.MAX_VALUE ? 1 : 0;
+      delivered += moved ? 0 : batch.size();
+      lastKey = moved || batch.lastKey() == null ? lastKey : batch.lastKey();
       handler.handle(batch);
       if (done) {
         return;
