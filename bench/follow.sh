@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Following under load: followers of the demo's `transactions` dataset (follow=true, no filter:
+# Following under load: followers of the demo's `transactions` dataset (follow=true&from=<the
+# step's start>: the snapshot is empty and every row the writers touch passes the filter, so
 # every change reaches every follower) while writers update rows, on a throw-away PostgreSQL 15
 # with wal_level = logical (initdb'd here, fsync off: the writers, not the disk, set the pace).
 #
@@ -72,5 +73,6 @@ log "Sluice pid $PID on $PORT, PostgreSQL (wal_level=logical) on $PG_PORT, $ROWS
 
 for step in $STEPS; do
   IFS=: read -r mode followers rate <<<"$step"
-  java -cp "$JAR" bench/FollowBench.java "$PORT" "$JDBC" "$PID" "$mode" "$followers" "$rate" "$SECONDS_EACH" "$ROWS" 2>>"$OUT/bench.err"
+  java -cp "$JAR" bench/FollowBench.java "$PORT" "$JDBC" "$PID" "$mode" "$followers" "$rate" "$SECONDS_EACH" "$ROWS" 2>>"$OUT/bench.err" \
+    || log "step $step failed ($OUT/bench.err)"
 done
