@@ -64,6 +64,12 @@ public final class FollowBench {
     List<Reader> readers = new ArrayList<>();
     for (int i = 0; i < followers; i++) {
       readers.add(new Reader(port, path));
+      if (i % 10 == 9) { // ten at a time: a hundred opened at once on a busy machine can outlast the stream service's open timeout (503)
+        long wait = System.nanoTime() + 60_000_000_000L;
+        while (readers.stream().anyMatch(r -> !r.live) && System.nanoTime() < wait) {
+          Thread.sleep(20);
+        }
+      }
     }
     long deadline = System.nanoTime() + 120_000_000_000L;
     while (readers.stream().anyMatch(r -> !r.live) && System.nanoTime() < deadline) {
