@@ -4,8 +4,10 @@ import io.sluice.changes.RowChange;
 import io.sluice.changes.Transaction;
 import io.sluice.dataset.Dataset;
 import io.sluice.dataset.FollowStatus;
+import io.sluice.metrics.SluiceMetrics;
 import io.sluice.value.ChangeKey;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,36 +19,50 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
- * A followed dataset's changes as one request sees them: each changed row of a transaction
- * (the new row, and the old one of an update or delete) is run through the dataset's own query,
- * with the request's parameters, in one statement per transaction ({@link Dataset#changeSql}),
- * so the filter is PostgreSQL's own and the values come out typed exactly as the snapshot's.
- * An insert whose row passes is an insert; an update is an update when both rows pass, an
- * insert when only the new one does, a delete when only the old one does (and a delete and an
- * insert when it changed the row's key); a delete whose old row passed is a delete of that row.
+ * A followed dataset's changes as the followers with one set of parameters see them: each
+ * changed row of a batch of transactions (the new row, and the old one of an update or delete)
+ * is run through the dataset's own query, with those parameters, in one statement per batch
+ * ({@link Dataset#changeSql}), so the filter is PostgreSQL's own and the values come out typed
+ * exactly as the snapshot's. An insert whose row passes is an insert; an update is an update
+ * when both rows pass, an insert when only the new one does, a delete when only the old one does
+ * (and a delete and an insert when it changed the row's key); a delete whose old row passed is a
+ * delete of that row.
+ *
+ * <p>Shared by every follower of the dataset with the same parameters ({@link FollowGroups}): a
+ * transaction's result is kept, by commit position, for the last {@link #KEPT} transactions
+ * evaluated, so a transaction is run through the query once however many follow it, and a
+ * follower asking for one already on its way waits for that statement. Thread-safe: followers
+ * on several event loops call it; results complete on the loop of whoever ran the statement.
  */
 final class ChangeRows {
+
+  /** Results kept per set of parameters, newest by commit position: enough for followers a few batches apart. */
+  static final int KEPT = 4096;
 
   /** One change as the request sees it: what happened and the row, as the dataset's query reads it. */
   record Emitted(String op, Object[] row) {}
 
   private final Pool pool;
+  private final SluiceMetrics metrics;
   private final String table;
   private final String sql;
   private final Tuple parameters;
-  private final int parameterCount;
   private final RowConverter converter;
   private final int[] keyIndexes;
+  /** Each transaction's changes as these parameters see them, by commit position; in flight or done. */
+  private final TreeMap<Long, Future<List<Emitted>>> kept = new TreeMap<>();
 
-  ChangeRows(Pool pool, Dataset dataset, Tuple arguments) {
+  /** For {@code parameters}: the dataset's own parameter values, in order. */
+  ChangeRows(Pool pool, SluiceMetrics metrics, Dataset dataset, Tuple parameters) {
     FollowStatus follow = dataset.follow();
     this.pool = pool;
+    this.metrics = metrics;
     this.table = follow.qualifiedTable();
     this.sql = dataset.changeSql(follow.schema(), follow.table());
-    this.parameters = arguments;
-    this.parameterCount = dataset.definition().parameters().size();
+    this.parameters = parameters;
     this.converter = new RowConverter(dataset.sourceColumns());
     this.keyIndexes = dataset.keyIndexes();
   }
@@ -56,35 +72,112 @@ final class ChangeRows {
     return transaction.truncated().contains(table);
   }
 
-  /** The changes of {@code transaction} this request sees, in order. */
-  Future<List<Emitted>> of(Transaction transaction) {
-    JsonArray images = new JsonArray();
-    List<RowChange> changes = new ArrayList<>();
+  /** How many of the transaction's changes are to the followed table (what a batch's size counts). */
+  int changesOf(Transaction transaction) {
+    int n = 0;
     for (RowChange change : transaction.changes()) {
-      if (change.relation() != null && change.relation().qualifiedName().equals(table)) {
-        changes.add(change);
-        images.add(image(change, change.oldValues())).add(image(change, change.newValues()));
+      if (follows(change)) {
+        n++;
       }
     }
-    if (changes.isEmpty()) {
-      return Future.succeededFuture(List.of());
+    return n;
+  }
+
+  /**
+   * The changes of each of {@code transactions} these parameters see, in order: those already
+   * evaluated (or on their way) are taken as they are, the others run in one statement.
+   */
+  Future<List<List<Emitted>>> of(List<Transaction> transactions) {
+    List<Future<List<Emitted>>> results = new ArrayList<>(transactions.size());
+    List<Transaction> missing = new ArrayList<>();
+    List<Promise<List<Emitted>>> promised = new ArrayList<>();
+    synchronized (kept) {
+      for (Transaction transaction : transactions) {
+        Future<List<Emitted>> known = kept.get(transaction.commitLsn());
+        if (known == null) {
+          Promise<List<Emitted>> promise = Promise.promise();
+          known = promise.future();
+          if (changesOf(transaction) == 0) {
+            promise.complete(List.of());
+          } else {
+            missing.add(transaction);
+            promised.add(promise);
+          }
+          kept.put(transaction.commitLsn(), known);
+        }
+        results.add(known);
+      }
+      while (kept.size() > KEPT) {
+        kept.pollFirstEntry();
+      }
+    }
+    if (!missing.isEmpty()) {
+      evaluate(missing).onComplete(ar -> {
+        for (int i = 0; i < promised.size(); i++) {
+          if (ar.succeeded()) {
+            promised.get(i).complete(ar.result().get(i));
+          } else {
+            forget(missing.get(i));
+            promised.get(i).fail(ar.cause());
+          }
+        }
+      });
+    }
+    return Future.all(results).map(all -> {
+      List<List<Emitted>> lists = new ArrayList<>(results.size());
+      for (Future<List<Emitted>> result : results) {
+        lists.add(result.result());
+      }
+      return lists;
+    });
+  }
+
+  private void forget(Transaction transaction) {
+    synchronized (kept) {
+      kept.remove(transaction.commitLsn());
+    }
+  }
+
+  private boolean follows(RowChange change) {
+    return change.relation() != null && change.relation().qualifiedName().equals(table);
+  }
+
+  /** One statement for every change of {@code transactions}; each transaction's changes as seen, in order. */
+  private Future<List<List<Emitted>>> evaluate(List<Transaction> transactions) {
+    JsonArray images = new JsonArray();
+    List<RowChange> changes = new ArrayList<>();
+    int[] ends = new int[transactions.size()];
+    for (int t = 0; t < transactions.size(); t++) {
+      for (RowChange change : transactions.get(t).changes()) {
+        if (follows(change)) {
+          changes.add(change);
+          images.add(image(change, change.oldValues())).add(image(change, change.newValues()));
+        }
+      }
+      ends[t] = changes.size();
     }
     Tuple arguments = Tuple.tuple();
-    for (int i = 0; i < parameterCount; i++) {
+    for (int i = 0; i < parameters.size(); i++) {
       arguments.addValue(parameters.getValue(i));
     }
     arguments.addValue(images.encode());
+    metrics.followEvaluated(transactions.size());
     return pool.preparedQuery(sql).execute(arguments).map(rows -> {
       Map<Long, Object[]> passed = new HashMap<>();
       int place = converter.width();
       for (Row row : rows) {
         passed.put(row.getLong(place), converter.convert(row));
       }
-      List<Emitted> emitted = new ArrayList<>();
-      for (int i = 0; i < changes.size(); i++) {
-        emit(changes.get(i).kind(), passed.get(2L * i + 1), passed.get(2L * i + 2), emitted);
+      List<List<Emitted>> all = new ArrayList<>(transactions.size());
+      int i = 0;
+      for (int end : ends) {
+        List<Emitted> emitted = new ArrayList<>();
+        for (; i < end; i++) {
+          emit(changes.get(i).kind(), passed.get(2L * i + 1), passed.get(2L * i + 2), emitted);
+        }
+        all.add(emitted);
       }
-      return emitted;
+      return all;
     });
   }
 

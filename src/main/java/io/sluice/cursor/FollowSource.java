@@ -27,7 +27,8 @@ import io.vertx.sqlclient.Tuple;
  * The follow source ({@code ?follow=true}): a dataset's snapshot read like the keyset source's,
  * in {@code REPEATABLE READ}, then its committed changes from the node's {@link ChangeFeed}, each
  * run through the dataset's query with the request's parameters ({@link ChangeRows}) on the
- * pool. Only datasets whose {@link io.sluice.dataset.FollowStatus} is available can be followed;
+ * pool, once for all the followers of the dataset with the same parameters ({@link FollowGroups}),
+ * in batches of consecutive transactions. Only datasets whose {@link io.sluice.dataset.FollowStatus} is available can be followed;
  * others are refused with {@link Reason#FOLLOW_UNAVAILABLE} and the reason.
  */
 public final class FollowSource implements SourceFactory<FollowSource.Request> {
@@ -44,6 +45,7 @@ public final class FollowSource implements SourceFactory<FollowSource.Request> {
   private final SluiceMetrics metrics;
   private final ChangeFeed feed;
   private final long heartbeatMs;
+  private final FollowGroups groups;
 
   /** Follows through {@code feed} (null: no feed runs on this node, so nothing can be followed), beating every {@code heartbeatMs} when quiet. */
   public FollowSource(Vertx vertx, Pool pool, ConnectionGate gate, StreamConnections connections, DatabaseBreaker breaker, StreamConfig config,
@@ -57,6 +59,7 @@ public final class FollowSource implements SourceFactory<FollowSource.Request> {
     this.metrics = metrics;
     this.feed = feed;
     this.heartbeatMs = heartbeatMs;
+    this.groups = new FollowGroups(pool, metrics);
   }
 
   @Override
@@ -99,7 +102,7 @@ public final class FollowSource implements SourceFactory<FollowSource.Request> {
 
   @Override
   public Source open(Request request, String streamId, String requestId) {
-    FollowStream stream = new FollowStream(vertx, requestId, request.dataset(), feed, new ChangeRows(pool, request.dataset(), request.arguments()),
+    FollowStream stream = new FollowStream(vertx, requestId, request.dataset(), feed, groups.join(request.dataset(), request.arguments()),
         heartbeatMs);
     if (request.position().lsn() != null) {
       return stream.fromChange(request.position());

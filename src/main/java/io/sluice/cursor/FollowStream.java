@@ -23,6 +23,7 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Row;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,9 @@ import org.slf4j.LoggerFactory;
 final class FollowStream implements Source {
 
   private static final Logger LOG = LoggerFactory.getLogger(FollowStream.class);
+  /** The most transactions, and about the most changes, one statement runs through the query for a stream. */
+  static final int BATCH_TRANSACTIONS = 256;
+  static final int BATCH_CHANGES = 2000;
 
   private final Vertx vertx;
   private final Context context;
@@ -45,6 +49,9 @@ final class FollowStream implements Source {
   private final Dataset dataset;
   private final ChangeFeed feed;
   private final ChangeRows changeRows;
+  private final Runnable leave;
+  /** A run of {@link #pump()} is queued: the log's appends (on the reader's thread) queue at most one. */
+  private final AtomicBoolean pumpQueued = new AtomicBoolean();
   private final long heartbeatMs;
   private final Promise<Long> started = Promise.promise();
   private final Promise<Void> released = Promise.promise();
@@ -66,13 +73,15 @@ final class FollowStream implements Source {
   private Runnable unlisten;
   private long heartbeatTimer = -1;
 
-  FollowStream(Vertx vertx, String requestId, Dataset dataset, ChangeFeed feed, ChangeRows changeRows, long heartbeatMs) {
+  /** Reads {@code shared}'s changes (those of the followers with the same dataset and parameters), leaving it when done. */
+  FollowStream(Vertx vertx, String requestId, Dataset dataset, ChangeFeed feed, FollowGroups.Joined shared, long heartbeatMs) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.log = RequestLog.of(LOG, requestId);
     this.dataset = dataset;
     this.feed = feed;
-    this.changeRows = changeRows;
+    this.changeRows = shared.rows();
+    this.leave = shared.leave();
     this.heartbeatMs = heartbeatMs;
   }
 
@@ -133,7 +142,14 @@ final class FollowStream implements Source {
       return;
     }
     changing = true;
-    unlisten = feed.log().listen(() -> context.runOnContext(v -> pump()));
+    unlisten = feed.log().listen(() -> {
+      if (pumpQueued.compareAndSet(false, true)) {
+        context.runOnContext(v -> {
+          pumpQueued.set(false);
+          pump();
+        });
+      }
+    });
     heartbeatTimer = vertx.setPeriodic(Math.max(100, heartbeatMs / 2), id -> beat());
     pump();
   }
@@ -147,9 +163,11 @@ final class FollowStream implements Source {
         mustRefetch("the log no longer holds position " + Lsn.text(lsn));
         return;
       }
-      Transaction next = held.stream()
-          .filter(t -> t.commitLsn() > lsn || delivered != Position.Changes.ALL)
-          .findFirst().orElse(null);
+      int first = 0;
+      while (first < held.size() && !(held.get(first).commitLsn() > lsn || delivered != Position.Changes.ALL)) {
+        first++;
+      }
+      Transaction next = first < held.size() ? held.get(first) : null;
       if (!live && (next != null ? next.commitLsn() >= liveAt : passed >= liveAt)) {
         goLive();
         continue;
@@ -169,8 +187,9 @@ final class FollowStream implements Source {
         mustRefetch("table " + dataset.follow().qualifiedTable() + " was truncated");
         return;
       }
+      List<Transaction> batch = batchFrom(held, first);
       busy = true;
-      changeRows.of(next).onComplete(ar -> {
+      changeRows.of(batch).onComplete(ar -> context.runOnContext(v -> {
         busy = false;
         if (stopped) {
           return;
@@ -179,11 +198,32 @@ final class FollowStream implements Source {
           fail(ar.cause());
           return;
         }
-        deliver(next, ar.result());
+        deliver(batch, ar.result());
         pump();
-      });
+      }));
       return;
     }
+  }
+
+  /**
+   * The transactions from {@code held[first]} on that one statement can evaluate for this stream:
+   * consecutive, at most {@link #BATCH_TRANSACTIONS} of them and about {@link #BATCH_CHANGES}
+   * changes, none the snapshot saw or that truncated the table (those are handled one by one),
+   * none past the point where the stream goes live.
+   */
+  private List<Transaction> batchFrom(List<Transaction> held, int first) {
+    List<Transaction> batch = new ArrayList<>();
+    batch.add(held.get(first));
+    int changes = changeRows.changesOf(held.get(first));
+    for (int i = first + 1; i < held.size() && batch.size() < BATCH_TRANSACTIONS && changes < BATCH_CHANGES; i++) {
+      Transaction next = held.get(i);
+      if ((!live && next.commitLsn() >= liveAt) || (visibility != null && visibility.saw(next.xid())) || changeRows.truncates(next)) {
+        break;
+      }
+      changes += changeRows.changesOf(next);
+      batch.add(next);
+    }
+    return batch;
   }
 
   /**
@@ -201,17 +241,22 @@ final class FollowStream implements Source {
     emitStatus(ChangeKey.LIVE);
   }
 
-  private void deliver(Transaction transaction, List<ChangeRows.Emitted> emitted) {
-    long skip = transaction.commitLsn() == lsn ? delivered : 0;
-    lsn = transaction.commitLsn();
-    delivered = Position.Changes.ALL;
-    String at = Lsn.text(transaction.commitLsn());
+  /** The changes of a batch of transactions, in one batch of rows: each transaction's together, each change with its own position. */
+  private void deliver(List<Transaction> transactions, List<List<ChangeRows.Emitted>> seen) {
     List<Object[]> rows = new ArrayList<>();
     List<Object[]> keys = new ArrayList<>();
-    for (int i = (int) Math.min(skip, emitted.size()); i < emitted.size(); i++) {
-      long count = i + 1 == emitted.size() ? Position.Changes.ALL : i + 1;
-      rows.add(emitted.get(i).row());
-      keys.add(ChangeKey.of(emitted.get(i).op(), at, count));
+    for (int t = 0; t < transactions.size(); t++) {
+      Transaction transaction = transactions.get(t);
+      List<ChangeRows.Emitted> emitted = seen.get(t);
+      long skip = transaction.commitLsn() == lsn ? delivered : 0;
+      lsn = transaction.commitLsn();
+      delivered = Position.Changes.ALL;
+      String at = Lsn.text(transaction.commitLsn());
+      for (int i = (int) Math.min(skip, emitted.size()); i < emitted.size(); i++) {
+        long count = i + 1 == emitted.size() ? Position.Changes.ALL : i + 1;
+        rows.add(emitted.get(i).row());
+        keys.add(ChangeKey.of(emitted.get(i).op(), at, count));
+      }
     }
     if (!rows.isEmpty()) {
       emit(new RowBatch(0, rows, keys));
@@ -263,6 +308,7 @@ final class FollowStream implements Source {
 
   private void halt() {
     stopped = true;
+    leave.run();
     if (unlisten != null) {
       unlisten.run();
     }

@@ -47,6 +47,12 @@ public final class SluiceMetrics {
   private final Counter samplingRateChanges = Counter.builder("sluice.http.sampling.rate.changes")
       .description("sampling rates raised (1 to 5, 5 to 10) on degrade=sample streams").register(registry);
   private final Counter streamsOpened = Counter.builder("sluice.cursor.streams.opened").description("cursor streams opened").register(registry);
+  private final Counter followEvaluations = Counter.builder("sluice.follow.evaluations")
+      .description("statements that ran committed changes through a followed dataset's query (one per batch of transactions and distinct parameters)")
+      .register(registry);
+  private final Counter followEvaluated = Counter.builder("sluice.follow.evaluated.transactions")
+      .description("committed transactions run through a followed dataset's query, counted once per distinct parameters however many follow them")
+      .register(registry);
   private final Timer admissionWait = Timer.builder("sluice.admission.wait")
       .description("how long admitted streams waited for a database connection").serviceLevelObjectives(WAIT_BUCKETS).register(registry);
   private final AtomicInteger activeCursors = registry.gauge("sluice.cursor.streams.active", new AtomicInteger());
@@ -222,6 +228,20 @@ public final class SluiceMetrics {
 
   public double samplingRateChanges() {
     return samplingRateChanges.count();
+  }
+
+  /** One statement ran {@code transactions} committed transactions through a followed dataset's query. */
+  public void followEvaluated(int transactions) {
+    followEvaluations.increment();
+    followEvaluated.increment(transactions);
+  }
+
+  public double followEvaluations() {
+    return followEvaluations.count();
+  }
+
+  public double followEvaluatedTransactions() {
+    return followEvaluated.count();
   }
 
   public double rowsRead() {

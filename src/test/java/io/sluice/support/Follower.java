@@ -25,6 +25,8 @@ public final class Follower implements AutoCloseable {
   private static final boolean DEBUG = System.getenv("FOLLOWER_DEBUG") != null;
   public final Map<Long, JsonObject> state;
   public final AtomicLong changes = new AtomicLong();
+  /** Every change applied, in the order read: its position ({@code lsn}), operation and row id, and its resume token. */
+  public final java.util.List<String[]> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
   public volatile boolean live;
   public volatile String lastToken;
   public volatile String lastStatus;
@@ -99,6 +101,7 @@ public final class Follower implements AutoCloseable {
       default -> throw new IllegalStateException("unknown op in " + record);
     }
     lastToken = meta.getString("resume");
+    seen.add(new String[] {meta.getString("lsn") + " " + meta.getString("op") + " " + row.getLong("id"), lastToken});
     if (cutAfterChanges > 0 && changes.incrementAndGet() >= cutAfterChanges) {
       body.close();
       return true;
