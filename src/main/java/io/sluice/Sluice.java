@@ -13,6 +13,7 @@ import io.sluice.config.ResumeConfig;
 import io.sluice.config.Role;
 import io.sluice.config.SluiceConfig;
 import io.sluice.changes.ChangeFeed;
+import io.sluice.changes.SlotRetention;
 import io.sluice.changes.FollowChecks;
 import io.sluice.cursor.FollowSource;
 import io.sluice.cursor.KeysetSource;
@@ -192,7 +193,8 @@ public final class Sluice {
       if (tables.isEmpty() || !config.follow().enabled() || !config.roles().contains(Role.CURSOR)) {
         return Future.succeededFuture();
       }
-      return ChangeFeed.start(vertx, config.database(), config.follow(), tables).onSuccess(feed -> {
+      Future<String> retention = SlotRetention.check(pool).otherwise((String) null); // a warning only: following starts either way
+      return retention.compose(w -> ChangeFeed.start(vertx, config.database(), config.follow(), tables)).onSuccess(feed -> {
         changeFeed = feed;
         metrics.followLag(feed::lagBytes, () -> feed.log().size());
         metrics.followSlotHeld(feed::holdsSlot);
