@@ -28,7 +28,8 @@ public final class ChangeFeed {
 
   /**
    * Prepares the publication of {@code tables} and the slot (creating what is missing) and starts
-   * reading it; the log starts at the slot's confirmed position.
+   * reading it. The log reloads what its directory ({@code follow.logDir}/slot) holds from an
+   * earlier run, when that reaches the slot's confirmed position; otherwise it starts there.
    */
   public static Future<ChangeFeed> start(Vertx vertx, DatabaseConfig database, FollowConfig config, List<String> tables) {
     PgConnectOptions options = PgConnectOptions.fromUri(database.url());
@@ -44,7 +45,9 @@ public final class ChangeFeed {
     return vertx.executeBlocking(() -> {
       SlotReader probe = new SlotReader(jdbcUrl, properties, config, null);
       long start = probe.prepare(tables);
-      RetainedLog log = new RetainedLog(config.retainedTransactions(), start);
+      RetainedLog log = config.logDir() == null
+          ? new RetainedLog(config.retainedTransactions(), start)
+          : RetainedLog.open(config.retainedTransactions(), config.logDir().resolve(config.slot()), config.retainedBytes(), start);
       SlotReader reader = new SlotReader(jdbcUrl, properties, config, log);
       reader.start();
       return new ChangeFeed(vertx, reader, log);
@@ -65,10 +68,11 @@ public final class ChangeFeed {
     return reader.lagBytes();
   }
 
-  /** Stops reading; the slot stays for the next start, inactive. */
+  /** Stops reading and closes the log's disk part; the slot stays for the next start, inactive. */
   public Future<Void> close() {
     return vertx.executeBlocking(() -> {
       reader.stop();
+      log.close();
       return null;
     });
   }

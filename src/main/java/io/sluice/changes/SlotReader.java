@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads the deployment's replication slot on a thread of its own (pgjdbc's replication API
  * blocks): pgoutput with the publication, decoded into the {@link RetainedLog}. The slot's
- * confirmed position follows what the log holds; every {@code heartbeatMs} it writes a
+ * confirmed position follows what the log holds durably ({@link RetainedLog#sync()}: forced to
+ * disk first), so that WAL the log could not give back after a crash is never released; every {@code heartbeatMs} it writes a
  * non-transactional logical message, so that an idle database still moves the slot on and a
  * follower learns that the slot has been read past a point, and it measures the slot's lag.
  * A lost connection is retried every second from where the log stands.
@@ -40,7 +41,7 @@ final class SlotReader implements Runnable, PgOutputDecoder.Listener {
   private final AtomicLong lagBytes = new AtomicLong(-1);
   private volatile boolean stopping;
   private volatile boolean nudged;
-  /** The commit position of the last transaction appended; only the reader's thread uses it. */
+  /** The commit position of the last transaction appended (or reloaded from disk); only the reader's thread uses it. */
   private long lastCommit = -1;
   private Thread thread;
 
@@ -49,6 +50,7 @@ final class SlotReader implements Runnable, PgOutputDecoder.Listener {
     this.properties = properties;
     this.config = config;
     this.log = log;
+    this.lastCommit = log == null ? -1 : log.passed(); // the log may hold what the slot sends again
   }
 
   /** Opens a plain connection with the reader's credentials. */
@@ -119,7 +121,7 @@ final class SlotReader implements Runnable, PgOutputDecoder.Listener {
           nudged = false;
           nextBeat = now + TimeUnit.MILLISECONDS.toNanos(config.heartbeatMs());
           heartbeat(control);
-          LogSequenceNumber position = LogSequenceNumber.valueOf(log.passed());
+          LogSequenceNumber position = LogSequenceNumber.valueOf(log.sync());
           stream.setAppliedLSN(position);
           stream.setFlushedLSN(position);
           stream.forceUpdateStatus();

@@ -64,6 +64,12 @@ final class FollowStream implements Source {
   private boolean stopped;
   private long lastEmitNanos = System.nanoTime();
   private Runnable unlisten;
+  /** Transactions read from the log's disk part, for a stream behind its memory part. */
+  private List<Transaction> ahead = List.of();
+  /** How many transactions one read of the disk part brings. */
+  private static final int READ_AHEAD = 256;
+  /** What {@link #held} returns while the disk is read. */
+  private static final List<Transaction> READING = List.of(new Transaction(-1, -1, List.of(), java.util.Set.of()));
   private long heartbeatTimer = -1;
 
   FollowStream(Vertx vertx, String requestId, Dataset dataset, ChangeFeed feed, ChangeRows changeRows, long heartbeatMs) {
@@ -79,7 +85,8 @@ final class FollowStream implements Source {
   /** From the start: the snapshot that {@code cursor} reads (with {@code mark} its view), then the changes. */
   FollowStream fromSnapshot(java.util.function.Function<Promise<Row>, CursorStream> cursor) {
     Promise<Row> mark = Promise.promise();
-    long start = feed.log().start();
+    // every transaction appended before the snapshot begins committed before it, so the snapshot saw it
+    long start = Math.max(feed.log().start(), feed.log().passed());
     mark.future().onSuccess(row -> {
       visibility = SnapshotVisibility.parse(row.getString(0));
       liveAt = Lsn.parse(row.getString(1));
@@ -142,7 +149,10 @@ final class FollowStream implements Source {
     while (!stopped && changing && !busy && outlet.demand() > 0) {
       RetainedLog retained = feed.log();
       long passed = retained.passed();
-      List<Transaction> held = retained.from(lsn);
+      List<Transaction> held = held(retained);
+      if (held == READING) {
+        return;
+      }
       if (held == null) {
         mustRefetch("the log no longer holds position " + Lsn.text(lsn));
         return;
@@ -187,6 +197,39 @@ final class FollowStream implements Source {
   }
 
   /**
+   * The transaction at {@link #lsn} (if held) and the next ones: from memory, or read ahead from
+   * the log's disk part on a worker thread ({@link #READING} meanwhile; the pump goes on when it
+   * is read); null when the log no longer holds them.
+   */
+  private List<Transaction> held(RetainedLog retained) {
+    if (retained.inMemory(lsn)) {
+      ahead = List.of();
+      return retained.from(lsn, 2);
+    }
+    List<Transaction> rest = ahead.stream().filter(t -> t.commitLsn() >= lsn).toList();
+    if (rest.stream().anyMatch(t -> t.commitLsn() > lsn)) {
+      return rest;
+    }
+    busy = true;
+    long at = lsn;
+    context.executeBlocking(() -> retained.from(at, READ_AHEAD), false).onComplete(ar -> {
+      busy = false;
+      if (stopped) {
+        return;
+      }
+      if (ar.failed()) {
+        fail(ar.cause());
+      } else if (ar.result() == null) {
+        mustRefetch("the log no longer holds position " + Lsn.text(at));
+      } else {
+        ahead = ar.result();
+        pump();
+      }
+    });
+    return READING;
+  }
+
+  /**
    * Every transaction committed before the slot position the snapshot noted has been seen (and
    * delivered unless the snapshot saw it); every later one is after the snapshot: from here the
    * stream is live, its position right before that point.
@@ -222,7 +265,7 @@ final class FollowStream implements Source {
     if (live && !busy && outlet.demand() > 0 && System.nanoTime() - lastEmitNanos >= heartbeatMs * 1_000_000L) {
       RetainedLog retained = feed.log();
       long passed = retained.passed();
-      List<Transaction> held = retained.from(lsn);
+      List<Transaction> held = retained.inMemory(lsn) ? retained.from(lsn, 2) : null;
       if (held != null && held.stream().noneMatch(t -> t.commitLsn() > lsn) && delivered == Position.Changes.ALL) {
         lsn = Math.max(lsn, passed);
         emitStatus(ChangeKey.LIVE);
