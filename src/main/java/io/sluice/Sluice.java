@@ -193,7 +193,7 @@ public final class Sluice {
       }
       return ChangeFeed.start(vertx, config.database(), config.follow(), tables).onSuccess(feed -> {
         changeFeed = feed;
-        metrics.followLag(feed::lagBytes, () -> feed.log().size());
+        metrics.followLag(feed::lagBytes, () -> feed.log().size(), () -> feed.log().diskBytes());
       }).mapEmpty();
     });
   }

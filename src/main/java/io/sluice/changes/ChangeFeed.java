@@ -47,7 +47,8 @@ public final class ChangeFeed {
       long start = probe.prepare(tables);
       RetainedLog log = config.logDir() == null
           ? new RetainedLog(config.retainedTransactions(), start)
-          : RetainedLog.open(config.retainedTransactions(), config.logDir().resolve(config.slot()), config.retainedBytes(), start);
+          : RetainedLog.open(config.retainedTransactions(), config.logDir().resolve(config.slot()), config.retainedBytes(), start,
+              probe.source());
       SlotReader reader = new SlotReader(jdbcUrl, properties, config, log);
       reader.start();
       return new ChangeFeed(vertx, reader, log);

@@ -101,9 +101,10 @@ final class LogSegments implements AutoCloseable {
 
   /**
    * Opens (creating) the segments in {@code dir}, at most {@code maxBytes} of them; refuses a
-   * directory another process holds. An empty directory starts a log at {@code start}.
+   * directory another process holds. An empty directory starts a log at {@code start}, and so
+   * does one whose segments were written for another {@code source} (another database, another slot).
    */
-  static LogSegments open(Path dir, long maxBytes, long start) throws IOException {
+  static LogSegments open(Path dir, long maxBytes, long start, String source) throws IOException {
     Files.createDirectories(dir);
     FileChannel lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock lock;
@@ -117,6 +118,15 @@ final class LogSegments implements AutoCloseable {
       throw new IOException("follow.logDir " + dir + " is in use by another process: give each Sluice node a directory of its own");
     }
     LogSegments log = new LogSegments(dir, maxBytes, Math.max(64 * 1024, Math.min(64L << 20, maxBytes / 8)), lockChannel, lock);
+    Path identity = dir.resolve("source");
+    if (!Files.exists(identity) || !Files.readString(identity).equals(source)) {
+      try (Stream<Path> stale = Files.list(dir)) {
+        for (Path file : stale.filter(p -> p.getFileName().toString().endsWith(".seg")).toList()) {
+          Files.delete(file);
+        }
+      }
+      Files.writeString(identity, source);
+    }
     log.load();
     if (log.segments.isEmpty()) {
       log.roll(start);

@@ -56,10 +56,11 @@ public final class RetainedLog implements AutoCloseable {
    * earlier run left there. {@code slotStart} is the slot's confirmed position: when the disk
    * holds nothing, or stops before it (the slot was recreated, the directory is another's), the
    * disk is cleared and the log starts there; otherwise reading the slot resumes after the last
-   * transaction on disk, which the slot sends again and the reader skips.
+   * transaction on disk, which the slot sends again and the reader skips. {@code source} names
+   * the database and slot: a directory written for another is cleared.
    */
-  public static RetainedLog open(int capacity, Path dir, long maxBytes, long slotStart) throws IOException {
-    LogSegments disk = LogSegments.open(dir, maxBytes, slotStart);
+  public static RetainedLog open(int capacity, Path dir, long maxBytes, long slotStart, String source) throws IOException {
+    LogSegments disk = LogSegments.open(dir, maxBytes, slotStart, source);
     if (disk.last() < slotStart - 1) {
       if (disk.last() >= disk.start()) {
         LOG.warn("follow: the log in {} ends at {}, before the slot's confirmed position {}: it is cleared", dir, Lsn.text(disk.last()),

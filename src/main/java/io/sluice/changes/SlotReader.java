@@ -192,6 +192,15 @@ final class SlotReader implements Runnable, PgOutputDecoder.Listener {
     }
   }
 
+  /** The database system's identifier and the slot's name: what the retained log's disk part was written for. */
+  String source() throws SQLException {
+    try (Connection control = connect(); Statement statement = control.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT system_identifier::text FROM pg_control_system()")) {
+      rows.next();
+      return rows.getString(1) + "/" + config.slot();
+    }
+  }
+
   private void preparePublication(Connection control, List<String> tables) throws SQLException {
     String publication = "\"" + config.publication() + "\"";
     boolean exists;

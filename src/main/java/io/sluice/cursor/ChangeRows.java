@@ -25,7 +25,8 @@ import java.util.Objects;
  * so the filter is PostgreSQL's own and the values come out typed exactly as the snapshot's.
  * An insert whose row passes is an insert; an update is an update when both rows pass, an
  * insert when only the new one does, a delete when only the old one does (and a delete and an
- * insert when it changed the row's key); a delete whose old row passed is a delete of that row.
+ * insert when it changed the row's key); a delete whose old row passed is a delete of that row
+ * (under {@code REPLICA IDENTITY DEFAULT} the old row holds the key columns only).
  */
 final class ChangeRows {
 
@@ -63,7 +64,7 @@ final class ChangeRows {
     for (RowChange change : transaction.changes()) {
       if (change.relation() != null && change.relation().qualifiedName().equals(table)) {
         changes.add(change);
-        images.add(image(change, change.oldValues())).add(image(change, change.newValues()));
+        images.add(image(change, before(change))).add(image(change, change.newValues()));
       }
     }
     if (changes.isEmpty()) {
@@ -108,6 +109,15 @@ final class ChangeRows {
       }
     }
     return true;
+  }
+
+  /**
+   * The old row as the filter sees it: under {@code REPLICA IDENTITY DEFAULT} an update that keeps
+   * its key carries none, and since the filter then reads only key columns (FollowChecks), the
+   * new row answers for it.
+   */
+  private static String[] before(RowChange change) {
+    return change.kind() == RowChange.Kind.UPDATE && change.oldValues() == null ? change.newValues() : change.oldValues();
   }
 
   /** A row's values as a JSON object by column name, JSON columns as JSON, the others as their text; null for no row. */

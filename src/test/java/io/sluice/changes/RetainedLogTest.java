@@ -68,7 +68,7 @@ class RetainedLogTest {
   @Test
   @DisplayName("transactions older than the memory part are read back from disk, and all of them again after a reopen")
   void readsBackAndReloads() throws Exception {
-    try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE)) {
+    try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE, "db/slot")) {
       for (int n = 1; n <= 200; n++) {
         log.append(transaction(n, 50));
       }
@@ -80,7 +80,7 @@ class RetainedLogTest {
       assertSame(log.from(BASE + 195 * 100), 195, 200);
       assertThat(log.sync()).isEqualTo(BASE + 200 * 100);
     }
-    try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE + 150 * 100)) {
+    try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE + 150 * 100, "db/slot")) {
       assertThat(log.start()).isEqualTo(BASE);
       assertThat(log.passed()).isEqualTo(BASE + 200 * 100);
       assertThat(log.size()).isZero();
@@ -93,7 +93,7 @@ class RetainedLogTest {
   @Test
   @DisplayName("a torn last record (a crash while writing) is cut off at reopen; the records before it stay and the log goes on")
   void tornTail() throws Exception {
-    try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE)) {
+    try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE, "db/slot")) {
       for (int n = 1; n <= 30; n++) {
         log.append(transaction(n, 50));
       }
@@ -102,14 +102,14 @@ class RetainedLogTest {
     try (RandomAccessFile file = new RandomAccessFile(lastSegment().toFile(), "rw")) {
       file.setLength(whole - 7);
     }
-    try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE)) {
+    try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE, "db/slot")) {
       assertThat(log.passed()).isEqualTo(BASE + 29 * 100);
       assertSame(log.from(BASE, 1000), 1, 29);
       assertThat(Files.size(lastSegment())).isLessThan(whole - 7);
       log.append(transaction(30, 50));
       log.append(transaction(31, 50));
     }
-    try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE)) {
+    try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE, "db/slot")) {
       assertSame(log.from(BASE, 1000), 1, 31);
     }
   }
@@ -118,7 +118,7 @@ class RetainedLogTest {
   @DisplayName("a record whose bytes changed fails its checksum: the log ends before it")
   void corruptRecord() throws Exception {
     long[] lengths = new long[21];
-    try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE)) {
+    try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE, "db/slot")) {
       for (int n = 1; n <= 20; n++) {
         log.append(transaction(n, 50));
         lengths[n] = Files.size(lastSegment());
@@ -131,7 +131,7 @@ class RetainedLogTest {
       file.seek(inside);
       file.write(b ^ 0x10);
     }
-    try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE)) {
+    try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE, "db/slot")) {
       assertSame(log.from(BASE, 1000), 1, 15);
       assertThat(Files.size(lastSegment())).isEqualTo(lengths[15]);
     }
@@ -142,7 +142,7 @@ class RetainedLogTest {
   void boundedOnDisk() throws Exception {
     long bound = 256 * 1024;
     Random random = new Random(7);
-    try (RetainedLog log = RetainedLog.open(5, dir, bound, BASE)) {
+    try (RetainedLog log = RetainedLog.open(5, dir, bound, BASE, "db/slot")) {
       long lastStart = log.start();
       for (int n = 1; n <= 3000; n++) {
         log.append(transaction(n, random.nextInt(400)));
@@ -165,30 +165,35 @@ class RetainedLogTest {
   }
 
   @Test
-  @DisplayName("a log that stops before the slot's confirmed position is cleared; a directory in use is refused")
+  @DisplayName("a log that stops before the slot's confirmed position, or was written for another database, is cleared; a directory in use is refused")
   void gapsAndLocks() throws Exception {
-    try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE)) {
+    try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE, "db/slot")) {
       log.append(transaction(1, 10));
-      assertThatThrownBy(() -> RetainedLog.open(10, dir, 1 << 20, BASE)).hasMessageContaining("in use");
+      assertThatThrownBy(() -> RetainedLog.open(10, dir, 1 << 20, BASE, "db/slot")).hasMessageContaining("in use");
     }
-    try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE + 10_000)) {
+    try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE + 10_000, "db/slot")) {
       assertThat(log.start()).isEqualTo(BASE + 10_000);
       assertThat(log.passed()).isEqualTo(BASE + 10_000 - 1);
       assertThat(log.from(BASE + 10_000)).isEmpty();
       assertThat(log.from(BASE)).isNull();
+      log.append(transaction(101, 10));
+    }
+    try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE, "another-db/slot")) {
+      assertThat(log.start()).isEqualTo(BASE);
+      assertThat(log.from(BASE)).isEmpty();
     }
   }
 
   @Test
   @DisplayName("a position passed without a transaction is kept on disk at sync, so a reload knows the slot was read that far")
   void passedMarker() throws Exception {
-    try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE)) {
+    try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE, "db/slot")) {
       log.append(transaction(1, 50));
       log.passed(BASE + 5000);
       assertThat(log.durable()).isLessThan(BASE + 5000);
       assertThat(log.sync()).isEqualTo(BASE + 5000);
     }
-    try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE + 5001)) {
+    try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE + 5001, "db/slot")) {
       assertThat(log.start()).isEqualTo(BASE);
       assertThat(log.passed()).isEqualTo(BASE + 5000);
       assertSame(log.from(BASE, 10), 1, 1);
