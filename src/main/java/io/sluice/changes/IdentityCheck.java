@@ -10,11 +10,9 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -32,7 +30,6 @@ import java.util.regex.Pattern;
 final class IdentityCheck {
 
   private static final String STATEMENT = "sluice_follow_identity_check";
-  private static final Pattern REFERENCE = Pattern.compile("\"((?:[^\"]|\"\")+)\"|([A-Za-z_][A-Za-z0-9_$]*)");
 
   private IdentityCheck() {}
 
@@ -48,7 +45,9 @@ final class IdentityCheck {
         .compose(columns -> {
           Set<String> identity = new TreeSet<>();
           Set<String> outOfLine = new TreeSet<>();
+          Set<String> all = new TreeSet<>();
           for (Row column : columns) {
+            all.add(column.getString(0));
             if (column.getBoolean(3)) {
               identity.add(column.getString(0));
             } else if (column.getInteger(1) == -1 && !"p".equals(column.getString(2))) {
@@ -60,7 +59,7 @@ final class IdentityCheck {
                 + " has no replica identity that names a row (REPLICA IDENTITY NOTHING, or DEFAULT without a primary key), so an update"
                 + " or delete carries no old row: " + alter));
           }
-          return plan(pool, dataset).map(plan -> judge(dataset, schema, table, plan, identity, outOfLine, alter));
+          return plan(pool, dataset).map(plan -> judge(dataset, schema, table, plan, all, identity, outOfLine, alter));
         });
   }
 
@@ -80,14 +79,25 @@ final class IdentityCheck {
         }));
   }
 
-  private static FollowStatus judge(Dataset dataset, String schema, String table, JsonObject plan, Set<String> identity, Set<String> outOfLine,
-      String alter) {
+  private static FollowStatus judge(Dataset dataset, String schema, String table, JsonObject plan, Set<String> all, Set<String> identity,
+      Set<String> outOfLine, String alter) {
     String name = dataset.name();
     String alias = alias(plan, schema, table);
-    String prefix = alias == null ? table : alias;
-    Set<String> filtered = new LinkedHashSet<>();
-    Set<String> read = new LinkedHashSet<>();
-    walk(plan, prefix, filtered, read);
+    String qualifier = ident(alias == null ? table : alias);
+    List<String> conditions = new ArrayList<>();
+    List<String> outputs = new ArrayList<>();
+    walk(plan, conditions, outputs);
+    Set<String> filtered = new TreeSet<>();
+    Set<String> read = new TreeSet<>();
+    for (String column : all) {
+      if (conditions.stream().anyMatch(e -> mentions(e, qualifier, column))) {
+        filtered.add(column);
+        read.add(column);
+      }
+      if (outputs.stream().anyMatch(e -> mentions(e, qualifier, column))) {
+        read.add(column);
+      }
+    }
     filtered.removeAll(identity);
     if (!filtered.isEmpty()) {
       return FollowStatus.unavailable("dataset '" + name + "': its filter reads " + filtered + " of table " + schema + "." + table
@@ -95,12 +105,11 @@ final class IdentityCheck {
           + alter);
     }
     JsonArray output = plan.getJsonArray("Output", new JsonArray());
-    int[] keys = dataset.keyIndexes();
     List<SourceColumn> columns = dataset.sourceColumns();
-    for (int key : keys) {
+    for (int key : dataset.keyIndexes()) {
       String expression = key >= 0 && key < output.size() ? output.getString(key) : "";
-      String column = reference(expression, prefix);
-      if (column == null || !identity.contains(column)) {
+      boolean named = identity.stream().anyMatch(c -> expression.equals(ident(c)) || expression.equals(qualifier + "." + ident(c)));
+      if (!named) {
         return FollowStatus.unavailable("dataset '" + name + "': its key column '" + (key >= 0 ? columns.get(key).name() : "?")
             + "' is not one of the replica identity's columns " + identity + " of table " + schema + "." + table
             + ", so a delete could not name its row: " + alter);
@@ -137,50 +146,40 @@ final class IdentityCheck {
     return null;
   }
 
-  /** Collects the columns every condition of the plan reads ({@code filtered}) and every column it reads at all ({@code read}). */
-  private static void walk(Object node, String prefix, Set<String> filtered, Set<String> read) {
+  /** Collects every condition of the plan and every expression it outputs. */
+  private static void walk(Object node, List<String> conditions, List<String> outputs) {
     if (node instanceof JsonArray array) {
-      array.forEach(child -> walk(child, prefix, filtered, read));
+      array.forEach(child -> walk(child, conditions, outputs));
     } else if (node instanceof JsonObject object) {
       for (var entry : object) {
         String key = entry.getKey();
-        if (entry.getValue() instanceof String text && (key.endsWith("Cond") || key.endsWith("Filter"))) {
-          references(text, prefix, filtered);
-          references(text, prefix, read);
-        } else if ("Output".equals(key) && entry.getValue() instanceof JsonArray outputs) {
-          outputs.forEach(o -> references(String.valueOf(o), prefix, read));
+        if (entry.getValue() instanceof String text && (key.endsWith("Cond") || key.endsWith("Filter") || key.endsWith("Key"))) {
+          conditions.add(text);
+        } else if ("Output".equals(key) && entry.getValue() instanceof JsonArray list) {
+          list.forEach(o -> outputs.add(String.valueOf(o)));
         } else {
-          walk(entry.getValue(), prefix, filtered, read);
+          walk(entry.getValue(), conditions, outputs);
         }
       }
     }
   }
 
-  /** Every {@code prefix.column} in {@code expression}, as EXPLAIN VERBOSE prints column references. */
-  private static void references(String expression, String prefix, Set<String> found) {
-    String qualifier = prefix.matches("[a-z_][a-z0-9_$]*") ? prefix : "\"" + prefix.replace("\"", "\"\"") + "\"";
-    int at = expression.indexOf(qualifier + ".");
-    while (at >= 0) {
-      boolean boundary = at == 0 || !(Character.isLetterOrDigit(expression.charAt(at - 1)) || expression.charAt(at - 1) == '_'
-          || expression.charAt(at - 1) == '"' || expression.charAt(at - 1) == '.');
-      Matcher column = REFERENCE.matcher(expression).region(at + qualifier.length() + 1, expression.length());
-      if (boundary && column.lookingAt()) {
-        found.add(column.group(1) != null ? column.group(1).replace("\"\"", "\"") : column.group(2));
-      }
-      at = expression.indexOf(qualifier + ".", at + 1);
-    }
+  /**
+   * Whether {@code expression} (as EXPLAIN prints it: conditions with {@code qualifier.column},
+   * outputs of a one-table plan without) names {@code column}; string literals are not looked
+   * into, a function or type of the same name is not the column. Errs towards yes.
+   */
+  static boolean mentions(String expression, String qualifier, String column) {
+    String bare = LITERAL.matcher(expression).replaceAll("''");
+    Pattern reference = Pattern.compile("(?:(?<![\\w$.\"])" + Pattern.quote(qualifier) + "\\.|(?<![\\w$.\"])(?<!::))"
+        + Pattern.quote(ident(column)) + "(?![\\w$\"(])");
+    return reference.matcher(bare).find();
   }
 
-  /** The column {@code expression} is, when it is just {@code prefix.column}; else null. */
-  private static String reference(String expression, String prefix) {
-    Set<String> found = new LinkedHashSet<>();
-    references(expression, prefix, found);
-    String qualifier = prefix.matches("[a-z_][a-z0-9_$]*") ? prefix : "\"" + prefix.replace("\"", "\"\"") + "\"";
-    if (found.size() != 1 || !expression.startsWith(qualifier + ".")) {
-      return null;
-    }
-    String column = found.iterator().next();
-    String plain = column.matches("[a-z_][a-z0-9_$]*") ? column : "\"" + column.replace("\"", "\"\"") + "\"";
-    return expression.equals(qualifier + "." + plain) ? column : null;
+  private static final Pattern LITERAL = Pattern.compile("'(?:[^']|'')*'");
+
+  /** An identifier as PostgreSQL prints it: bare when it can be, else quoted. */
+  private static String ident(String name) {
+    return name.matches("[a-z_][a-z0-9_$]*") ? name : "\"" + name.replace("\"", "\"\"") + "\"";
   }
 }
