@@ -196,7 +196,7 @@ public final class Sluice {
       Future<String> retention = SlotRetention.check(pool).otherwise((String) null); // a warning only: following starts either way
       return retention.compose(w -> ChangeFeed.start(vertx, config.database(), config.follow(), tables)).onSuccess(feed -> {
         changeFeed = feed;
-        metrics.followLag(feed::lagBytes, () -> feed.log().size());
+        metrics.followLag(feed::lagBytes, () -> feed.log().size(), () -> feed.log().diskBytes());
         metrics.followSlotHeld(feed::holdsSlot);
       }).mapEmpty();
     });

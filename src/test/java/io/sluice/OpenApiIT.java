@@ -311,7 +311,7 @@ class OpenApiIT extends ServiceTest {
       postgres.execute("CREATE TABLE follow_items (id bigint PRIMARY KEY, status text NOT NULL, amount numeric(12,2));"
           + " ALTER TABLE follow_items REPLICA IDENTITY FULL;"
           + " INSERT INTO follow_items SELECT n, 'open', n * 1.25 FROM generate_series(1, 5) AS n;"
-          + " CREATE TABLE unfollowable (id bigint PRIMARY KEY)");
+          + " CREATE TABLE unfollowable (id bigint PRIMARY KEY, kind text)");
       JsonObject json = TestSluice.config(own, config -> {
         config.put("database", config.getJsonObject("database").copy().put("url", postgres.url()));
         config.put("follow", new JsonObject().put("slot", FOLLOW_SLOT).put("publication", FOLLOW_SLOT).put("heartbeatMs", 200));
@@ -321,7 +321,7 @@ class OpenApiIT extends ServiceTest {
             .add(new JsonObject().put("name", "unfollowed").put("orderBy", new JsonArray().add("id"))
                 .put("sql", "SELECT id, status, amount FROM follow_items"))
             .add(new JsonObject().put("name", "keyless").put("orderBy", new JsonArray().add("id")).put("follow", true)
-                .put("sql", "SELECT id FROM unfollowable")));
+                .put("sql", "SELECT id FROM unfollowable WHERE kind = 'k'")));
       }).await(30, TimeUnit.SECONDS);
       Sluice following = Sluice.start(own, SluiceConfig.from(json), new SluiceMetrics()).await(60, TimeUnit.SECONDS);
       int followPort = json.getJsonObject("http").getInteger("port");

@@ -30,23 +30,30 @@ public final class ChangeFeed {
   private final FollowConfig config;
   private final List<String> tables;
   private final RetainedLog log;
+  /** The database and slot the log's disk part belongs to ({@link SlotReader#source()}). */
+  private final String source;
   /** The reader while this node reads the slot. */
   private volatile SlotReader reader;
   /** The relay in a cluster, null standalone. */
   private volatile SlotRelay relay;
 
-  private ChangeFeed(Vertx vertx, String jdbcUrl, Properties properties, FollowConfig config, List<String> tables, RetainedLog log) {
+  private ChangeFeed(Vertx vertx, String jdbcUrl, Properties properties, FollowConfig config, List<String> tables, RetainedLog log,
+      String source) {
     this.vertx = vertx;
     this.jdbcUrl = jdbcUrl;
     this.properties = properties;
     this.config = config;
     this.tables = tables;
     this.log = log;
+    this.source = source;
   }
 
   /**
    * Prepares the publication of {@code tables} and the slot (creating what is missing) and starts
-   * reading it, or in a cluster relaying it; the log starts at the slot's confirmed position.
+   * reading it, or in a cluster relaying it. Standalone, the log reloads what its directory
+   * ({@code follow.logDir}/slot) holds from an earlier run, when that reaches the slot's confirmed
+   * position; otherwise it starts there. In a cluster each node's copy is kept in memory, and the
+   * node that takes the slot over gives its copy that disk part ({@link RetainedLog#attachDisk}).
    */
   public static Future<ChangeFeed> start(Vertx vertx, DatabaseConfig database, FollowConfig config, List<String> tables) {
     PgConnectOptions options = PgConnectOptions.fromUri(database.url());
@@ -60,8 +67,13 @@ public final class ChangeFeed {
     PGProperty.APPLICATION_NAME.set(properties, database.applicationName() + "-follow");
     PGProperty.CONNECT_TIMEOUT.set(properties, Math.max(1, database.connectTimeoutMs() / 1000));
     return vertx.executeBlocking(() -> {
-      long start = new SlotReader(jdbcUrl, properties, config, null).prepare(tables);
-      ChangeFeed feed = new ChangeFeed(vertx, jdbcUrl, properties, config, tables, new RetainedLog(config.retainedTransactions(), start));
+      SlotReader probe = new SlotReader(jdbcUrl, properties, config, null);
+      long start = probe.prepare(tables);
+      String source = probe.source();
+      RetainedLog log = config.logDir() == null || vertx.isClustered()
+          ? new RetainedLog(config.retainedTransactions(), start)
+          : RetainedLog.open(config.retainedTransactions(), config.logDir().resolve(config.slot()), config.retainedBytes(), start, source);
+      ChangeFeed feed = new ChangeFeed(vertx, jdbcUrl, properties, config, tables, log, source);
       if (!vertx.isClustered()) {
         feed.read();
       }
@@ -89,9 +101,10 @@ public final class ChangeFeed {
   }
 
   /**
-   * This node got the slot's lock: it reads the slot from where its copy of the log stands, unless
-   * the slot was confirmed past it (the last holder read what never reached this node): then the
-   * log starts again at the slot's position, and followers before it must refetch.
+   * This node got the slot's lock: its copy of the log gets its disk part (when {@code
+   * follow.logDir} is set), then it reads the slot from where the log stands, unless the slot was
+   * confirmed past it (the last holder read what never reached this node): then the log starts
+   * again at the slot's position, and followers before it must refetch.
    */
   private Future<Void> takeOver() {
     return vertx.executeBlocking(() -> {
@@ -99,6 +112,9 @@ public final class ChangeFeed {
         return null;
       }
       long confirmed = new SlotReader(jdbcUrl, properties, config, null).prepare(tables);
+      if (config.logDir() != null) {
+        log.attachDisk(config.logDir().resolve(config.slot()), config.retainedBytes(), source);
+      }
       if (log.passed() < confirmed - 1) {
         LOG.warn("follow: slot '{}' was confirmed to {}, past this node's log ({}): the log starts again there", config.slot(),
             Lsn.text(confirmed), Lsn.text(log.passed()));
@@ -134,7 +150,7 @@ public final class ChangeFeed {
     return reading != null ? reading.lagBytes() : relay != null ? relay.lagBytes() : -1;
   }
 
-  /** Stops reading (and, in a cluster, lets go of the slot for another node); the slot stays for the next start, inactive. */
+  /** Stops reading (and, in a cluster, lets go of the slot for another node) and closes the log's disk part; the slot stays for the next start, inactive. */
   public Future<Void> close() {
     if (relay != null) {
       relay.quit(); // no take-over from here on
@@ -144,6 +160,7 @@ public final class ChangeFeed {
       if (reading != null) {
         reading.stop();
       }
+      log.close();
       return null;
     }).compose(v -> relay == null ? Future.succeededFuture() : relay.close());
   }

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * without its schema (so that its changed rows can stand in for it: {@link
  * Dataset#changeSql}); and the table must have {@code REPLICA IDENTITY FULL}, so that an update
  * or delete carries the old row whole (whether it was in the filter, and the TOASTed values an
- * update leaves out). A dataset that fails a check is still served as a snapshot; only
+ * update leaves out), unless the dataset reads nothing that the key columns of {@code DEFAULT}
+ * do not give ({@link IdentityCheck}). A dataset that fails a check is still served as a snapshot; only
  * following it is refused, with the reason.
  */
 public final class FollowChecks {
@@ -88,25 +89,19 @@ public final class FollowChecks {
                   return Future.succeededFuture(FollowStatus.unavailable("dataset '" + name + "': name table " + table
                       + " without its schema in the query, so that Sluice can run the query over changed rows"));
                 }
-                return replicaIdentity(pool, name, schema, table);
+                return replicaIdentity(pool, dataset, schema, table);
               });
         })
         .otherwise(err -> FollowStatus.unavailable("dataset '" + name + "': its query could not be checked for following: " + err.getMessage()));
   }
 
-  private static Future<FollowStatus> replicaIdentity(Pool pool, String name, String schema, String table) {
+  private static Future<FollowStatus> replicaIdentity(Pool pool, Dataset dataset, String schema, String table) {
     return pool.preparedQuery("SELECT c.relreplident::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
             + " WHERE n.nspname = $1 AND c.relname = $2")
         .execute(Tuple.of(schema, table))
-        .map(rows -> {
-          String identity = rows.iterator().next().getString(0);
-          if (!"f".equals(identity)) {
-            return FollowStatus.unavailable("dataset '" + name + "': table " + schema + "." + table + " needs REPLICA IDENTITY FULL, so that"
-                + " an update or delete carries the whole old row (was it in the filter? the TOASTed values an update leaves out):"
-                + " ALTER TABLE \"" + schema + "\".\"" + table + "\" REPLICA IDENTITY FULL");
-          }
-          return new FollowStatus(true, null, schema, table);
-        });
+        .compose(rows -> "f".equals(rows.iterator().next().getString(0))
+            ? Future.succeededFuture(new FollowStatus(true, null, schema, table))
+            : IdentityCheck.run(pool, dataset, schema, table));
   }
 
   private static JsonArray planOf(Object value) {

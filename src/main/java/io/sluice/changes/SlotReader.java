@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads the deployment's replication slot on a thread of its own (pgjdbc's replication API
  * blocks): pgoutput with the publication, decoded into the {@link RetainedLog}. The slot's
- * confirmed position follows what the log holds; every {@code heartbeatMs} it writes a
+ * confirmed position follows what the log holds durably ({@link RetainedLog#sync()}: forced to
+ * disk first), so that WAL the log could not give back after a crash is never released; every {@code heartbeatMs} it writes a
  * non-transactional logical message, so that an idle database still moves the slot on and a
  * follower learns that the slot has been read past a point, and it measures the slot's lag.
  * A lost connection is retried every second from where the log stands.
@@ -41,7 +42,7 @@ final class SlotReader implements Runnable, PgOutputDecoder.Listener {
   private final AtomicLong lagBytes = new AtomicLong(-1);
   private volatile boolean stopping;
   private volatile boolean nudged;
-  /** The commit position of the last transaction appended; only the reader's thread uses it. */
+  /** The commit position of the last transaction appended (or reloaded from disk); only the reader's thread uses it. */
   private long lastCommit = -1;
   private Thread thread;
   /** The most the slot may be confirmed to, beside what the log holds: in a cluster, what has been relayed to the other nodes. */
@@ -52,6 +53,7 @@ final class SlotReader implements Runnable, PgOutputDecoder.Listener {
     this.properties = properties;
     this.config = config;
     this.log = log;
+    this.lastCommit = log == null ? -1 : log.passed(); // the log may hold what the slot sends again
   }
 
   /** Opens a plain connection with the reader's credentials. */
@@ -128,7 +130,8 @@ final class SlotReader implements Runnable, PgOutputDecoder.Listener {
           nudged = false;
           nextBeat = now + TimeUnit.MILLISECONDS.toNanos(config.heartbeatMs());
           heartbeat(control);
-          LogSequenceNumber position = LogSequenceNumber.valueOf(Math.min(log.passed(), confirmable.getAsLong()));
+          // confirmed no further than what is forced to disk, nor (in a cluster) than what was relayed
+          LogSequenceNumber position = LogSequenceNumber.valueOf(Math.min(log.sync(), confirmable.getAsLong()));
           stream.setAppliedLSN(position);
           stream.setFlushedLSN(position);
           stream.forceUpdateStatus();
@@ -196,6 +199,15 @@ final class SlotReader implements Runnable, PgOutputDecoder.Listener {
           return Lsn.parse(rows.getString(1));
         }
       }
+    }
+  }
+
+  /** The database system's identifier and the slot's name: what the retained log's disk part was written for. */
+  String source() throws SQLException {
+    try (Connection control = connect(); Statement statement = control.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT system_identifier::text FROM pg_control_system()")) {
+      rows.next();
+      return rows.getString(1) + "/" + config.slot();
     }
   }
 

@@ -252,7 +252,11 @@ final class SlotRelay {
    * that would need the relay to fall a whole log behind within one batch.
    */
   private List<Transaction> heldAfter(long lsn) {
-    List<Transaction> held = log.from(log.start() == lsn + 1 ? lsn + 1 : lsn);
+    long from = log.start() == lsn + 1 ? lsn + 1 : lsn;
+    if (!log.inMemory(from)) {
+      return null; // only on disk: not read on the event loop; the asking node starts again from what memory holds
+    }
+    List<Transaction> held = log.from(from);
     return held == null ? null : held.stream().filter(t -> t.commitLsn() > lsn).toList();
   }
 

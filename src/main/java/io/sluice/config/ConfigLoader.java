@@ -54,6 +54,8 @@ public final class ConfigLoader {
           Map.entry("SLUICE_BRIDGE_HOST", "bridge.host"),
           Map.entry("SLUICE_BRIDGE_PORT", "bridge.port"),
           Map.entry("SLUICE_BRIDGE_MAX_STREAMS", "bridge.maxStreamsPerClient"),
+          Map.entry("SLUICE_FOLLOW_LOG_DIR", "follow.logDir"),
+          Map.entry("SLUICE_FOLLOW_RETAINED_BYTES", "follow.retainedBytes"),
           Map.entry("SLUICE_CLUSTER", "cluster.enabled"),
           Map.entry("SLUICE_CLUSTER_HOST", "cluster.host"),
           Map.entry("SLUICE_CLUSTER_PORT", "cluster.port"),
@@ -74,7 +76,7 @@ public final class ConfigLoader {
   private static final java.util.Set<String> TEXT_VALUED = java.util.Set.of(
       "resume.signingKey", "audit.hmacKey", "auth.hs256Secret", "auth.mode", "auth.issuer", "auth.audience", "auth.jwks.url", "http.host", "database.url",
       "database.password", "database.applicationName", "roles",
-      "cluster.host", "cluster.publicHost", "cluster.members", "cluster.kubernetesService");
+      "cluster.host", "cluster.publicHost", "cluster.members", "cluster.kubernetesService", "follow.logDir");
 
   private ConfigLoader() {}
 

@@ -29,7 +29,8 @@ import java.util.TreeMap;
  * exactly as the snapshot's. An insert whose row passes is an insert; an update is an update
  * when both rows pass, an insert when only the new one does, a delete when only the old one does
  * (and a delete and an insert when it changed the row's key); a delete whose old row passed is a
- * delete of that row.
+ * delete of that row (under {@code REPLICA IDENTITY DEFAULT} the old row holds the key columns
+ * only).
  *
  * <p>Shared by every follower of the dataset with the same parameters ({@link FollowGroups}): a
  * transaction's result is kept, by commit position, for the last {@link #KEPT} transactions
@@ -151,7 +152,7 @@ final class ChangeRows {
       for (RowChange change : transactions.get(t).changes()) {
         if (follows(change)) {
           changes.add(change);
-          images.add(image(change, change.oldValues())).add(image(change, change.newValues()));
+          images.add(image(change, before(change))).add(image(change, change.newValues()));
         }
       }
       ends[t] = changes.size();
@@ -214,5 +215,14 @@ final class ChangeRows {
       row.put(columns.get(i), values[i] != null && change.relation().isJson(i) ? Json.decodeValue(values[i]) : values[i]);
     }
     return row;
+  }
+
+  /**
+   * The old row as the filter sees it: under {@code REPLICA IDENTITY DEFAULT} an update that keeps
+   * its key carries none, and since the filter then reads only key columns (FollowChecks), the
+   * new row answers for it.
+   */
+  private static String[] before(RowChange change) {
+    return change.kind() == RowChange.Kind.UPDATE && change.oldValues() == null ? change.newValues() : change.oldValues();
   }
 }

@@ -28,15 +28,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A followed dataset: its snapshot (a {@link CursorStream} in {@code REPEATABLE READ} that notes
- * {@code pg_current_snapshot()}), then, from the {@link RetainedLog}, the changes of every
- * transaction that snapshot did not see and that committed before the WAL position it noted, in
- * commit order; then a {@code live} record, and from then on every committed change, and a
- * {@code live} record again when quiet for {@code heartbeatMs}. A stream resumed at a change position starts
- * right after it; one whose position is no longer retained (or whose table was truncated) gets a
- * {@code must-refetch} record and ends. Records after the snapshot carry a {@link ChangeKey}.
+ * A followed dataset: its snapshot (a {@link CursorStream} in {@code REPEATABLE READ} noting
+ * {@code pg_current_snapshot()}), then, from the {@link RetainedLog} ({@link LogCursor}), the
+ * changes of every transaction it did not see that committed before the WAL position it noted, in
+ * commit order; then a {@code live} record, every committed change, and {@code live} again when
+ * quiet for {@code heartbeatMs}. Resumed at a change position, it starts right after it; at one
+ * no longer retained (or if the table was truncated) it gets {@code must-refetch} and ends.
+ * Records after the snapshot carry a {@link ChangeKey}.
  */
-final class FollowStream implements Source {
+final class FollowStream implements Source, LogCursor.Reader {
 
   private static final Logger LOG = LoggerFactory.getLogger(FollowStream.class);
   /** The most transactions, and about the most changes, one statement runs through the query for a stream. */
@@ -72,6 +72,7 @@ final class FollowStream implements Source {
   private long lastEmitNanos = System.nanoTime();
   private Runnable unlisten;
   private long heartbeatTimer = -1;
+  private final LogCursor reading;
 
   /** Reads {@code shared}'s changes (those of the followers with the same dataset and parameters), leaving it when done. */
   FollowStream(Vertx vertx, String requestId, Dataset dataset, ChangeFeed feed, FollowGroups.Joined shared, long heartbeatMs) {
@@ -83,12 +84,13 @@ final class FollowStream implements Source {
     this.changeRows = shared.rows();
     this.leave = shared.leave();
     this.heartbeatMs = heartbeatMs;
+    this.reading = new LogCursor(context, this);
   }
 
   /** From the start: the snapshot that {@code cursor} reads (with {@code mark} its view), then the changes. */
   FollowStream fromSnapshot(java.util.function.Function<Promise<Row>, CursorStream> cursor) {
     Promise<Row> mark = Promise.promise();
-    long start = feed.log().start();
+    long start = Math.max(feed.log().start(), feed.log().passed()); // what the log held before the snapshot began, it saw
     mark.future().onSuccess(row -> {
       visibility = SnapshotVisibility.parse(row.getString(0));
       liveAt = Lsn.parse(row.getString(1));
@@ -96,9 +98,7 @@ final class FollowStream implements Source {
       delivered = Position.Changes.ALL;
     });
     snapshot = cursor.apply(mark);
-    snapshot.handler(batch -> {
-      outlet.emit(batch);
-    });
+    snapshot.handler(outlet::emit);
     snapshot.exceptionHandler(this::fail);
     snapshot.endHandler(v -> {
       if (lsn < feed.log().start()) {
@@ -107,11 +107,7 @@ final class FollowStream implements Source {
         startChanges();
       }
     });
-    snapshot.started().onComplete(ar -> {
-      if (ar.succeeded()) {
-        started.tryComplete(ar.result());
-      }
-    });
+    snapshot.started().onSuccess(started::tryComplete);
     snapshot.released().onComplete(ar -> {
       if (stopped) {
         released.tryComplete();
@@ -154,12 +150,15 @@ final class FollowStream implements Source {
     pump();
   }
 
-  private void pump() {
+  @Override
+  public void pump() {
     while (!stopped && changing && !busy && outlet.demand() > 0) {
       RetainedLog retained = feed.log();
       long passed = retained.passed();
-      List<Transaction> held = retained.from(lsn);
-      if (held == null) {
+      List<Transaction> held = reading.from(retained, lsn, BATCH_TRANSACTIONS + 1);
+      if (held == LogCursor.READING) {
+        return;
+      } else if (held == null) {
         mustRefetch("the log no longer holds position " + Lsn.text(lsn));
         return;
       }
@@ -267,7 +266,7 @@ final class FollowStream implements Source {
     if (live && !busy && outlet.demand() > 0 && System.nanoTime() - lastEmitNanos >= heartbeatMs * 1_000_000L) {
       RetainedLog retained = feed.log();
       long passed = retained.passed();
-      List<Transaction> held = retained.from(lsn);
+      List<Transaction> held = retained.inMemory(lsn) ? retained.from(lsn, 2) : null;
       if (held != null && held.stream().noneMatch(t -> t.commitLsn() > lsn) && delivered == Position.Changes.ALL) {
         lsn = Math.max(lsn, passed);
         emitStatus(ChangeKey.LIVE);
@@ -285,7 +284,8 @@ final class FollowStream implements Source {
     outlet.emit(batch);
   }
 
-  private void mustRefetch(String why) {
+  @Override
+  public void mustRefetch(String why) {
     if (stopped) {
       return;
     }
@@ -295,7 +295,8 @@ final class FollowStream implements Source {
     outlet.end();
   }
 
-  private void fail(Throwable error) {
+  @Override
+  public void fail(Throwable error) {
     if (stopped) {
       return;
     }
@@ -342,9 +343,9 @@ final class FollowStream implements Source {
   public void stop(Failure why) {
     if (why == null) {
       cancel();
-    } else {
-      fail(new FailureException(why));
+      return;
     }
+    fail(new FailureException(why));
   }
 
   @Override

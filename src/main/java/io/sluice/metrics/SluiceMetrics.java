@@ -103,11 +103,13 @@ public final class SluiceMetrics {
   }
 
   /** The WAL the follow slot holds back, in bytes (-1 until measured), and the transactions its retained log holds. */
-  public void followLag(LongSupplier lagBytes, IntSupplier retained) {
+  public void followLag(LongSupplier lagBytes, IntSupplier retained, LongSupplier retainedBytes) {
     Gauge.builder("sluice.follow.slot.lag", lagBytes::getAsLong).baseUnit("bytes")
         .description("WAL the follow replication slot holds back: the server's position less the slot's confirmed one").register(registry);
     Gauge.builder("sluice.follow.retained.transactions", retained::getAsInt)
-        .description("committed transactions the follow log holds for late followers and resumes").register(registry);
+        .description("committed transactions the follow log holds in memory for late followers and resumes").register(registry);
+    Gauge.builder("sluice.follow.retained.disk", retainedBytes::getAsLong).baseUnit("bytes")
+        .description("bytes of the follow log's segment files on disk").register(registry);
   }
 
   /** Whether this node reads the follow slot (1) or has its changes relayed from the node that does (0). */

@@ -40,7 +40,11 @@ class ChangeFeedIT {
   }
 
   private static ChangeFeed start(String slot) throws Exception {
-    FollowConfig config = FollowConfig.defaults().withSlot(slot, slot + "_pub");
+    return start(slot, java.nio.file.Files.createTempDirectory("feed-it"));
+  }
+
+  private static ChangeFeed start(String slot, java.nio.file.Path logDir) throws Exception {
+    FollowConfig config = FollowConfig.defaults().withSlot(slot, slot + "_pub").withLog(logDir, 1 << 20);
     return ChangeFeed.start(vertx, DatabaseConfig.of(postgres.url(), "feed-it"), config, List.of("public.feed_items"))
         .await(30, TimeUnit.SECONDS);
   }
@@ -91,6 +95,55 @@ class ChangeFeedIT {
     feed.close().await(10, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(10)).until(() -> !active("feed_beat"));
     assertThat(confirmed("feed_beat")).isPositive();
+  }
+
+  @Test
+  @DisplayName("the slot is confirmed no further than the log holds on disk; a restarted feed reloads the log and goes on without a repeat or a gap")
+  void durableAcrossRestart() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("feed-it");
+    ChangeFeed feed = start("feed_durable", dir);
+    long first = feed.log().start();
+    for (int n = 0; n < 40; n++) {
+      postgres.execute("INSERT INTO feed_items VALUES (" + (1000 + n) + ", 'open', 'd')");
+      long confirmed = confirmed("feed_durable");
+      assertThat(confirmed).isLessThanOrEqualTo(feed.log().durable() + 1);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> feed.log().size() == 40);
+    await().atMost(Duration.ofSeconds(10)).until(() -> confirmed("feed_durable") > feed.log().all().transactions().get(39).commitLsn());
+    assertThat(confirmed("feed_durable")).isLessThanOrEqualTo(feed.log().durable() + 1);
+    postgres.execute("INSERT INTO feed_items VALUES (1040, 'open', 'd')");
+    await().atMost(Duration.ofSeconds(10)).until(() -> feed.log().size() == 41);
+    feed.close().await(10, TimeUnit.SECONDS);
+    long confirmedAtStop = confirmed("feed_durable");
+    try (RetainedLog reloaded = RetainedLog.open(10, dir.resolve("feed_durable"), 1 << 20, confirmedAtStop, source())) {
+      assertThat(reloaded.passed()).isGreaterThanOrEqualTo(confirmedAtStop - 1);
+      assertThat(reloaded.from(first)).hasSize(41);
+    }
+    postgres.execute("INSERT INTO feed_items VALUES (2000, 'open', 'e')"); // while no feed reads the slot
+    postgres.execute("INSERT INTO feed_items VALUES (2001, 'open', 'e')");
+    ChangeFeed again = start("feed_durable", dir);
+    try {
+      assertThat(again.log().start()).isEqualTo(first);
+      await().atMost(Duration.ofSeconds(10)).until(() -> again.log().size() == 2);
+      List<Transaction> all = again.log().from(first);
+      assertThat(all).hasSize(43);
+      for (int i = 1; i < all.size(); i++) {
+        assertThat(all.get(i).commitLsn()).isGreaterThan(all.get(i - 1).commitLsn());
+      }
+      assertThat(all).extracting(t -> t.changes().get(0).newValues()[0])
+          .containsExactlyElementsOf(java.util.stream.Stream.concat(java.util.stream.IntStream.range(1000, 1041).mapToObj(String::valueOf),
+              java.util.stream.Stream.of("2000", "2001")).toList());
+    } finally {
+      again.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static String source() throws Exception {
+    try (Connection c = postgres.connect(); Statement s = c.createStatement();
+        ResultSet rows = s.executeQuery("SELECT system_identifier::text FROM pg_control_system()")) {
+      rows.next();
+      return rows.getString(1) + "/feed_durable";
+    }
   }
 
   private static long confirmed(String slot) throws Exception {

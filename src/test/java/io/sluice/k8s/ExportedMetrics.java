@@ -53,6 +53,7 @@ final class ExportedMetrics {
       new Metric("sluice_follow_slot_lag_bytes", Type.GAUGE, Set.of()),
       new Metric("sluice_follow_retained_transactions", Type.GAUGE, Set.of()),
       new Metric("sluice_follow_slot_held", Type.GAUGE, Set.of()),
+      new Metric("sluice_follow_retained_disk_bytes", Type.GAUGE, Set.of()),
       new Metric("sluice_follow_evaluations_total", Type.COUNTER, Set.of()),
       new Metric("sluice_follow_evaluated_transactions_total", Type.COUNTER, Set.of()),
       new Metric("sluice_db_replica_healthy", Type.GAUGE, Set.of("server")),

@@ -42,6 +42,14 @@ public final class TestSluice {
       json.put("auth", new JsonObject().put("mode", "none").put("anonymousRoles", new JsonArray().add("*")));
       Fixtures.testDatasets().forEach(d -> json.getJsonArray("datasets").add(d));
       tweak.accept(json);
+      JsonObject follow = json.getJsonObject("follow", new JsonObject());
+      if (!follow.containsKey("logDir")) { // each test service a log directory of its own: tests run side by side
+        try {
+          json.put("follow", follow.copy().put("logDir", java.nio.file.Files.createTempDirectory("sluice-follow-it").toString()));
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
       return json;
     });
   }

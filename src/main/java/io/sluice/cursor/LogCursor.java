@@ -1,0 +1,76 @@
+package io.sluice.cursor;
+
+import io.sluice.changes.Lsn;
+import io.sluice.changes.RetainedLog;
+import io.sluice.changes.Transaction;
+import io.vertx.core.Context;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A followed stream's reading of the node's {@link RetainedLog}: what memory holds at once; what
+ * only its disk part holds read ahead, {@link #READ_AHEAD} transactions at a time, on a worker
+ * thread (never on the stream's event loop), {@link #READING} being returned meanwhile. One read
+ * at a time; its end goes back to the stream through {@link Reader} on the stream's context.
+ */
+final class LogCursor {
+
+  /** What {@link #from} returns while the disk is read. */
+  static final List<Transaction> READING = List.of(new Transaction(-1, -1, List.of(), Set.of()));
+  /** How many transactions one read of the disk part brings. */
+  private static final int READ_AHEAD = 256;
+
+  /** The stream the reads go back to. */
+  interface Reader {
+    /** A read came: read again. */
+    void pump();
+
+    /** The log no longer holds what was asked for. */
+    void mustRefetch(String why);
+
+    /** The read failed. */
+    void fail(Throwable error);
+  }
+
+  private final Context context;
+  private final Reader reader;
+  private List<Transaction> ahead = List.of();
+  private boolean reading;
+
+  LogCursor(Context context, Reader reader) {
+    this.context = context;
+    this.reader = reader;
+  }
+
+  /**
+   * The transaction committed at {@code lsn} (if held) and those after it, at most {@code max}
+   * from memory; null when the log no longer holds them; {@link #READING} while the disk part is
+   * read for them.
+   */
+  List<Transaction> from(RetainedLog log, long lsn, int max) {
+    if (reading) {
+      return READING;
+    }
+    if (log.inMemory(lsn)) {
+      ahead = List.of();
+      return log.from(lsn, max);
+    }
+    List<Transaction> rest = ahead.stream().filter(t -> t.commitLsn() >= lsn).toList();
+    if (rest.stream().anyMatch(t -> t.commitLsn() > lsn)) {
+      return rest;
+    }
+    reading = true;
+    context.executeBlocking(() -> log.from(lsn, READ_AHEAD), false).onComplete(ar -> {
+      reading = false;
+      if (ar.failed()) {
+        reader.fail(ar.cause());
+      } else if (ar.result() == null) {
+        reader.mustRefetch("the log no longer holds position " + Lsn.text(lsn));
+      } else {
+        ahead = ar.result();
+        reader.pump();
+      }
+    });
+    return READING;
+  }
+}
