@@ -199,4 +199,39 @@ class RetainedLogTest {
       assertSame(log.from(BASE, 10), 1, 1);
     }
   }
+
+  @Test
+  @DisplayName("a cluster node's in-memory copy gets a disk part when it takes the slot over: what it holds is written, and what it holds later is read back")
+  void attachesDiskToCopy() throws Exception {
+    RetainedLog copy = new RetainedLog(10, BASE);
+    for (int n = 1; n <= 30; n++) {
+      copy.append(transaction(n, 50));
+    }
+    assertThat(copy.from(BASE + 100)).as("a memory-only copy has lost the oldest").isNull();
+    copy.attachDisk(dir, 1 << 20, "db/slot");
+    assertThat(copy.sync()).as("durable as far as the copy has passed").isEqualTo(BASE + 30 * 100);
+    for (int n = 31; n <= 60; n++) {
+      copy.append(transaction(n, 50));
+    }
+    assertThat(copy.inMemory(BASE + 25 * 100)).isFalse();
+    assertSame(copy.from(BASE + 21 * 100, 1000), 21, 60); // what the copy held when it took over, from disk
+    copy.close();
+  }
+
+  @Test
+  @DisplayName("a restarted node that takes the slot over before it has received anything takes over what its disk holds from before")
+  void adoptsDiskAfterRestart() throws Exception {
+    try (RetainedLog before = RetainedLog.open(10, dir, 1 << 20, BASE, "db/slot")) {
+      for (int n = 1; n <= 40; n++) {
+        before.append(transaction(n, 50));
+      }
+      before.sync();
+    }
+    // the slot was confirmed somewhere inside what the disk holds; the new copy starts there, empty
+    RetainedLog copy = new RetainedLog(10, BASE + 35 * 100);
+    copy.attachDisk(dir, 1 << 20, "db/slot");
+    assertThat(copy.passed()).isEqualTo(BASE + 40 * 100);
+    assertSame(copy.from(BASE + 100, 1000), 1, 40);
+    copy.close();
+  }
 }
