@@ -9,6 +9,7 @@ import io.sluice.dataset.StreamRequest;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.protocol.StreamConsumer;
 import io.sluice.protocol.StreamFailedException;
+import io.sluice.support.ChangeWriters;
 import io.sluice.support.BridgeSocket;
 import io.sluice.support.LogicalPostgres;
 import io.sluice.support.TestSluice;
@@ -366,39 +367,14 @@ class BusFollowIT {
   }
 
   /** A writer on a thread of its own: inserts, updates into and out of the filter, amounts, deletes, single and in transactions of several. */
-  private static final class Writers implements AutoCloseable {
-    final AtomicLong done = new AtomicLong();
-    private final AtomicBoolean stop = new AtomicBoolean();
-    private final Thread thread;
-    private final Random random;
-
+  private static final class Writers extends ChangeWriters {
     Writers(long seed) {
-      random = new Random(seed);
-      thread = new Thread(this::write, "writers");
-      thread.start();
+      super(postgres::connect, seed);
+      start();
     }
 
-    private void write() {
-      try (Connection connection = postgres.connect()) {
-        while (!stop.get()) {
-          connection.setAutoCommit(random.nextInt(4) != 0);
-          int changes = connection.getAutoCommit() ? 1 : 2 + random.nextInt(4);
-          try (Statement statement = connection.createStatement()) {
-            for (int i = 0; i < changes; i++) {
-              statement.execute(change());
-            }
-          }
-          if (!connection.getAutoCommit()) {
-            connection.commit();
-          }
-          done.incrementAndGet();
-        }
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    }
-
-    private String change() {
+    @Override
+    protected String change(Random random) {
       long id = 1 + random.nextInt((int) nextId.get());
       String status = random.nextBoolean() ? "open" : "closed";
       return switch (random.nextInt(4)) {
@@ -414,12 +390,6 @@ class BusFollowIT {
       long id = nextId.getAndIncrement();
       postgres.execute("INSERT INTO bus_items VALUES (" + id + ", 'open', 0)");
       return id;
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      stop.set(true);
-      thread.join(10_000);
     }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.config.SluiceConfig;
+import io.sluice.support.ChangeWriters;
 import io.sluice.support.Follower;
 import io.sluice.support.Http;
 import io.sluice.support.LogicalPostgres;
@@ -280,39 +281,14 @@ class FollowIT {
    * Writers on a thread of their own: single changes and transactions of several, inserts,
    * updates into and out of the filter, updates that leave a TOASTed value as it is, deletes.
    */
-  private static final class Writers implements AutoCloseable {
-    final AtomicLong done = new AtomicLong();
-    private final AtomicBoolean stop = new AtomicBoolean();
-    private final Thread thread;
-    private final Random random;
-
+  private static final class Writers extends ChangeWriters {
     Writers(long seed) {
-      random = new Random(seed);
-      thread = new Thread(this::write, "writers");
-      thread.start();
+      super(postgres::connect, seed);
+      start();
     }
 
-    private void write() {
-      try (Connection connection = postgres.connect()) {
-        while (!stop.get()) {
-          connection.setAutoCommit(random.nextInt(4) != 0);
-          int changes = connection.getAutoCommit() ? 1 : 2 + random.nextInt(4);
-          try (Statement statement = connection.createStatement()) {
-            for (int i = 0; i < changes; i++) {
-              statement.execute(change());
-            }
-          }
-          if (!connection.getAutoCommit()) {
-            connection.commit();
-          }
-          done.incrementAndGet();
-        }
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    }
-
-    private String change() {
+    @Override
+    protected String change(Random random) {
       long id = 1 + random.nextInt((int) nextId.get());
       String status = random.nextBoolean() ? "open" : "closed";
       return switch (random.nextInt(6)) {
@@ -331,12 +307,6 @@ class FollowIT {
       long id = nextId.getAndIncrement();
       postgres.execute("INSERT INTO follow_items VALUES (" + id + ", 'open', 0, 'sentinel', ARRAY['s'], '{}')");
       return id;
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      stop.set(true);
-      thread.join(10_000);
     }
   }
 }

@@ -98,7 +98,11 @@ public final class Backends {
           .doesNotContainKeys("idle in transaction", "idle in transaction (aborted)", "active");
       org.assertj.core.api.Assertions.assertThat(sluice.metrics().activeCursors()).as("open cursor streams").isZero();
     });
-    org.assertj.core.api.Assertions.assertThat(preparedStatements(sluice)).as("prepared statements left on pooled connections").isZero();
+    // the service's own short queries (an estimate, a health probe) may hold a pooled connection a moment longer
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+        .ignoreException(io.vertx.core.http.ConnectionPoolTooBusyException.class)
+        .untilAsserted(() -> org.assertj.core.api.Assertions.assertThat(preparedStatements(sluice))
+            .as("prepared statements left on pooled connections").isZero());
   }
 
   /** Takes every connection of the pool at once and counts the prepared statements they hold. */
