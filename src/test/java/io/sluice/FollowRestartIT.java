@@ -113,6 +113,9 @@ class FollowRestartIT {
         }
         writers.close();
         long sentinel = nextId.getAndIncrement();
+        while (sentinel % 4 == 0) { // the dataset leaves out ids divisible by 4: such a sentinel would never come
+          sentinel = nextId.getAndIncrement();
+        }
         postgres.execute("INSERT INTO counted VALUES (" + sentinel + ", 1, 0)");
         follow("&resume=" + URLEncoder.encode(token, StandardCharsets.UTF_8), state, seen, 0, sentinel);
       } finally {
@@ -161,6 +164,9 @@ class FollowRestartIT {
     try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = lines.readLine()) != null) {
+        if (line.isBlank()) {
+          continue; // a heartbeat: an idle stream's empty line
+        }
         JsonObject record = new JsonObject(line);
         JsonObject meta = record.getJsonObject("_sluice");
         if (meta == null) {
