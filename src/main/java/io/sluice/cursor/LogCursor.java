@@ -35,6 +35,8 @@ final class LogCursor {
   private final Context context;
   private final Reader reader;
   private List<Transaction> ahead = List.of();
+  /** How far the log had been read ({@link RetainedLog#passed()}) when a read of {@link #ahead} came back short (reached the end). */
+  private long aheadPassed = Long.MIN_VALUE;
   private boolean reading;
 
   LogCursor(Context context, Reader reader) {
@@ -53,13 +55,15 @@ final class LogCursor {
     }
     if (log.inMemory(lsn)) {
       ahead = List.of();
+      aheadPassed = Long.MIN_VALUE;
       return log.from(lsn, max);
     }
     List<Transaction> rest = ahead.stream().filter(t -> t.commitLsn() >= lsn).toList();
-    if (rest.stream().anyMatch(t -> t.commitLsn() > lsn)) {
-      return rest;
+    if (rest.stream().anyMatch(t -> t.commitLsn() > lsn) || log.passed() <= aheadPassed) {
+      return rest; // what comes next, or (the disk read had nothing after lsn and the log has not grown since) nothing yet
     }
     reading = true;
+    long passed = log.passed();
     context.executeBlocking(() -> log.from(lsn, READ_AHEAD), false).onComplete(ar -> {
       reading = false;
       if (ar.failed()) {
@@ -68,6 +72,8 @@ final class LogCursor {
         reader.mustRefetch("the log no longer holds position " + Lsn.text(lsn));
       } else {
         ahead = ar.result();
+        // a short read reached the end of what the log held then: no need to read again until it grows
+        aheadPassed = ahead.size() < READ_AHEAD ? passed : Long.MIN_VALUE;
         reader.pump();
       }
     });
