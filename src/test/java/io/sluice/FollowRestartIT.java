@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.config.SluiceConfig;
+import io.sluice.support.ChangeWriters;
 import io.sluice.support.Http;
 import io.sluice.support.LogicalPostgres;
 import io.sluice.support.TestSluice;
@@ -30,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -211,46 +211,21 @@ class FollowRestartIT {
   }
 
   /** Inserts (qty 0), adds one to a row's qty, deletes, alone or a few in one transaction. */
-  private static final class Writers implements AutoCloseable {
-    final AtomicLong done = new AtomicLong();
-    private final AtomicBoolean stop = new AtomicBoolean();
-    private final Random random = new Random(22);
-    private final Thread thread = new Thread(this::write, "writers");
+  private static final class Writers extends ChangeWriters {
 
     Writers() {
-      thread.start();
-    }
-
-    private void write() {
-      try (Connection connection = postgres.connect()) {
-        while (!stop.get()) {
-          connection.setAutoCommit(random.nextInt(4) != 0);
-          int changes = connection.getAutoCommit() ? 1 : 2 + random.nextInt(4);
-          try (Statement statement = connection.createStatement()) {
-            for (int i = 0; i < changes; i++) {
-              long id = 1 + random.nextInt((int) nextId.get());
-              statement.execute(switch (random.nextInt(8)) {
-                case 0 -> "INSERT INTO counted VALUES (" + nextId.getAndIncrement() + ", " + random.nextInt(5) + ", 0)";
-                case 1 -> "DELETE FROM counted WHERE id = " + id;
-                default -> "UPDATE counted SET qty = qty + 1 WHERE id = " + id;
-              });
-            }
-          }
-          if (!connection.getAutoCommit()) {
-            connection.commit();
-          }
-          done.incrementAndGet();
-          Thread.onSpinWait();
-        }
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
+      super(postgres::connect, 22);
+      start();
     }
 
     @Override
-    public void close() throws InterruptedException {
-      stop.set(true);
-      thread.join(10_000);
+    protected String change(Random random) {
+      long id = 1 + random.nextInt((int) nextId.get());
+      return switch (random.nextInt(8)) {
+        case 0 -> "INSERT INTO counted VALUES (" + nextId.getAndIncrement() + ", " + random.nextInt(5) + ", 0)";
+        case 1 -> "DELETE FROM counted WHERE id = " + id;
+        default -> "UPDATE counted SET qty = qty + 1 WHERE id = " + id;
+      };
     }
   }
 }
