@@ -60,7 +60,12 @@ class ManyFollowersIT {
       config.put("datasets", new JsonArray()
           .add(new JsonObject().put("name", "crowd").put("orderBy", new JsonArray().add("id")).put("follow", true)
               .put("sql", "SELECT id, status, amount * 2 AS doubled FROM crowd WHERE ($1::text IS NULL OR status = $1)")
-              .put("parameters", new JsonArray().add(new JsonObject().put("name", "status").put("type", "string")))));
+              .put("parameters", new JsonArray().add(new JsonObject().put("name", "status").put("type", "string"))))
+          // a transform that rewrites a column in place, applied twice, gives the value back
+          .add(new JsonObject().put("name", "swapped").put("orderBy", new JsonArray().add("id")).put("follow", true)
+              .put("sql", "SELECT id, status FROM crowd WHERE status = 'open'")
+              .put("transforms", new JsonArray().add(new JsonObject().put("type", "map").put("column", "status")
+                  .put("values", new JsonObject().put("open", "closed").put("closed", "open"))))));
     }).await(30, TimeUnit.SECONDS);
     sluice = Sluice.start(vertx, SluiceConfig.from(json), metrics).await(60, TimeUnit.SECONDS);
     port = json.getJsonObject("http").getInteger("port");
@@ -126,6 +131,36 @@ class ManyFollowersIT {
       // each transaction that changed a row (some writes find none), once for the one set of parameters; unshared, 20 times each
       assertThat(evaluated).isGreaterThanOrEqualTo(transactions / 2).isLessThanOrEqualTo(transactions + 1);
       assertSame(followers, export("?status=closed"));
+    } finally {
+      for (Follower f : followers) {
+        f.close();
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("Followers sharing a change's row each transform it from the row as read: an in-place transform (map) does not see another follower's result")
+  void sharedRowsAreNotRewritten() throws Exception {
+    List<Follower> followers = new ArrayList<>();
+    try {
+      for (int i = 0; i < 6; i++) {
+        followers.add(new Follower(port, "/v1/datasets/swapped/rows?follow=true"));
+      }
+      await().atMost(Duration.ofSeconds(60)).until(() -> followers.stream().allMatch(f -> f.live || f.failure != null));
+      followers.forEach(f -> assertThat(f.failure).isNull());
+      long first = nextId;
+      for (int i = 0; i < 20; i++) {
+        postgres.execute("INSERT INTO crowd VALUES (" + nextId++ + ", 'open', " + i + ")");
+      }
+      long last = nextId - 1;
+      await().atMost(Duration.ofSeconds(60)).until(() -> followers.stream().allMatch(f -> f.state.containsKey(last) || f.failure != null));
+      for (Follower follower : followers) {
+        assertThat(follower.failure).isNull();
+        for (long id = first; id <= last; id++) {
+          // the map turns every open row's status into "closed", for each follower: none gets it mapped twice
+          assertThat(follower.state.get(id).getString("status")).as("row %d", id).isEqualTo("closed");
+        }
+      }
     } finally {
       for (Follower f : followers) {
         f.close();
