@@ -3,12 +3,10 @@ package io.sluice.changes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Deque;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArraySet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +28,8 @@ public final class RetainedLog implements AutoCloseable {
   private final int capacity;
   /** The disk part; null for a log in memory only (until {@link #attachDisk}). Guarded by this. */
   private LogSegments disk;
-  private final Deque<Transaction> transactions = new ArrayDeque<>();
+  /** By commit position: a follower finds its place in O(log n), however far behind it is. */
+  private final TreeMap<Long, Transaction> transactions = new TreeMap<>();
   private final Set<Runnable> listeners = new CopyOnWriteArraySet<>();
   private long start;
   /** The position before the oldest transaction in memory; older ones are read from disk. */
@@ -81,9 +80,9 @@ public final class RetainedLog implements AutoCloseable {
         disk.append(transaction);
         start = Math.max(start, disk.start());
       }
-      transactions.addLast(transaction);
+      transactions.put(transaction.commitLsn(), transaction);
       if (transactions.size() > capacity) {
-        memoryStart = transactions.removeFirst().commitLsn();
+        memoryStart = transactions.pollFirstEntry().getKey();
         if (disk == null) {
           start = memoryStart;
         }
@@ -146,7 +145,7 @@ public final class RetainedLog implements AutoCloseable {
         memoryStart = passed;
       } else {
         segments.reset(start);
-        for (Transaction transaction : transactions) {
+        for (Transaction transaction : transactions.values()) {
           segments.append(transaction);
         }
         segments.mark(passed);
@@ -239,16 +238,13 @@ public final class RetainedLog implements AutoCloseable {
       }
       if (lsn >= memoryStart) {
         List<Transaction> found = new ArrayList<>();
-        var it = transactions.descendingIterator();
-        while (it.hasNext()) {
-          Transaction transaction = it.next();
-          if (transaction.commitLsn() < lsn) {
+        for (Transaction transaction : transactions.tailMap(lsn, true).values()) {
+          if (found.size() == max) {
             break;
           }
           found.add(transaction);
         }
-        Collections.reverse(found);
-        return found.size() > max ? List.copyOf(found.subList(0, max)) : found;
+        return found;
       }
     }
     try {
@@ -260,7 +256,7 @@ public final class RetainedLog implements AutoCloseable {
 
   /** All the transactions held in memory, oldest first, with the position they follow. */
   public synchronized Snapshot all() {
-    return new Snapshot(Math.max(start, memoryStart), List.copyOf(transactions));
+    return new Snapshot(Math.max(start, memoryStart), List.copyOf(transactions.values()));
   }
 
   /** What {@link #all()} returns. */
