@@ -42,6 +42,8 @@ final class ChangeRows {
 
   /** Results kept per set of parameters, newest by commit position: enough for followers a few batches apart. */
   static final int KEPT = 4096;
+  /** About the most changes one statement runs through the query (a statement takes at least one transaction, however large). */
+  static final int STATEMENT_CHANGES = 4000;
 
   /** One change as the request sees it: what happened and the row, as the dataset's query reads it. */
   record Emitted(String op, Object[] row) {}
@@ -55,6 +57,12 @@ final class ChangeRows {
   private final int[] keyIndexes;
   /** Each transaction's changes as these parameters see them, by commit position; in flight or done. */
   private final TreeMap<Long, Future<List<Emitted>>> kept = new TreeMap<>();
+  /** Transactions asked for and not yet in a statement, by commit position (guarded by {@code kept}). */
+  private final TreeMap<Long, Waiting> waiting = new TreeMap<>();
+  /** A statement runs for these parameters (guarded by {@code kept}). */
+  private boolean evaluating;
+
+  private record Waiting(Transaction transaction, Promise<List<Emitted>> promise) {}
 
   /** For {@code parameters}: the dataset's own parameter values, in order. */
   ChangeRows(Pool pool, SluiceMetrics metrics, Dataset dataset, Tuple parameters) {
@@ -86,12 +94,15 @@ final class ChangeRows {
 
   /**
    * The changes of each of {@code transactions} these parameters see, in order: those already
-   * evaluated (or on their way) are taken as they are, the others run in one statement.
+   * evaluated (or on their way) are taken as they are, the others wait for the next statement.
+   * One statement at a time runs for these parameters, and it takes every transaction asked for
+   * meanwhile (up to {@link #STATEMENT_CHANGES} changes): followers at scattered positions would
+   * otherwise each start a statement for the few transactions past the last one's batch, and a
+   * hundred of them queue on the two connections of short queries until they time out.
    */
   Future<List<List<Emitted>>> of(List<Transaction> transactions) {
     List<Future<List<Emitted>>> results = new ArrayList<>(transactions.size());
-    List<Transaction> missing = new ArrayList<>();
-    List<Promise<List<Emitted>>> promised = new ArrayList<>();
+    boolean start;
     synchronized (kept) {
       for (Transaction transaction : transactions) {
         Future<List<Emitted>> known = kept.get(transaction.commitLsn());
@@ -101,8 +112,7 @@ final class ChangeRows {
           if (changesOf(transaction) == 0) {
             promise.complete(List.of());
           } else {
-            missing.add(transaction);
-            promised.add(promise);
+            waiting.put(transaction.commitLsn(), new Waiting(transaction, promise));
           }
           kept.put(transaction.commitLsn(), known);
         }
@@ -111,18 +121,11 @@ final class ChangeRows {
       while (kept.size() > KEPT) {
         kept.pollFirstEntry();
       }
+      start = !evaluating && !waiting.isEmpty();
+      evaluating |= start;
     }
-    if (!missing.isEmpty()) {
-      evaluate(missing).onComplete(ar -> {
-        for (int i = 0; i < promised.size(); i++) {
-          if (ar.succeeded()) {
-            promised.get(i).complete(ar.result().get(i));
-          } else {
-            forget(missing.get(i));
-            promised.get(i).fail(ar.cause());
-          }
-        }
-      });
+    if (start) {
+      next();
     }
     return Future.all(results).map(all -> {
       List<List<Emitted>> lists = new ArrayList<>(results.size());
@@ -130,6 +133,37 @@ final class ChangeRows {
         lists.add(result.result());
       }
       return lists;
+    });
+  }
+
+  /** Runs the statement for the transactions waiting, oldest first, and then the next while any wait. */
+  private void next() {
+    List<Waiting> taken = new ArrayList<>();
+    synchronized (kept) {
+      int changes = 0;
+      while (!waiting.isEmpty() && (taken.isEmpty() || changes < STATEMENT_CHANGES)) {
+        Waiting next = waiting.pollFirstEntry().getValue();
+        changes += changesOf(next.transaction());
+        taken.add(next);
+      }
+    }
+    evaluate(taken.stream().map(Waiting::transaction).toList()).onComplete(ar -> {
+      for (int i = 0; i < taken.size(); i++) {
+        if (ar.succeeded()) {
+          taken.get(i).promise().complete(ar.result().get(i));
+        } else {
+          forget(taken.get(i).transaction());
+          taken.get(i).promise().fail(ar.cause());
+        }
+      }
+      boolean more;
+      synchronized (kept) {
+        more = !waiting.isEmpty();
+        evaluating = more;
+      }
+      if (more) {
+        next();
+      }
     });
   }
 
