@@ -9,6 +9,7 @@ import io.sluice.support.Follower;
 import io.sluice.support.Http;
 import io.sluice.support.LogicalPostgres;
 import io.sluice.support.TestSluice;
+import io.sluice.transform.UppercaseTransformFactory;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -65,7 +66,10 @@ class ManyFollowersIT {
           .add(new JsonObject().put("name", "swapped").put("orderBy", new JsonArray().add("id")).put("follow", true)
               .put("sql", "SELECT id, status FROM crowd WHERE status = 'open'")
               .put("transforms", new JsonArray().add(new JsonObject().put("type", "map").put("column", "status")
-                  .put("values", new JsonObject().put("open", "closed").put("closed", "open"))))));
+                  .put("values", new JsonObject().put("open", "closed").put("closed", "open")))))
+          .add(new JsonObject().put("name", "shouted").put("orderBy", new JsonArray().add("id")).put("follow", true)
+              .put("sql", "SELECT id, status FROM crowd WHERE status = 'open'")
+              .put("transforms", new JsonArray().add(new JsonObject().put("type", "upper").put("column", "status")))));
     }).await(30, TimeUnit.SECONDS);
     sluice = Sluice.start(vertx, SluiceConfig.from(json), metrics).await(60, TimeUnit.SECONDS);
     port = json.getJsonObject("http").getInteger("port");
@@ -160,6 +164,38 @@ class ManyFollowersIT {
           // the map turns every open row's status into "closed", for each follower: none gets it mapped twice
           assertThat(follower.state.get(id).getString("status")).as("row %d", id).isEqualTo("closed");
         }
+      }
+    } finally {
+      for (Follower f : followers) {
+        f.close();
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("10 followers with the same parameters and transforms: each change's row is transformed about once, not 10 times")
+  void sharedTransforms() throws Exception {
+    List<Follower> followers = new ArrayList<>();
+    try {
+      for (int i = 0; i < 10; i++) {
+        followers.add(new Follower(port, "/v1/datasets/shouted/rows?follow=true"));
+      }
+      await().atMost(Duration.ofSeconds(60)).until(() -> followers.stream().allMatch(f -> f.live || f.failure != null));
+      followers.forEach(f -> assertThat(f.failure).isNull());
+      long before = UppercaseTransformFactory.APPLIED.get();
+      int inserts = 50;
+      for (int i = 0; i < inserts; i++) {
+        postgres.execute("INSERT INTO crowd VALUES (" + nextId++ + ", 'open', " + i + ")");
+      }
+      long last = nextId - 1;
+      await().atMost(Duration.ofSeconds(60)).until(() -> followers.stream().allMatch(f -> f.state.containsKey(last) || f.failure != null));
+      long applied = UppercaseTransformFactory.APPLIED.get() - before;
+      // two event loops may both transform a row before either keeps it; unshared it would be 10 times each
+      assertThat(applied).isGreaterThanOrEqualTo(inserts).isLessThanOrEqualTo(2L * inserts);
+      for (Follower follower : followers) {
+        assertThat(follower.failure).isNull();
+        assertThat(follower.state.get(last).getString("status")).isEqualTo("OPEN");
+        assertThat(follower.changes.get()).isEqualTo(inserts);
       }
     } finally {
       for (Follower f : followers) {

@@ -157,7 +157,8 @@ final class TransformStream {
       }
       List<Object[]> rows;
       try {
-        rows = chain.apply(batch.rows());
+        // a followed stream's changes are the same rows for every follower with its parameters
+        rows = batch.size() > 0 && batch.op(0) != null && !batch.isStatus(0) ? chain.applyShared(batch.rows()) : chain.apply(batch.rows());
       } catch (Throwable e) { // an Error too: the stream must end, not hang
         return Future.failedFuture(new TransformFailedException(e));
       }

@@ -11,13 +11,18 @@ import java.util.function.UnaryOperator;
  * A dataset's transforms, checked and started, and its {@link Restriction}s, the transforms
  * that hide a column from a caller without a role; {@link #bind} makes one stream's chain.
  */
-public record TransformPlan(List<RowTransform> transforms, List<Column> outputColumns, List<Restriction> restrictions) {
+public record TransformPlan(List<RowTransform> transforms, List<Column> outputColumns, List<Restriction> restrictions,
+    SharedResults.Chains chains) {
 
   /** A transform applied, after the others, to the streams of callers without {@code unlessRole}. */
   public record Restriction(String unlessRole, RowTransform transform) {}
 
   public TransformPlan(List<RowTransform> transforms, List<Column> outputColumns) {
     this(transforms, outputColumns, List.of());
+  }
+
+  public TransformPlan(List<RowTransform> transforms, List<Column> outputColumns, List<Restriction> restrictions) {
+    this(transforms, outputColumns, restrictions, new SharedResults.Chains());
   }
 
   /** The same plan with {@code more} restrictions. */
@@ -43,7 +48,13 @@ public record TransformPlan(List<RowTransform> transforms, List<Column> outputCo
    */
   public TransformChain bind(List<Column> sourceColumns, List<String> selected, Predicate<String> holds) {
     List<RowTransform> applied = new ArrayList<>(transforms);
-    restrictions.stream().filter(r -> !holds.test(r.unlessRole())).map(Restriction::transform).forEach(applied::add);
+    List<Boolean> restricted = new ArrayList<>(restrictions.size());
+    for (Restriction restriction : restrictions) {
+      restricted.add(!holds.test(restriction.unlessRole()));
+      if (!holds.test(restriction.unlessRole())) {
+        applied.add(restriction.transform());
+      }
+    }
     List<UnaryOperator<Object[]>> steps = new ArrayList<>(applied.size() + 1);
     List<Column> columns = sourceColumns;
     for (RowTransform transform : applied) {
@@ -56,7 +67,7 @@ public record TransformPlan(List<RowTransform> transforms, List<Column> outputCo
       steps.add(projection.rows());
       columns = projection.columns();
     }
-    return new TransformChain(columns, List.copyOf(steps));
+    return new TransformChain(columns, List.copyOf(steps), chains.of(List.of(sourceColumns, List.copyOf(selected), restricted)));
   }
 
   public Future<Void> stop() {
