@@ -70,21 +70,21 @@ abstract class JsonRowsEncoder implements RowEncoder {
           continue;
         }
         if (change) {
+          // a change's row is every follower's with these parameters: its object is written once
           beforeChange(json, key);
-        } else {
-          beforeRow(json, key);
+          json.writeRawValue(SharedRowTexts.ROWS.of(row, names));
+          afterChange(json);
+          rows++;
+          continue;
         }
+        beforeRow(json, key);
         json.writeStartObject();
         for (int i = 0; i < names.length; i++) {
           json.writeFieldName(names[i]);
           values.write(row[i]);
         }
         json.writeEndObject();
-        if (change) {
-          afterChange(json);
-        } else {
-          afterRow(json);
-        }
+        afterRow(json);
         rows++;
       }
     } catch (IOException e) {

@@ -7,9 +7,11 @@ import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import io.sluice.support.Csv;
+import io.sluice.value.ChangeKey;
 import io.sluice.value.Column;
 import io.sluice.value.RawJson;
 import io.sluice.value.ValueKind;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.Arrays;
@@ -29,6 +31,32 @@ class EncodersTest {
   private static final List<Object[]> ROWS = List.of(
       new Object[] {Long.MAX_VALUE, new BigDecimal("1E+3"), "a,\"b\"\nc", new RawJson("{\"x\": [1]}"), new byte[] {0, -1}, Arrays.asList("p", null), 0.5},
       new Object[] {null, null, "", null, null, List.of(), Boolean.TRUE});
+
+  @Test
+  @DisplayName("A change's row is written as a snapshot row is, its object made once for every stream that writes that very row")
+  void sharedChangeRows() {
+    RowEncoder one = new NdjsonFormat().newEncoder(EncodingOptions.DEFAULTS);
+    RowEncoder other = new SseFormat().newEncoder(EncodingOptions.DEFAULTS);
+    RowEncoder snapshot = new NdjsonFormat().newEncoder(EncodingOptions.DEFAULTS);
+    one.start(COLUMNS);
+    other.start(COLUMNS);
+    snapshot.start(COLUMNS);
+    List<Object[]> keys = List.of(ChangeKey.of(ChangeKey.INSERT, "0/16B3748", 1), ChangeKey.of(ChangeKey.DELETE, "0/16B3748", Long.MAX_VALUE));
+    String[] changes = one.encode(ROWS, keys).toString().split("\n");
+    String[] rows = snapshot.encode(ROWS).toString().split("\n");
+    for (int i = 0; i < ROWS.size(); i++) {
+      JsonObject change = new JsonObject(changes[i]);
+      assertThat(change.getJsonObject("_sluice").getString("op")).isEqualTo(ChangeKey.op(keys.get(i)));
+      assertThat(change.getJsonObject("row")).isEqualTo(new JsonObject(rows[i]));
+      assertThat(changes[i]).endsWith(",\"row\":" + rows[i] + "}");
+    }
+    assertThat(other.encode(ROWS, keys).toString()).contains("data: " + rows[0] + "\n");
+    com.fasterxml.jackson.core.io.SerializedString[] names = NAMES.stream().map(com.fasterxml.jackson.core.io.SerializedString::new)
+        .toArray(com.fasterxml.jackson.core.io.SerializedString[]::new);
+    assertThat(SharedRowTexts.ROWS.of(ROWS.get(0), names)).as("made once, kept").isSameAs(SharedRowTexts.ROWS.of(ROWS.get(0), names.clone()));
+    assertThat(SharedRowTexts.ROWS.of(ROWS.get(0).clone(), names)).as("another row with equal values is its own").isNotSameAs(
+        SharedRowTexts.ROWS.of(ROWS.get(0), names));
+  }
 
   @Test
   @DisplayName("NDJSON writes one object per line, exact numbers, embedded JSON, base64 and arrays")
