@@ -154,7 +154,38 @@ class BusFollowIT {
   }
 
   @Test
-  @DisplayName("a snapshot row's token ends a followed stream with one must-refetch record; a change token does not resume a plain stream")
+  @DisplayName("the Java client cut inside the snapshot and resumed with its last batch's token goes on there: no must-refetch, PostgreSQL's rows")
+  void clientCutInsideSnapshot() throws Exception {
+    Map<Long, List<Object>> state = new ConcurrentHashMap<>();
+    try (Writers writers = new Writers(3)) {
+      String token = null;
+      for (int batches : new int[] {1, 2}) { // after the first batch (its one row), then after two more
+        BusFollower part = new BusFollower(state, token, 0, batches);
+        await().atMost(Duration.ofSeconds(60)).until(() -> part.cancelled || part.failure != null || part.ended);
+        assertThat(part.failure).isNull();
+        assertThat(part.lastStatus).isNotEqualTo("must-refetch");
+        assertThat(part.live).as("cut inside the snapshot").isFalse();
+        token = part.token;
+        long before = writers.done.get();
+        await().atMost(Duration.ofSeconds(30)).until(() -> writers.done.get() > before + 30); // changes while cut
+      }
+      writers.close();
+      long sentinel = writers.sentinel();
+      BusFollower last = new BusFollower(state, token, 0);
+      try {
+        await().atMost(Duration.ofSeconds(30)).until(() -> state.containsKey(sentinel) || last.failure != null || last.ended);
+        assertThat(last.failure).isNull();
+        assertThat(last.lastStatus).isNotEqualTo("must-refetch");
+        assertThat(last.snapshotRows.get()).as("the rest of the snapshot").isPositive();
+      } finally {
+        last.cancel();
+      }
+      assertThat(state).isEqualTo(selectOpen());
+    }
+  }
+
+  @Test
+  @DisplayName("a plain stream's token ends a followed stream with one must-refetch record; a change token does not resume a plain stream")
   void tokensThatCannotContinue() throws Exception {
     String keyToken = onVertx(() -> client.open(new StreamRequest("items", OPEN_ONLY, 5L)).compose(plain -> {
       Promise<String> ended = Promise.promise();
@@ -304,10 +335,18 @@ class BusFollowIT {
     private final Context context = vertx.getOrCreateContext();
     private volatile StreamConsumer consumer;
     private long changeBatches;
+    private final long cutInSnapshot;
+    private long rowBatches;
 
     BusFollower(Map<Long, List<Object>> state, String resumeToken, long cutAfter) {
+      this(state, resumeToken, cutAfter, 0);
+    }
+
+    /** Cuts after {@code cutAfter} batches with changes, or after {@code cutInSnapshot} batches of snapshot rows (0: never). */
+    BusFollower(Map<Long, List<Object>> state, String resumeToken, long cutAfter, long cutInSnapshot) {
       this.state = state;
       this.cutAfter = cutAfter;
+      this.cutInSnapshot = cutInSnapshot;
       this.token = resumeToken;
       context.runOnContext(v -> client.follow("items", OPEN_ONLY, resumeToken)
           .onSuccess(stream -> {
@@ -345,7 +384,8 @@ class BusFollowIT {
         }
       }
       token = consumer.resumeToken();
-      if (changed && cutAfter > 0 && ++changeBatches >= cutAfter) {
+      boolean rows = batch.size() > 0 && batch.op(batch.size() - 1) == null;
+      if ((changed && cutAfter > 0 && ++changeBatches >= cutAfter) || (rows && cutInSnapshot > 0 && ++rowBatches >= cutInSnapshot)) {
         cancelled = true;
         consumer.handler(null);
       }

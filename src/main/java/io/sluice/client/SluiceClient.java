@@ -137,7 +137,8 @@ public final class SluiceClient {
    * cancels). Each row's {@link RowBatch#op} says what it is (null: a snapshot row), {@link
    * RowBatch#lsn} its commit; {@link StreamConsumer#resumeToken()} (or a failure's {@link
    * StreamFailedException#resumeToken()}) after a change goes on right after it with {@link
-   * #follow(String, Map, String)}. A position no longer held ends the stream with one {@code
+   * #follow(String, Map, String)}, and after a batch of snapshot rows goes on inside the snapshot
+   * (first the changes made since to the rows already had, then the rest). A position no longer held ends the stream with one {@code
    * must-refetch} record: read the dataset again. Refused with {@code follow-unavailable} (409)
    * where the dataset cannot be followed (PostgreSQL's {@code wal_level} is not {@code logical}, say).
    */
@@ -145,7 +146,7 @@ public final class SluiceClient {
     return follow(dataset, params, null);
   }
 
-  /** Follows {@code dataset} with {@code params}, going on right after the change {@code resumeToken} names (null: from the snapshot). */
+  /** Follows {@code dataset} with {@code params}, going on right after the record {@code resumeToken} names (null: from the snapshot). */
   public Future<StreamConsumer> follow(String dataset, Map<String, String> params, String resumeToken) {
     return open(new StreamRequest(dataset, params, null, List.of(), Position.follow()), resumeToken);
   }

@@ -52,6 +52,8 @@ final class ChangeRows {
   private final SluiceMetrics metrics;
   private final String table;
   private final String sql;
+  /** {@link #sql} that also says whether each row's key is at or before a given key. */
+  private final String boundSql;
   private final Tuple parameters;
   private final RowConverter converter;
   private final int[] keyIndexes;
@@ -71,6 +73,7 @@ final class ChangeRows {
     this.metrics = metrics;
     this.table = follow.qualifiedTable();
     this.sql = dataset.changeSql(follow.schema(), follow.table());
+    this.boundSql = dataset.changeSql(follow.schema(), follow.table(), true);
     this.parameters = parameters;
     this.converter = new RowConverter(dataset.sourceColumns());
     this.keyIndexes = dataset.keyIndexes();
@@ -167,6 +170,16 @@ final class ChangeRows {
     });
   }
 
+  /**
+   * The changes of each of {@code transactions} these parameters see whose own row's key is at or
+   * before {@code key} (the canonical text values of the key columns), in PostgreSQL's order of
+   * the keyset; an update that changes the key is judged as the delete of its old row and the
+   * insert of its new one. For one follower resumed inside its snapshot: neither shared nor kept.
+   */
+  Future<List<List<Emitted>>> atOrBefore(List<Transaction> transactions, List<String> key) {
+    return evaluate(transactions, key);
+  }
+
   private void forget(Transaction transaction) {
     synchronized (kept) {
       kept.remove(transaction.commitLsn());
@@ -177,8 +190,15 @@ final class ChangeRows {
     return change.relation() != null && change.relation().qualifiedName().equals(table);
   }
 
-  /** One statement for every change of {@code transactions}; each transaction's changes as seen, in order. */
   private Future<List<List<Emitted>>> evaluate(List<Transaction> transactions) {
+    return evaluate(transactions, null);
+  }
+
+  /**
+   * One statement for every change of {@code transactions}; each transaction's changes as seen, in
+   * order; with a {@code bound} key, only those whose row's key is at or before it.
+   */
+  private Future<List<List<Emitted>>> evaluate(List<Transaction> transactions, List<String> bound) {
     JsonArray images = new JsonArray();
     List<RowChange> changes = new ArrayList<>();
     int[] ends = new int[transactions.size()];
@@ -196,12 +216,20 @@ final class ChangeRows {
       arguments.addValue(parameters.getValue(i));
     }
     arguments.addValue(images.encode());
+    if (bound != null) {
+      bound.forEach(arguments::addValue);
+    }
     metrics.followEvaluated(transactions.size());
-    return pool.preparedQuery(sql).execute(arguments).map(rows -> {
+    return pool.preparedQuery(bound == null ? sql : boundSql).execute(arguments).map(rows -> {
       Map<Long, Object[]> passed = new HashMap<>();
+      java.util.Set<Object[]> beyond = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
       int place = converter.width();
       for (Row row : rows) {
-        passed.put(row.getLong(place), converter.convert(row));
+        Object[] values = converter.convert(row);
+        passed.put(row.getLong(place), values);
+        if (bound != null && !Boolean.TRUE.equals(row.getBoolean(place + 1))) {
+          beyond.add(values);
+        }
       }
       List<List<Emitted>> all = new ArrayList<>(transactions.size());
       int i = 0;
@@ -209,6 +237,9 @@ final class ChangeRows {
         List<Emitted> emitted = new ArrayList<>();
         for (; i < end; i++) {
           emit(changes.get(i).kind(), passed.get(2L * i + 1), passed.get(2L * i + 2), emitted);
+        }
+        if (!beyond.isEmpty()) {
+          emitted.removeIf(change -> beyond.contains(change.row()));
         }
         all.add(emitted);
       }

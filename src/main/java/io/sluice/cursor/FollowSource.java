@@ -28,7 +28,7 @@ import io.vertx.sqlclient.Tuple;
  * in {@code REPEATABLE READ}, then its committed changes from the node's {@link ChangeFeed}, each
  * run through the dataset's query with the request's parameters ({@link ChangeRows}) on the
  * pool, once for all the followers of the dataset with the same parameters ({@link FollowGroups}),
- * in batches of consecutive transactions. Only datasets whose {@link io.sluice.dataset.FollowStatus} is available can be followed;
+ * in batches of consecutive transactions; a token from inside its snapshot goes on there ({@link SnapshotResume}). Only datasets whose {@link io.sluice.dataset.FollowStatus} is available can be followed;
  * others are refused with {@link Reason#FOLLOW_UNAVAILABLE} and the reason.
  */
 public final class FollowSource implements SourceFactory<FollowSource.Request> {
@@ -80,14 +80,23 @@ public final class FollowSource implements SourceFactory<FollowSource.Request> {
       throw InvalidRequestException.badParameter(RequestNames.LIMIT, "cannot be combined with follow=true: a followed stream has no end");
     }
     Position.Changes position = (Position.Changes) request.position();
-    if (position.lsn() != null) {
+    if (position.lsn() != null || position.cut() != null) {
       try {
-        io.sluice.changes.Lsn.parse(position.lsn());
+        io.sluice.changes.Lsn.parse(position.lsn() != null ? position.lsn() : position.cut().start());
+        if (position.cut() != null) {
+          SnapshotVisibility.parse(position.cut().base());
+          if (position.cut().target() != null) {
+            SnapshotVisibility.parse(position.cut().target());
+            io.sluice.changes.Lsn.parse(position.cut().lsn());
+          }
+        }
       } catch (IllegalArgumentException e) {
         throw InvalidRequestException.badParameter(RequestNames.RESUME, e.getMessage());
       }
     }
-    return new Request(dataset, request, dataset.bind(request, config.maxLimit()), position);
+    // resumed inside its snapshot, the new snapshot is read after the cut's key (checked here, like any key)
+    StreamRequest reading = position.cut() == null ? request : request.at(Position.afterKey(position.cut().after()));
+    return new Request(dataset, request, dataset.bind(reading, config.maxLimit()), position);
   }
 
   @Override
@@ -107,7 +116,9 @@ public final class FollowSource implements SourceFactory<FollowSource.Request> {
     if (request.position().lsn() != null) {
       return stream.fromChange(request.position());
     }
-    return stream.fromSnapshot(mark -> new CursorStream(vertx, streamId, requestId, request.dataset(), request.arguments(), Position.START, config, metrics,
-        mark).run(gate, new ReadServers.Server(ReadServers.PRIMARY, connections, breaker)));
+    Position.SnapshotCut cut = request.position().cut();
+    Position from = cut == null ? Position.START : Position.afterKey(cut.after());
+    return stream.fromSnapshot(cut, cut == null ? null : request.dataset().keyOf(cut.after()), mark -> new CursorStream(vertx, streamId, requestId,
+        request.dataset(), request.arguments(), from, config, metrics, mark).run(gate, new ReadServers.Server(ReadServers.PRIMARY, connections, breaker)));
   }
 }

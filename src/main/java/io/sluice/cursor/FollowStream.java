@@ -32,9 +32,9 @@ import org.slf4j.LoggerFactory;
  * {@code pg_current_snapshot()}), then, from the {@link RetainedLog} ({@link LogCursor}), the
  * changes of every transaction it did not see that committed before the WAL position it noted, in
  * commit order; then a {@code live} record, every committed change, and {@code live} again when
- * quiet for {@code heartbeatMs}. Resumed at a change position, it starts right after it; at one
- * no longer retained (or if the table was truncated) it gets {@code must-refetch} and ends.
- * Records after the snapshot carry a {@link ChangeKey}.
+ * quiet for {@code heartbeatMs}. Resumed at a change position, it starts right after it; inside
+ * its snapshot, at a new one ({@link FollowSnapshot}); at a position no longer retained (or if the
+ * table was truncated) it gets {@code must-refetch} and ends. Records after the snapshot carry a {@link ChangeKey}.
  */
 final class FollowStream implements Source, LogCursor.Reader {
 
@@ -57,7 +57,7 @@ final class FollowStream implements Source, LogCursor.Reader {
   private final Promise<Void> released = Promise.promise();
   /** Its consumer: handlers, demand, and a failure that came before anyone listened. */
   private final SourceOutlet outlet = new SourceOutlet();
-  private CursorStream snapshot;
+  private FollowSnapshot snapshot;
   /** Where the changes go on: after {@code delivered} changes of the transaction committed at {@code lsn}. */
   private long lsn;
   private long delivered;
@@ -87,19 +87,18 @@ final class FollowStream implements Source, LogCursor.Reader {
     this.reading = new LogCursor(context, this);
   }
 
-  /** From the start: the snapshot that {@code cursor} reads (with {@code mark} its view), then the changes. */
-  FollowStream fromSnapshot(java.util.function.Function<Promise<Row>, CursorStream> cursor) {
-    Promise<Row> mark = Promise.promise();
+  /** From the start ({@code cut} null) or inside a snapshot at {@code cut} (its key canonical as {@code bound}): the snapshot {@code cursor} reads, then the changes. */
+  FollowStream fromSnapshot(Position.SnapshotCut cut, List<String> bound, java.util.function.Function<Promise<Row>, CursorStream> cursor) {
     long start = Math.max(feed.log().start(), feed.log().passed()); // what the log held before the snapshot began, it saw
-    mark.future().onSuccess(row -> {
-      visibility = SnapshotVisibility.parse(row.getString(0));
-      liveAt = Lsn.parse(row.getString(1));
+    if (cut != null && Lsn.parse(cut.start()) < feed.log().start()) {
+      return fromChange(new Position.Changes(cut.start(), 0)); // the changes since the cut's snapshot are gone: must-refetch
+    }
+    snapshot = new FollowSnapshot(context, feed, changeRows, outlet, this, start).open(cut, bound, cursor, (seen, noted) -> {
+      visibility = seen;
+      liveAt = noted;
       lsn = start;
       delivered = Position.Changes.ALL;
     });
-    snapshot = cursor.apply(mark);
-    snapshot.handler(outlet::emit);
-    snapshot.exceptionHandler(this::fail);
     snapshot.endHandler(v -> {
       if (lsn < feed.log().start()) {
         mustRefetch("the changes since the snapshot are no longer retained");

@@ -14,6 +14,9 @@ record SnapshotVisibility(long xmin, long xmax, Set<Long> inProgress) {
 
   static SnapshotVisibility parse(String text) {
     String[] parts = text.split(":", -1);
+    if (parts.length != 3) {
+      throw new IllegalArgumentException("not a snapshot's visibility: " + text);
+    }
     Set<Long> xip = new HashSet<>();
     if (parts.length > 2 && !parts[2].isEmpty()) {
       for (String xid : parts[2].split(",")) {

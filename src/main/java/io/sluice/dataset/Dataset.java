@@ -100,7 +100,7 @@ public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceCol
   }
 
   /** Checks a key, one text value per key column, and returns the values the statement compares with. */
-  private List<String> keyOf(List<String> after) {
+  public List<String> keyOf(List<String> after) {
     List<Column> key = keyColumns();
     if (after.size() != key.size()) {
       throw InvalidRequestException.badParameter(RequestNames.AFTER, "needs " + key.size() + " comma-separated value(s), one per key column "
@@ -198,11 +198,32 @@ public record Dataset(DatasetDefinition definition, List<SourceColumn> sourceCol
    * place (1, 2, ...) in the array. Only meant for a query over that one table.
    */
   public String changeSql(String schema, String table) {
+    return changeSql(schema, table, false);
+  }
+
+  /**
+   * {@link #changeSql(String, String)}, and with {@code keyBound} one more column after the place:
+   * whether the row's key is at or before the key given by the parameters after the rows, in the
+   * order the dataset's own {@code ORDER BY} reads it (its columns' types and collations), the
+   * comparison {@link #streamSql} resumes with.
+   */
+  public String changeSql(String schema, String table, boolean keyBound) {
     String select = sourceColumns.stream()
         .map(c -> c.readMode().selectExpression(quote(c.name())))
         .collect(Collectors.joining(", "));
     int rowsIndex = definition.parameters().size() + 1;
-    return "SELECT " + select + ", sluice_change.sluice_n FROM json_array_elements($" + rowsIndex + "::text::json) WITH ORDINALITY"
+    if (keyBound) {
+      List<Column> keyColumns = keyColumns();
+      List<String> bounds = new java.util.ArrayList<>();
+      for (int i = 0; i < keyColumns.size(); i++) {
+        bounds.add("$" + (rowsIndex + 1 + i) + "::text::" + keyColumns.get(i).dbType());
+      }
+      select += ", sluice_change.sluice_n, (" + definition.orderBy().stream().map(k -> "q." + quote(k)).collect(Collectors.joining(", "))
+          + ") <= (" + String.join(", ", bounds) + ")";
+    } else {
+      select += ", sluice_change.sluice_n";
+    }
+    return "SELECT " + select + " FROM json_array_elements($" + rowsIndex + "::text::json) WITH ORDINALITY"
         + " AS sluice_change(sluice_row, sluice_n) CROSS JOIN LATERAL (WITH " + quote(table)
         + " AS (SELECT * FROM json_populate_record(NULL::" + quote(schema) + "." + quote(table) + ", sluice_change.sluice_row))"
         + " SELECT * FROM (" + definition.sql() + ") AS q) AS q WHERE json_typeof(sluice_change.sluice_row) = 'object'";

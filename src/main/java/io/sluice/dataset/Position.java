@@ -52,6 +52,11 @@ public sealed interface Position {
     return new Changes(lsn, delivered);
   }
 
+  /** Inside a followed stream's snapshot, where {@code cut} says. */
+  static Position inSnapshot(SnapshotCut cut) {
+    return new Changes(null, 0, cut);
+  }
+
   /** Writes this position into a request's JSON: a key as {@code after}, the start as nothing. */
   void writeTo(JsonObject request);
 
@@ -59,7 +64,8 @@ public sealed interface Position {
   static Position readFrom(JsonObject request) {
     JsonObject changes = request.getJsonObject(Changes.FIELD);
     if (changes != null) {
-      return new Changes(changes.getString("lsn"), changes.getLong("delivered", 0L));
+      JsonObject cut = changes.getJsonObject(SnapshotCut.FIELD);
+      return new Changes(changes.getString("lsn"), changes.getLong("delivered", 0L), cut == null ? null : SnapshotCut.fromJson(cut));
     }
     JsonArray after = request.getJsonArray("after", new JsonArray());
     List<String> key = after.stream().map(String::valueOf).toList();
@@ -149,12 +155,12 @@ public sealed interface Position {
   }
 
   /**
-   * A followed dataset: with {@code lsn} null, its snapshot and then its changes; else right
-   * after the first {@code delivered} changes (as this request's filter yields them) of the
-   * transaction committed at {@code lsn} (PostgreSQL's text form), {@link #ALL} for all of it,
-   * then every later transaction's.
+   * A followed dataset: with {@code lsn} and {@code cut} null, its snapshot and then its changes;
+   * with {@code lsn}, right after the first {@code delivered} changes (as this request's filter
+   * yields them) of the transaction committed at {@code lsn} (PostgreSQL's text form), {@link
+   * #ALL} for all of it, then every later transaction's; with {@code cut}, inside its snapshot.
    */
-  record Changes(String lsn, long delivered) implements Position {
+  record Changes(String lsn, long delivered, SnapshotCut cut) implements Position {
 
     /** Every change of the transaction (or nothing was at {@code lsn}: a heartbeat's position). */
     public static final long ALL = Long.MAX_VALUE;
@@ -164,6 +170,13 @@ public sealed interface Position {
       if (delivered < 0) {
         throw new IllegalArgumentException("a change position counts delivered changes from 0");
       }
+      if (lsn != null && cut != null) {
+        throw new IllegalArgumentException("a followed stream goes on after a change or inside its snapshot, not both");
+      }
+    }
+
+    public Changes(String lsn, long delivered) {
+      this(lsn, delivered, null);
     }
 
     @Override
@@ -173,17 +186,58 @@ public sealed interface Position {
 
     @Override
     public boolean isStart() {
-      return lsn == null;
+      return lsn == null && cut == null;
     }
 
-    /** From the start it is the public {@code "follow": true}; after a change, where that change was. */
+    /** From the start it is the public {@code "follow": true}; after a change, where that change was; inside the snapshot, the cut. */
     @Override
     public void writeTo(JsonObject request) {
-      if (lsn == null) {
+      if (isStart()) {
         request.put(FOLLOW, true);
       } else {
-        request.put(FIELD, new JsonObject().put("lsn", lsn).put("delivered", delivered));
+        JsonObject changes = new JsonObject().put("lsn", lsn).put("delivered", delivered);
+        if (cut != null) {
+          changes.put(SnapshotCut.FIELD, cut.toJson());
+        }
+        request.put(FIELD, changes);
       }
+    }
+  }
+
+  /**
+   * Where a followed stream was cut inside its snapshot (see docs/delivery.md, "Following a
+   * dataset"): the rows whose key is at or before {@code after} (text values, in {@code orderBy}
+   * order) were delivered as the snapshot {@code base} saw them ({@code pg_current_snapshot()}'s
+   * text), and, when {@code target} is not null, with the changes of the transactions {@code
+   * target} saw and {@code base} did not, in commit order, up to change {@code delivered} of the
+   * transaction committed at {@code lsn} ({@link Changes#ALL}: all of it). No transaction either
+   * did not see committed at or before {@code start}, the log position to read their changes from.
+   */
+  record SnapshotCut(List<String> after, String start, String base, String target, String lsn, long delivered) {
+
+    static final String FIELD = "snapshot";
+
+    public SnapshotCut {
+      if (after == null || after.isEmpty() || start == null || base == null || (target == null) != (lsn == null)) {
+        throw new IllegalArgumentException("a snapshot cut needs its key, start and visibility, and a target with a position or neither");
+      }
+      after = List.copyOf(after);
+    }
+
+    /** Right after the snapshot row with key {@code after}: nothing delivered beyond what {@code base} saw. */
+    public static SnapshotCut afterRow(List<String> after, String start, String base) {
+      return new SnapshotCut(after, start, base, null, null, 0);
+    }
+
+    JsonObject toJson() {
+      return new JsonObject().put("after", new JsonArray(after)).put("start", start).put("base", base).put("target", target)
+          .put("lsn", lsn).put("delivered", delivered);
+    }
+
+    static SnapshotCut fromJson(JsonObject json) {
+      JsonArray after = json.getJsonArray("after", new JsonArray());
+      return new SnapshotCut(after.stream().map(String::valueOf).toList(), json.getString("start"), json.getString("base"),
+          json.getString("target"), json.getString("lsn"), json.getLong("delivered", 0L));
     }
   }
 }

@@ -139,10 +139,11 @@ final class RowsRequestParser {
   }
 
   /**
-   * Where a request starts given {@code follow=}: a followed stream from its snapshot, or after
-   * the change a token names; a token from a followed stream's snapshot (a key) cannot continue
-   * it exactly, so it starts at a position no log holds, which ends in {@code must-refetch}. Only
-   * formats that can write changes may follow; a change token needs {@code follow=true}.
+   * Where a request starts given {@code follow=}: a followed stream from its snapshot, after the
+   * change a token names, or inside its snapshot where a snapshot row's token says; a plain key
+   * ({@code after=}, or the token of a stream that did not follow) cannot continue it exactly, so
+   * it starts at a position no log holds, which ends in {@code must-refetch}. Only formats that
+   * can write changes may follow; a followed stream's token needs {@code follow=true}.
    */
   private static Position following(MultiMap query, OutputFormat format, Position resumed) {
     boolean follow = flag(query, RequestNames.FOLLOW, false);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.sluice.value.ChangeKey;
 import io.sluice.value.MovedKey;
+import io.sluice.value.SnapshotKey;
 import io.sluice.value.JsonValues;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -63,6 +64,8 @@ final class JsonBatch {
             json.writeStringField("from", MovedKey.from(key));
             json.writeStringField("to", MovedKey.to(key));
             json.writeEndObject();
+          } else if (SnapshotKey.is(key)) {
+            values.write(Arrays.asList(SnapshotKey.key(key))); // a followed stream's snapshot row: its own key, as any row's
           } else {
             values.write(Arrays.asList(key));
           }

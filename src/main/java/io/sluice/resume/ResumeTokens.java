@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.sluice.dataset.Position;
 import io.sluice.value.ChangeKey;
 import io.sluice.value.MovedKey;
+import io.sluice.value.SnapshotKey;
 import io.sluice.value.Values;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -24,7 +25,8 @@ import javax.crypto.spec.SecretKeySpec;
  * Mints and checks resume tokens: {@code v1.<payload>.<signature>}, base64url, the payload a
  * JSON object with the dataset, a hash of the request's parameters, the key of the last row
  * delivered (null: nothing yet) or, for a followed stream, the change last delivered ({@code
- * c}: the commit LSN and how many of its changes), an expiry and a slot for the principal, signed with
+ * c}: the commit LSN and how many of its changes) or the place inside its snapshot ({@code f}:
+ * {@link Position.SnapshotCut}), an expiry and a slot for the principal, signed with
  * HMAC-SHA256. A token says where to go on and for which request, and cannot be forged or
  * moved to another dataset or other parameters.
  */
@@ -97,6 +99,17 @@ public final class ResumeTokens {
     }
     if (clock.instant().getEpochSecond() > payload.getLong("e", 0L)) {
       throw new InvalidTokenException("expired");
+    }
+    JsonObject cut = payload.getJsonObject("f");
+    if (cut != null) {
+      JsonArray after = cut.getJsonArray("k", new JsonArray());
+      JsonArray at = cut.getJsonArray("c");
+      try {
+        return Position.inSnapshot(new Position.SnapshotCut(after.stream().map(String::valueOf).toList(), cut.getString("s"),
+            cut.getString("v"), cut.getString("t"), at == null ? null : at.getString(0), at == null ? 0 : at.getLong(1)));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidTokenException("is malformed");
+      }
     }
     JsonArray change = payload.getJsonArray("c");
     if (change != null) {
@@ -191,13 +204,29 @@ public final class ResumeTokens {
 
     /** A token after the row with {@code key} as a batch carries it, or from the first row when null. */
     public String afterRow(Object[] key) {
+      if (ChangeKey.is(key) && ChangeKey.hasCut(key)) {
+        return inSnapshot(new Position.SnapshotCut(keyText(ChangeKey.cutKey(key)), ChangeKey.cutStart(key), ChangeKey.cutBase(key),
+            ChangeKey.cutTarget(key), ChangeKey.lsn(key), ChangeKey.delivered(key)));
+      }
       if (ChangeKey.is(key)) {
         return afterChange(ChangeKey.lsn(key), ChangeKey.delivered(key));
+      }
+      if (SnapshotKey.is(key)) {
+        return inSnapshot(Position.SnapshotCut.afterRow(keyText(SnapshotKey.key(key)), SnapshotKey.start(key), SnapshotKey.base(key)));
       }
       if (MovedKey.is(key)) {
         key = MovedKey.after(key); // a move goes on after the last row delivered before it
       }
       return after(key == null ? null : keyText(key));
+    }
+
+    /** A token that goes on inside a followed stream's snapshot where {@code cut} says. */
+    public String inSnapshot(Position.SnapshotCut cut) {
+      JsonObject at = new JsonObject().put("k", new JsonArray(cut.after())).put("s", cut.start()).put("v", cut.base());
+      if (cut.target() != null) {
+        at.put("t", cut.target()).put("c", new JsonArray().add(cut.lsn()).add(cut.delivered()));
+      }
+      return signed("\"f\":" + at.encode());
     }
 
     /** A token right after the first {@code delivered} changes of the transaction committed at {@code lsn}. */

@@ -101,6 +101,7 @@ public final class Governance {
         : start.position() instanceof Position.AfterKey after ? minter.after(after.key())
         : start.position() instanceof Position.Partition partition && partition.resumed() ? minter.after(partition.after())
         : start.position() instanceof Position.Changes changes && changes.lsn() != null ? minter.afterChange(changes.lsn(), changes.delivered())
+        : start.position() instanceof Position.Changes changes && changes.cut() != null ? minter.inSnapshot(changes.cut())
         : minter.after(null);
     return new GovernedStream(start, meters, lease, Throttle.of(vertx, rate, batchRows), minter, startToken);
   }
@@ -130,9 +131,10 @@ public final class Governance {
 
   /**
    * Where a token goes on given whether the open follows, as HTTP's {@code follow=} decides: a
-   * change token only with {@code follow}; a followed stream's start token from its snapshot
-   * again; a token from inside its snapshot (a key) cannot continue it exactly, so it starts at a
-   * position no log holds, which ends in {@code must-refetch}.
+   * change token (or one from inside a followed stream's snapshot) only with {@code follow}; a
+   * followed stream's start token from its snapshot again; a plain key (a token of a stream that
+   * did not follow) cannot continue a followed stream exactly, so it starts at a position no log
+   * holds, which ends in {@code must-refetch}.
    */
   private static Position following(StreamRequest request, Position verified) {
     boolean follow = request.position() instanceof Position.Changes;

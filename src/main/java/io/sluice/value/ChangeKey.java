@@ -8,6 +8,9 @@ package io.sluice.value;
  * values, so it travels in a {@link RowBatch}'s keys like any key; its first value, a text
  * starting with a NUL character (which no PostgreSQL text holds), tells it apart. A status
  * record's row is all nulls and is not a row: formats write the status instead.
+ *
+ * <p>A change that a stream resumed inside its snapshot delivers before the new snapshot's rows
+ * (docs/delivery.md) also carries the cut it is part of ({@link #ofCut}): where a token from it goes on.
  */
 public final class ChangeKey {
 
@@ -25,8 +28,47 @@ public final class ChangeKey {
     return new Object[] {MARK, op, lsn, delivered};
   }
 
+  /**
+   * A change that brings the rows at or before {@code key} from the snapshot that saw {@code base}
+   * to the one that saw {@code target}, read from the log after {@code start}.
+   */
+  public static Object[] ofCut(String op, String lsn, long delivered, String start, String base, String target, Object[] key) {
+    Object[] marked = new Object[7 + key.length];
+    marked[0] = MARK;
+    marked[1] = op;
+    marked[2] = lsn;
+    marked[3] = delivered;
+    marked[4] = start;
+    marked[5] = base;
+    marked[6] = target;
+    System.arraycopy(key, 0, marked, 7, key.length);
+    return marked;
+  }
+
   public static boolean is(Object[] key) {
-    return key != null && key.length == 4 && MARK.equals(key[0]);
+    return key != null && key.length >= 4 && MARK.equals(key[0]);
+  }
+
+  /** Whether it is a change of a cut ({@link #ofCut}), whose token goes on inside the snapshot. */
+  public static boolean hasCut(Object[] key) {
+    return key.length > 7;
+  }
+
+  /** The cut of {@link #ofCut}: its start, base, target, and the key. */
+  public static String cutStart(Object[] key) {
+    return (String) key[4];
+  }
+
+  public static String cutBase(Object[] key) {
+    return (String) key[5];
+  }
+
+  public static String cutTarget(Object[] key) {
+    return (String) key[6];
+  }
+
+  public static Object[] cutKey(Object[] key) {
+    return java.util.Arrays.copyOfRange(key, 7, key.length);
   }
 
   public static String op(Object[] key) {

@@ -35,6 +35,21 @@ class PositionTest {
   }
 
   @Test
+  @DisplayName("a place inside a followed stream's snapshot goes through the JSON unchanged, after a row and inside a catch-up")
+  void snapshotCutRoundTrip() {
+    for (Position.SnapshotCut cut : List.of(Position.SnapshotCut.afterRow(List.of("7", "a,b"), "0/16B3748", "100:105:101,103"),
+        new Position.SnapshotCut(List.of("7", "a,b"), "0/16B3748", "100:105:101,103", "104:110:", "0/16B4000", 2))) {
+      Position inside = Position.inSnapshot(cut);
+      assertThat(inside.isStart()).isFalse();
+      assertThat(inside.source()).isEqualTo(Position.CHANGES);
+      JsonObject written = new StreamRequest("items", Map.of(), null, List.of(), inside).toJson();
+      assertThat(StreamRequest.fromJson(written).position()).isEqualTo(inside);
+    }
+    assertThatThrownBy(() -> new Position.SnapshotCut(List.of("7"), "0/1", "1:2:", "1:3:", null, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   @DisplayName("follow with after or a partition is refused, naming both")
   void followWithAfterRefused() {
     assertThatThrownBy(() -> StreamRequest.fromJson(new JsonObject().put("dataset", "items").put("follow", true)

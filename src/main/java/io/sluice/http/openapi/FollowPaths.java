@@ -41,7 +41,8 @@ public final class FollowPaths implements DatasetPaths {
     get.put("description", get.getString("description") + "\n\nWith follow=true (NDJSON, SSE) the snapshot's rows are followed by"
         + " {\"_sluice\":{\"status\":\"live\",\"lsn\",\"resume\"}} (again when quiet), then one record per committed change:"
         + " {\"_sluice\":{\"op\":\"insert|update|delete\",\"lsn\",\"resume\"},\"row\":{...}} (the new row; for delete the row as it was)."
-        + " resume= with a change's or live record's token goes on right after it, each change once; a position no longer held"
+        + " resume= with a change's or live record's token goes on right after it, each change once; a snapshot row's token (SSE id)"
+        + " goes on inside the snapshot: the changes since to the rows before it, then the rest of the rows; a position no longer held"
         + " gives {\"_sluice\":{\"status\":\"must-refetch\"}} and the end of the body: start again without a token."
         + " SSE: events insert, update, delete (data: the row), live and must-refetch, each id the token after it.");
     JsonObject responses = get.getJsonObject("responses");
