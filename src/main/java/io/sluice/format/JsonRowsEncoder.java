@@ -72,7 +72,7 @@ abstract class JsonRowsEncoder implements RowEncoder {
         if (change) {
           // a change's row is every follower's with these parameters: its object is written once
           beforeChange(json, key);
-          json.writeRawValue(SharedRowTexts.ROWS.of(row, names));
+          json.writeRawValue(SharedRowTexts.of(row, names));
           afterChange(json);
           rows++;
           continue;

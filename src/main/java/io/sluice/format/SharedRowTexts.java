@@ -6,67 +6,54 @@ import io.sluice.value.JsonValues;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Arrays;
 
 /**
  * The JSON objects of the change rows that several followed streams write: the followers of a
  * dataset with the same parameters and transforms get the very same row arrays, and each would
- * write every row's values again. Keyed by the row itself (its identity, never its values) and
- * the column names it is written with; the newest {@link #CAPACITY} rows of the process.
- * Thread-safe.
+ * write every row's values again. Each thread (event loop) keeps the newest texts in {@link
+ * #SLOTS} slots picked by the row's identity (never its values), with the column names it was
+ * written with: no lock, no chain to walk (a hash map of a few thousand rows took microseconds
+ * per lookup under a hundred followers); a row whose slot another took is written again.
  */
 final class SharedRowTexts {
 
-  /** Rows remembered: enough for followers some batches apart. */
-  static final int CAPACITY = 8192;
+  /** Slots per thread: enough for followers some batches apart. */
+  static final int SLOTS = 4096;
 
-  /** The process's one cache: rows are shared across the streams of every event loop. */
-  static final SharedRowTexts ROWS = new SharedRowTexts();
+  private static final ThreadLocal<SharedRowTexts> PER_THREAD = ThreadLocal.withInitial(SharedRowTexts::new);
 
-  private record Key(Object[] row, SerializedString[] names) {
-    @Override
-    public boolean equals(Object other) {
-      return other instanceof Key key && key.row == row && (key.names == names || java.util.Arrays.equals(key.names, names));
-    }
+  private final Object[][] rows = new Object[SLOTS][];
+  private final SerializedString[][] names = new SerializedString[SLOTS][];
+  private final SerializedString[] texts = new SerializedString[SLOTS];
 
-    @Override
-    public int hashCode() {
-      return System.identityHashCode(row);
-    }
+  private SharedRowTexts() {}
+
+  /** {@code row} as a JSON object with {@code columns} for keys, in order, as the encoders write it. */
+  static SerializedString of(Object[] row, SerializedString[] columns) {
+    return PER_THREAD.get().find(row, columns);
   }
 
-  private final LinkedHashMap<Key, SerializedString> texts = new LinkedHashMap<>(256, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Key, SerializedString> eldest) {
-      return size() > CAPACITY;
+  private SerializedString find(Object[] row, SerializedString[] columns) {
+    int slot = System.identityHashCode(row) & (SLOTS - 1);
+    if (rows[slot] == row && (names[slot] == columns || Arrays.equals(names[slot], columns))) {
+      return texts[slot];
     }
-  };
-
-  /** {@code row} as a JSON object with {@code names} for keys, in order, as the encoders write it. */
-  SerializedString of(Object[] row, SerializedString[] names) {
-    Key key = new Key(row, names);
-    synchronized (this) {
-      SerializedString known = texts.get(key);
-      if (known != null) {
-        return known;
-      }
-    }
-    SerializedString text = new SerializedString(write(row, names));
+    SerializedString text = new SerializedString(write(row, columns));
     text.asUnquotedUTF8(); // its bytes, made once here rather than by every writer
-    synchronized (this) {
-      texts.put(key, text);
-    }
+    rows[slot] = row;
+    names[slot] = columns;
+    texts[slot] = text;
     return text;
   }
 
-  private static String write(Object[] row, SerializedString[] names) {
-    StringWriter out = new StringWriter(32 * names.length);
+  private static String write(Object[] row, SerializedString[] columns) {
+    StringWriter out = new StringWriter(32 * columns.length);
     try (JsonGenerator json = JsonValues.FACTORY.createGenerator(out)) {
       JsonValues values = new JsonValues(json);
       json.writeStartObject();
-      for (int i = 0; i < names.length; i++) {
-        json.writeFieldName(names[i]);
+      for (int i = 0; i < columns.length; i++) {
+        json.writeFieldName(columns[i]);
         values.write(row[i]);
       }
       json.writeEndObject();

@@ -53,9 +53,9 @@ class EncodersTest {
     assertThat(other.encode(ROWS, keys).toString()).contains("data: " + rows[0] + "\n");
     com.fasterxml.jackson.core.io.SerializedString[] names = NAMES.stream().map(com.fasterxml.jackson.core.io.SerializedString::new)
         .toArray(com.fasterxml.jackson.core.io.SerializedString[]::new);
-    assertThat(SharedRowTexts.ROWS.of(ROWS.get(0), names)).as("made once, kept").isSameAs(SharedRowTexts.ROWS.of(ROWS.get(0), names.clone()));
-    assertThat(SharedRowTexts.ROWS.of(ROWS.get(0).clone(), names)).as("another row with equal values is its own").isNotSameAs(
-        SharedRowTexts.ROWS.of(ROWS.get(0), names));
+    assertThat(SharedRowTexts.of(ROWS.get(0), names)).as("made once, kept").isSameAs(SharedRowTexts.of(ROWS.get(0), names.clone()));
+    assertThat(SharedRowTexts.of(ROWS.get(0).clone(), names)).as("another row with equal values is its own").isNotSameAs(
+        SharedRowTexts.of(ROWS.get(0), names));
   }
 
   @Test
