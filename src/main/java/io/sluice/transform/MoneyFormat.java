@@ -37,7 +37,7 @@ final class MoneyFormat extends ComputedField {
   protected Function<Object[], Object> compile(List<String> columns) {
     int amount = indexOf(columns, amountColumn);
     int currency = currencyColumn == null ? -1 : indexOf(columns, currencyColumn);
-    Map<String, NumberFormat> formats = new HashMap<>();
+    Map<String, MoneyText> formats = new HashMap<>();
     return row -> {
       Object value = row[amount];
       if (!(value instanceof Number number)) {
@@ -47,7 +47,7 @@ final class MoneyFormat extends ComputedField {
         return text(value);
       }
       String code = currency < 0 ? currencyCode : String.valueOf(row[currency]).trim();
-      NumberFormat format = formats.computeIfAbsent(code, this::formatFor);
+      MoneyText format = formats.computeIfAbsent(code, this::formatFor);
       if (format == null) {
         return text(value) + " " + code;
       }
@@ -55,14 +55,14 @@ final class MoneyFormat extends ComputedField {
     };
   }
 
-  private NumberFormat formatFor(String code) {
+  private MoneyText formatFor(String code) {
     try {
       Currency currency = Currency.getInstance(code);
       NumberFormat format = NumberFormat.getCurrencyInstance(locale);
       format.setCurrency(currency);
       format.setMinimumFractionDigits(currency.getDefaultFractionDigits());
       format.setMaximumFractionDigits(currency.getDefaultFractionDigits());
-      return format;
+      return new MoneyText(format);
     } catch (IllegalArgumentException unknownCurrency) {
       return null;
     }
