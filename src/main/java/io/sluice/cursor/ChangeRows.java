@@ -109,7 +109,12 @@ final class ChangeRows {
     synchronized (kept) {
       for (Transaction transaction : transactions) {
         Future<List<Emitted>> known = kept.get(transaction.commitLsn());
-        if (known == null) {
+        Waiting queued = known == null ? waiting.get(transaction.commitLsn()) : null;
+        if (queued != null) {
+          // still waiting for its statement, though no longer kept: the same answer, never a second promise that orphans the first
+          known = queued.promise().future();
+          kept.put(transaction.commitLsn(), known);
+        } else if (known == null) {
           Promise<List<Emitted>> promise = Promise.promise();
           known = promise.future();
           if (changesOf(transaction) == 0) {

@@ -71,6 +71,35 @@ class ChangeRowsIT {
   }
 
   @Test
+  @DisplayName("Transactions still waiting for their statement when more than KEPT others were asked for are answered once, to everyone who asked")
+  void waitingPastWhatIsKept() throws Exception {
+    Relation relation = new Relation(1, "public", TABLE, List.of("id", "status"), new int[] {20, 25});
+    int count = ChangeRows.KEPT + 1000;
+    List<Transaction> log = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      RowChange insert = new RowChange(relation, RowChange.Kind.INSERT, new String[] {Integer.toString(i), "open"}, null);
+      log.add(new Transaction(1000 + i, 1_000_000L + 100L * i, List.of(insert), Set.of()));
+    }
+    SluiceMetrics metrics = new SluiceMetrics();
+    ChangeRows rows = new ChangeRows(pool, metrics, dataset, Tuple.tuple());
+    // the pool's one connection is busy: the first statement waits, everything else asked for queues behind it
+    io.vertx.sqlclient.SqlConnection busy = pool.getConnection().await(10, TimeUnit.SECONDS);
+    List<Future<List<List<ChangeRows.Emitted>>>> asked = new ArrayList<>();
+    for (int from = 0; from < count; from += 500) {
+      asked.add(rows.of(log.subList(from, Math.min(count, from + 500))));
+    }
+    // the second run was pushed out of what is kept while it waited; a late follower asks for it again
+    asked.add(rows.of(log.subList(500, 1000)));
+    busy.close().await(10, TimeUnit.SECONDS);
+    Future.join(asked).await(60, TimeUnit.SECONDS);
+    for (Future<List<List<ChangeRows.Emitted>>> one : asked) {
+      assertThat(one.succeeded()).as("%s", one.cause()).isTrue();
+    }
+    assertThat(asked.get(1).result()).isEqualTo(asked.get(asked.size() - 1).result());
+    assertThat(metrics.followEvaluatedTransactions()).isEqualTo(count);
+  }
+
+  @Test
   @DisplayName("20 followers ask for 20 different runs of 10 transactions at once: all answered, each transaction evaluated once")
   void scatteredFollowersShareStatements() throws Exception {
     Relation relation = new Relation(1, "public", TABLE, List.of("id", "status"), new int[] {20, 25});
