@@ -8,8 +8,9 @@
 #
 # Per N: served (200) and refused, first byte p50/p99 over the served, rows/s of all of them
 # together (rows served / wall of the whole round), and CPU seconds per million rows served of
-# the Sluice JVM (/proc/<pid>/stat) and of PostgreSQL's backends (what the postmaster reaped,
-# cutime + cstime: every stream's backend ends with its stream). Prints a Markdown table.
+# the Sluice JVM (/proc/<pid>/stat) and of PostgreSQL (what the postmaster reaped, cutime +
+# cstime, plus the CPU of its live children: backends kept for the next stream do not end).
+# Prints a Markdown table.
 #
 # Environment: BENCH_PORT (18081), SLUICE_DEMO_ROWS (1000000), BENCH_ROWS_EACH (100000),
 # BENCH_SERIES ("1 8 32 64"), BENCH_JAVA_OPTS (-Xmx256m), SLUICE_DB_URL (the local server).
@@ -32,7 +33,14 @@ source bench/lib.sh
 [[ -f target/sluice.jar ]] || mvn -B -q -DskipTests package
 CLK_TCK=$(getconf CLK_TCK)
 proc_cpu() { awk -v t="$CLK_TCK" '{sub(/^.*\) /, ""); print ($12 + $13) / t}' "/proc/$1/stat"; }
-reaped_cpu() { awk -v t="$CLK_TCK" '{sub(/^.*\) /, ""); print ($14 + $15) / t}' "/proc/$1/stat"; }
+# PostgreSQL's CPU: what the postmaster reaped (backends that ended) plus what its live children used
+# (backends kept open between streams, database.warmConnections, never end while the service runs)
+pg_cpu() {
+  { awk '{sub(/^.*\) /, ""); print $14 + $15}' "/proc/$1/stat"
+    for child in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+      awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$child/stat" 2>/dev/null || true
+    done; } | awk -v t="$CLK_TCK" '{s += $1} END {print s / t}'
+}
 
 DATA_DIR=$(psql "$DB" -Atc 'show data_directory')
 POSTMASTER=$(head -1 "$DATA_DIR/postmaster.pid" 2>/dev/null || true)
@@ -54,14 +62,14 @@ echo "| Streams | Served | Refused | First byte p50 | First byte p99 | Rows/s to
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in $SERIES; do
   rm -f "$OUT"/w.*
-  c0=$(proc_cpu "$PID"); p0=${POSTMASTER:+$(reaped_cpu "$POSTMASTER")}
+  c0=$(proc_cpu "$PID"); p0=${POSTMASTER:+$(pg_cpu "$POSTMASTER")}
   t0=$(now)
   for ((i = 0; i < n; i++)); do
     curl -s --interface "127.0.0.$((i % 250 + 2))" -o /dev/null -w '%{http_code} %{time_starttransfer}\n' "$URL" >"$OUT/w.$i" &
   done
   wait $(jobs -p | grep -v "^$PID$") 2>/dev/null || true
   t1=$(now)
-  c1=$(proc_cpu "$PID"); p1=${POSTMASTER:+$(reaped_cpu "$POSTMASTER")}
+  c1=$(proc_cpu "$PID"); p1=${POSTMASTER:+$(pg_cpu "$POSTMASTER")}
   cat "$OUT"/w.* | awk -v n="$n" -v wall="$(awk "BEGIN {print $t1 - $t0}")" -v each="$EACH" -v jvm="$(awk "BEGIN {print $c1 - $c0}")" \
       -v pg="${p1:+$(awk "BEGIN {print $p1 - $p0}")}" '
     $1 == 200 {fb[++k] = $2} $1 != 200 {refused++}

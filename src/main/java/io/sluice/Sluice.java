@@ -113,7 +113,8 @@ public final class Sluice {
     this.metrics = metrics;
     this.pool = Database.pool(vertx, config.database());
     // the clients' permits and the stream check's one: a socket each at most, even toward a database that hangs
-    this.connections = StreamConnections.create(vertx, config.database(), config.database().poolSize() + HEALTH_PROBE_PERMITS);
+    this.connections = StreamConnections.create(vertx, config.database(), config.database().poolSize() + HEALTH_PROBE_PERMITS,
+        Math.min(config.database().warmConnections(), config.database().poolSize()));
     this.breaker = new DatabaseBreaker(vertx, config.database().breaker());
     this.servers = new ReadServers(vertx, config.database(), pool, connections, breaker, config.database().poolSize() + HEALTH_PROBE_PERMITS);
     servers.replicas().forEach(replica -> metrics.replica(replica.name(), replica::healthy, replica::lagBytes, replica::lagSeconds,

@@ -38,6 +38,7 @@ public final class ConfigLoader {
           Map.entry("SLUICE_DB_URL", "database.url"),
           Map.entry("SLUICE_DB_PASSWORD", "database.password"),
           Map.entry("SLUICE_DB_POOL_SIZE", "database.poolSize"),
+          Map.entry("SLUICE_DB_WARM_CONNECTIONS", "database.warmConnections"),
           Map.entry("SLUICE_DB_REPLICAS", "database.replicas"),
           Map.entry("SLUICE_DB_APPLICATION_NAME", "database.applicationName"),
           Map.entry("SLUICE_FETCH_SIZE", "stream.fetchSize"),

@@ -17,6 +17,10 @@ import java.util.List;
  * row by tens of milliseconds. {@code breaker} is the circuit breaker in front of it.
  * {@code maxMoves} bounds how often one keyset stream goes on on another server after its
  * server failed under it (a hot-standby conflict, a lost replica); 0: never.
+ * {@code warmConnections} is how many stream connections (in use and open ahead together) each
+ * server keeps, so that a new stream finds a session ready; 0: every stream opens its own.
+ * {@code concurrentFetches} bounds the bulk fetches of one server's streams running at once
+ * (a stream's set-up and first fetch never wait for a turn); 0: no bound.
  * {@code password}, when set, replaces the URL's. Neither is ever printed: {@link #toString()}
  * and the errors about a bad URL hide the password.
  */
@@ -34,7 +38,9 @@ public record DatabaseConfig(
     List<String> replicas,
     long maxLagBytes,
     long maxLagSeconds,
-    int maxMoves) {
+    int maxMoves,
+    int warmConnections,
+    int concurrentFetches) {
 
   public static final String DEFAULT_URL = "postgresql://postgres@localhost:5432/postgres";
 
@@ -55,9 +61,12 @@ public record DatabaseConfig(
         replicas(json),
         json.getLong("maxLagBytes", 16L << 20),
         json.getLong("maxLagSeconds", 10L),
-        json.getInteger("maxMoves", 3));
-    if (config.maxLagBytes < 0 || config.maxLagSeconds < 0 || config.maxMoves < 0) {
-      throw new ConfigException("database: maxLagBytes, maxLagSeconds and maxMoves must be >= 0");
+        json.getInteger("maxMoves", 3),
+        json.getInteger("warmConnections", 0),
+        json.getInteger("concurrentFetches", 8));
+    if (config.maxLagBytes < 0 || config.maxLagSeconds < 0 || config.maxMoves < 0 || config.warmConnections < 0
+        || config.concurrentFetches < 0) {
+      throw new ConfigException("database: maxLagBytes, maxLagSeconds, maxMoves, warmConnections and concurrentFetches must be >= 0");
     }
     for (String replica : config.replicas) {
       try {
@@ -98,7 +107,7 @@ public record DatabaseConfig(
   /** This configuration pointed at one of its replicas: the same pool settings, the replica's URL (its password, if any, from the URL). */
   public DatabaseConfig forReplica(String replicaUrl) {
     return new DatabaseConfig(replicaUrl, password, true, poolSize, maxWaitQueue, queueTimeoutMs, connectTimeoutMs, applicationName, jit, breaker,
-        List.of(), maxLagBytes, maxLagSeconds, maxMoves);
+        List.of(), maxLagBytes, maxLagSeconds, maxMoves, warmConnections, concurrentFetches);
   }
 
   /** {@code url} with the password of its user part, if any, replaced by {@code ***}. */
@@ -112,7 +121,7 @@ public record DatabaseConfig(
         + ", poolSize=" + poolSize + ", maxWaitQueue=" + maxWaitQueue + ", queueTimeoutMs=" + queueTimeoutMs + ", connectTimeoutMs="
         + connectTimeoutMs + ", applicationName=" + applicationName + ", jit=" + jit + ", breaker=" + breaker + ", replicas="
         + replicas.stream().map(DatabaseConfig::redact).toList() + ", maxLagBytes=" + maxLagBytes + ", maxLagSeconds=" + maxLagSeconds
-        + ", maxMoves=" + maxMoves + "]";
+        + ", maxMoves=" + maxMoves + ", warmConnections=" + warmConnections + ", concurrentFetches=" + concurrentFetches + "]";
   }
 
   /** Defaults with the given URL and application name. */
@@ -122,6 +131,6 @@ public record DatabaseConfig(
 
   public DatabaseConfig withUrl(String newUrl) {
     return new DatabaseConfig(newUrl, password, true, poolSize, maxWaitQueue, queueTimeoutMs, connectTimeoutMs, applicationName, jit, breaker,
-        replicas, maxLagBytes, maxLagSeconds, maxMoves);
+        replicas, maxLagBytes, maxLagSeconds, maxMoves, warmConnections, concurrentFetches);
   }
 }

@@ -6,6 +6,7 @@ import io.sluice.dataset.Position;
 import io.sluice.db.ConnectionGate;
 import io.sluice.db.DatabaseErrors;
 import io.sluice.db.DatabaseUnavailableException;
+import io.sluice.db.FetchTurns;
 import io.sluice.db.ReadServers;
 import io.sluice.error.Failure;
 import io.sluice.error.FailureException;
@@ -80,6 +81,9 @@ final class CursorStream implements Source {
   private PgConnection connection;
   private Cursor cursor;
   private boolean statementRunning, reading, stopped, awaitingCredit;
+  /** Whether the connection may serve another stream: not after a cancel request (a late one would hit the next stream), a failure, a close. */
+  private boolean reusable = true;
+  private boolean fetched;
   private long sent;
   private final Promise<Row> snapshotMark;
 
@@ -117,7 +121,7 @@ final class CursorStream implements Source {
     ticket = gate.enter();
     ticket.admitted()
         .compose(v -> stopped ? finished.future() : server.breaker().guard(() -> server.connections().open().compose(this::begin))
-            .compose(this::read))
+            .compose(this::openCursor))
         .onFailure(this::halt)
         .eventually(this::release)
         .onComplete(ar -> released.complete());
@@ -190,8 +194,12 @@ final class CursorStream implements Source {
     halt(why == null ? null : new FailureException(why));
   }
 
-  /** Takes the stream's new connection and opens its read-only transaction. */
-  private Future<PgConnection> begin(PgConnection conn) {
+  /**
+   * Takes the stream's connection and gets its statement ready: {@code BEGIN READ ONLY} (and a followed snapshot's mark),
+   * prepare and {@code EXPLAIN}, sent at once, so the set-up costs one round trip (under load each waits for the server's and
+   * this event loop's turn). Judged in the order sent: the first failure is the stream's error, not a later "transaction aborted".
+   */
+  private Future<PreparedStatement> begin(PgConnection conn) {
     connection = conn;
     // a paused stream learns of a dead connection only through it: see pitfalls
     conn.closeHandler(v -> halt(ClosedConnectionException.INSTANCE));
@@ -200,18 +208,21 @@ final class CursorStream implements Source {
     conn.exceptionHandler(err -> log.info("dataset '{}': stream {}: the database connection failed: {}", dataset.name(), streamId,
         err.toString()));
     String begin = Transactions.begin(dataset, position, statementTimeoutMs, snapshotMark != null);
-    return statement(() -> conn.query(begin).execute())
-        .recover(err -> Future.failedFuture(Transactions.beginFailed(position, err)))
-        .compose(v -> snapshotMark == null ? Future.succeededFuture() : statement(() -> conn
-            .query("SELECT pg_current_snapshot()::text, pg_current_wal_insert_lsn()::text").execute()
-            .map(rows -> snapshotMark.tryComplete(rows.iterator().next()))))
-        .map(conn);
-  }
-
-  private Future<Void> read(PgConnection conn) {
-    return statement(() -> conn.prepare(dataset.streamSql(position)))
-        .compose(prepared -> announceStart(conn).map(prepared))
-        .compose(this::openCursor);
+    return statement(() -> {
+      Future<?> begun = conn.query(begin).execute();
+      Future<?> marked = snapshotMark == null ? Future.succeededFuture() : conn
+          .query("SELECT pg_current_snapshot()::text, pg_current_wal_insert_lsn()::text").execute()
+          .map(rows -> snapshotMark.tryComplete(rows.iterator().next()));
+      Future<PreparedStatement> prepared = conn.prepare(dataset.streamSql(position));
+      Future<Long> estimate = conn.preparedQuery(dataset.explainSql(position)).execute(arguments)
+          .map(plan -> Dataset.estimatedRows(plan.iterator().next().getValue(0)));
+      // all answered (nothing left running on the connection), then judged in the order sent
+      return Future.join(begun, marked, prepared, estimate).transform(all -> begun
+          .recover(err -> Future.failedFuture(Transactions.beginFailed(position, err)))
+          .compose(v -> marked)
+          .compose(v -> prepared)
+          .compose(statement -> announceStart(estimate).map(statement)));
+    });
   }
 
   /**
@@ -219,9 +230,8 @@ final class CursorStream implements Source {
    * ({@code EXPLAIN}, which plans but does not run it); an estimate that cannot be had is left
    * out, but a statement PostgreSQL refuses fails the stream.
    */
-  private Future<Void> announceStart(PgConnection conn) {
-    return statement(() -> conn.preparedQuery(dataset.explainSql(position)).execute(arguments))
-        .map(plan -> Dataset.estimatedRows(plan.iterator().next().getValue(0)))
+  private Future<Void> announceStart(Future<Long> explained) {
+    return explained
         // PostgreSQL refusing the statement with these arguments has aborted the transaction: the
         // stream fails with that error, not with the "transaction aborted" of the statement after
         .recover(err -> err instanceof PgException ? Future.failedFuture(err) : Future.succeededFuture(null))
@@ -253,8 +263,15 @@ final class CursorStream implements Source {
     setAwaitingCredit(false);
     reading = true;
     int rows = sizer.nextFetch();
-    statement(() -> cursor.read(rows)).onComplete(ar -> {
+    // the first fetch is part of the set-up: it takes no turn, so the first row never waits behind other streams' batches
+    FetchTurns turns = fetched ? server.connections().turns() : null;
+    fetched = true;
+    Future<Void> turn = turns == null ? Future.succeededFuture() : turns.take();
+    turn.compose(v -> statement(() -> cursor.read(rows))).onComplete(ar -> {
       reading = false;
+      if (turns != null) {
+        turns.done();
+      }
       if (ar.failed()) {
         halt(ar.cause());
       } else if (!stopped) {
@@ -319,6 +336,7 @@ final class CursorStream implements Source {
   }
 
   private void unanswered() {
+    reusable = false;
     halt(new DatabaseUnavailableException(new IllegalStateException(
         "no answer within " + (statementTimeoutMs + ANSWER_GRACE_MS) + " ms")));
     finished.tryComplete();
@@ -330,6 +348,7 @@ final class CursorStream implements Source {
       return;
     }
     stopped = true;
+    reusable = reusable && failure == null && !statementRunning; // a closed connection fails the stream: never reused
     setAwaitingCredit(false);
     if (failure != null && !(failure instanceof StreamStoppedException)) {
       log.warn("dataset '{}' failed after {} rows: {}", dataset.name(), sent, failure.toString());
@@ -359,7 +378,7 @@ final class CursorStream implements Source {
     } else {
       connection.closeHandler(null);
       long guard = vertx.setTimer(RELEASE_TIMEOUT_MS, id -> closed.tryComplete());
-      server.connections().close(connection).onComplete(ar -> {
+      server.connections().release(connection, reusable).onComplete(ar -> {
         vertx.cancelTimer(guard);
         closed.tryComplete();
       });

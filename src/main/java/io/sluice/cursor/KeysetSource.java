@@ -82,6 +82,12 @@ public final class KeysetSource implements SourceFactory<KeysetSource.Request> {
         .otherwise(err -> null);
   }
 
+  /** Streams of this stage instance will open their connections here: each server keeps some ready ({@code database.warmConnections}). */
+  @Override
+  public void servedHere() {
+    servers.all().forEach(server -> server.connections().warmHere());
+  }
+
   /**
    * Opens the stream on the server {@link ReadServers#pick} names. A partition reads the primary, which holds its export's
    * snapshot, and never moves; neither does the stream check. Any other stream moves as {@link ServerMoves} decides.

@@ -69,7 +69,7 @@ public final class ReadServers {
       DatabaseConfig replica = config.forReplica(url);
       PgConnectOptions options = PgConnectOptions.fromUri(url);
       String name = options.getHost() + ":" + options.getPort();
-      replicas.add(new Replica(new Server(name, StreamConnections.create(vertx, replica, maxSockets),
+      replicas.add(new Replica(new Server(name, StreamConnections.create(vertx, replica, maxSockets, Math.min(replica.warmConnections(), replica.poolSize())),
           new DatabaseBreaker(vertx, config.breaker(), "replica " + name)), Database.probePool(vertx, replica)));
     }
   }
@@ -118,6 +118,14 @@ public final class ReadServers {
   /** The replicas, for metrics and health. */
   public List<Replica> replicas() {
     return List.copyOf(replicas);
+  }
+
+  /** The primary, then every replica. */
+  public List<Server> all() {
+    List<Server> all = new ArrayList<>();
+    all.add(primary);
+    replicas.forEach(replica -> all.add(replica.server));
+    return all;
   }
 
   /** Stops polling and closes the replicas' connections (the primary's belong to the caller). */
@@ -177,7 +185,7 @@ public final class ReadServers {
 
     /** Streams reading from it now. */
     public int streams() {
-      return server.connections().sockets();
+      return server.connections().inUse();
     }
 
     private void poll(Long primaryLsn) {

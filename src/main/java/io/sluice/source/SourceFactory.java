@@ -33,4 +33,11 @@ public interface SourceFactory<R extends SourceRequest> {
 
   /** Opens a source for a checked request, for stream {@code streamId}; {@code requestId} names its log lines. */
   Source open(R request, String streamId, String requestId);
+
+  /**
+   * Called on the event loop of each source stage instance as it starts, before it serves a
+   * stream: a factory may get ready to open streams there (the keyset source opens its
+   * connections ahead). Nothing by default.
+   */
+  default void servedHere() {}
 }

@@ -18,6 +18,11 @@ public final class Sources {
     }
   }
 
+  /** Every factory, in the order given. */
+  public List<SourceFactory<?>> all() {
+    return List.copyOf(byName.values());
+  }
+
   /** The factory that reads from {@code position}; throws {@link IllegalArgumentException} when none here does. */
   public SourceFactory<?> forPosition(Position position) {
     SourceFactory<?> factory = byName.get(position.source());

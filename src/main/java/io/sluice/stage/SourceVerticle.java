@@ -60,6 +60,7 @@ public final class SourceVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    sources.all().forEach(SourceFactory::servedHere);
     return Future.join(
         vertx.eventBus().<JsonObject>consumer(Frames.SOURCE_OPEN, this::openStream).completion(),
         vertx.eventBus().<JsonObject>localConsumer(Frames.local(Frames.SOURCE_OPEN), this::openStream).completion(),

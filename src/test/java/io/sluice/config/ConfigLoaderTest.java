@@ -23,6 +23,8 @@ class ConfigLoaderTest {
       assertThat(config.database().explicit()).isFalse();
       assertThat(config.database().url()).isEqualTo(DatabaseConfig.DEFAULT_URL);
       assertThat(config.stream().fetchSize()).isEqualTo(1000);
+      assertThat(config.database().warmConnections()).isEqualTo(64);
+      assertThat(config.database().concurrentFetches()).isEqualTo(8);
       assertThat(config.instances()).isEqualTo(Runtime.getRuntime().availableProcessors());
       assertThat(config.datasets()).extracting(d -> d.name()).containsExactly("transactions_raw", "transactions");
       test.completeNow();
@@ -110,6 +112,20 @@ class ConfigLoaderTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> SluiceConfig.from(new JsonObject()
             .put("health", new JsonObject().put("streamIntervalSeconds", 0))))
         .isInstanceOf(ConfigException.class).hasMessageContaining("streamIntervalSeconds");
+  }
+
+  @Test
+  @DisplayName("keeps no stream connection ready unless told (the shipped file keeps 64), and refuses negative counts")
+  void warmConnections() {
+    assertThat(SluiceConfig.from(new JsonObject()).database().warmConnections()).isZero();
+    assertThat(SluiceConfig.from(ConfigLoader.applyEnvironment(new JsonObject().put("SLUICE_DB_WARM_CONNECTIONS", "16")))
+        .database().warmConnections()).isEqualTo(16);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> SluiceConfig.from(new JsonObject()
+            .put("database", new JsonObject().put("warmConnections", -1))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("warmConnections");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> SluiceConfig.from(new JsonObject()
+            .put("database", new JsonObject().put("concurrentFetches", -1))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("concurrentFetches");
   }
 
   @Test
