@@ -191,6 +191,23 @@ public final class RetainedLog implements AutoCloseable {
     return passed;
   }
 
+  /**
+   * Where a snapshot taken now should start reading the log: before the newest {@code back}
+   * transactions held (never before {@link #start()}), not at {@link #passed()}. A commit is
+   * written, and may reach the slot and this log, a moment before its transaction stops being
+   * in progress for new snapshots (PostgreSQL ends it in the proc array after flushing the
+   * record); a snapshot taken in that moment does not see it, so its follower must read it
+   * again: what it did see, its visibility skips.
+   */
+  public synchronized long recent(int back) {
+    long at = Math.max(start, passed);
+    var newest = transactions.descendingKeySet().iterator();
+    for (int i = 0; i < back && newest.hasNext(); i++) {
+      at = newest.next() - 1;
+    }
+    return Math.max(start, at);
+  }
+
   /** Every commit up to this position is on disk, forced (with no disk part: {@link #passed()}, as of the last sync). */
   public synchronized long durable() {
     return durable;

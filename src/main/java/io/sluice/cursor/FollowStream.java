@@ -42,6 +42,7 @@ final class FollowStream implements Source, LogCursor.Reader {
   /** The most transactions, and about the most changes, one statement runs through the query for a stream. */
   static final int BATCH_TRANSACTIONS = 256;
   static final int BATCH_CHANGES = 2000;
+  static final int RECHECKED = 64; // the newest transactions of the log a snapshot's follower reads again, its visibility judging them
 
   private final Vertx vertx;
   private final Context context;
@@ -89,7 +90,7 @@ final class FollowStream implements Source, LogCursor.Reader {
 
   /** From the start ({@code cut} null) or inside a snapshot at {@code cut} (its key canonical as {@code bound}): the snapshot {@code cursor} reads, then the changes. */
   FollowStream fromSnapshot(Position.SnapshotCut cut, List<String> bound, java.util.function.Function<Promise<Row>, CursorStream> cursor) {
-    long start = Math.max(feed.log().start(), feed.log().passed()); // what the log held before the snapshot began, it saw
+    long start = feed.log().recent(RECHECKED); // the log before the snapshot began, less the newest few it may not see yet
     if (cut != null && Lsn.parse(cut.start()) < feed.log().start()) {
       return fromChange(new Position.Changes(cut.start(), 0)); // the changes since the cut's snapshot are gone: must-refetch
     }

@@ -185,6 +185,24 @@ class RetainedLogTest {
   }
 
   @Test
+  @DisplayName("a snapshot starting now reads the newest transactions again, never before what the log holds")
+  void recentStartsBeforeTheNewest() throws Exception {
+    try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE, "db/slot")) {
+      assertThat(log.recent(64)).as("an empty log: where it starts").isEqualTo(BASE);
+      for (int n = 1; n <= 30; n++) {
+        log.append(transaction(n, 50));
+      }
+      log.passed(BASE + 30 * 100L + 50);
+      assertThat(log.recent(0)).isEqualTo(BASE + 30 * 100L + 50);
+      // the newest 3 held in memory (of 10) are read again: from just before transaction 28's commit
+      assertThat(log.recent(3)).isEqualTo(transaction(28, 10).commitLsn() - 1);
+      assertSame(log.from(log.recent(3), 10).stream().filter(t -> t.commitLsn() > log.recent(3)).toList(), 28, 30);
+      // more than memory holds: as far back as memory goes, never before the log's start
+      assertThat(log.recent(64)).isEqualTo(transaction(21, 10).commitLsn() - 1).isGreaterThanOrEqualTo(log.start());
+    }
+  }
+
+  @Test
   @DisplayName("a position passed without a transaction is kept on disk at sync, so a reload knows the slot was read that far")
   void passedMarker() throws Exception {
     try (RetainedLog log = RetainedLog.open(10, dir, 1 << 20, BASE, "db/slot")) {
