@@ -129,6 +129,30 @@ public final class ChangeFeed {
     return log;
   }
 
+  /**
+   * Whether positions before this node's log may still be read, from the log of the node that
+   * holds the slot ({@link #older}): on a cluster node that does not hold it.
+   */
+  public boolean readsOlder() {
+    SlotRelay relaying = relay;
+    return relaying != null && !relaying.holds();
+  }
+
+  /** Whether no node holds the transactions after {@code lsn} any more: it is before this node's log, and no other log may hold it. */
+  public boolean gone(long lsn) {
+    return lsn < log.start() && !readsOlder();
+  }
+
+  /**
+   * On a cluster node that does not hold the slot, at most about {@code max} of the transactions
+   * committed at or after {@code lsn} from the holder's log, over the event bus in bounded pieces
+   * (the holder reads its disk part on a worker); null when that log no longer holds them all.
+   */
+  public Future<List<Transaction>> older(long lsn, int max) {
+    SlotRelay relaying = relay;
+    return relaying == null ? Future.succeededFuture(null) : relaying.older(lsn, max);
+  }
+
   /** Whether this node reads the slot (always, standalone, once started). */
   public boolean holdsSlot() {
     return reader != null;

@@ -273,11 +273,16 @@ public final class RetainedLog implements AutoCloseable {
 
   /** All the transactions held in memory, oldest first, with the position they follow. */
   public synchronized Snapshot all() {
-    return new Snapshot(Math.max(start, memoryStart), List.copyOf(transactions.values()));
+    return new Snapshot(memoryStart(), List.copyOf(transactions.values()));
   }
 
   /** What {@link #all()} returns. */
   public record Snapshot(long start, List<Transaction> transactions) {}
+
+  /** The position before the oldest transaction held in memory: {@link #from(long, int)} there never reads the disk. */
+  public synchronized long memoryStart() {
+    return Math.max(start, memoryStart);
+  }
 
   /** Calls {@code listener} (on the reader's thread) after every append; returns what removes it. */
   public Runnable listen(Runnable listener) {

@@ -4,7 +4,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.shareddata.Lock;
 import java.util.ArrayDeque;
@@ -26,11 +25,13 @@ import org.slf4j.LoggerFactory;
  * {@link ChangeBatch}es of at most {@value #MAX_BATCH} transactions every {@value #BATCH_MS} ms
  * at most (heartbeats' positions too); every other node keeps a copy of the log from them. A
  * node whose copy missed a batch (it joined late, or the batch was lost in a handover) asks
- * the holder for what it lacks; when the holder no longer holds it, the node starts its copy
- * again from the holder's whole log, so that its followers at older positions must refetch:
- * never a silent gap. The holder confirms the slot no further than it has relayed ({@link
- * #sent()}), so that whoever takes over finds the rest still in the slot. All state but the
- * volatile fields lives on the relay's context.
+ * the holder for what it lacks, in bounded pieces ({@link CatchUps}) until it has caught up;
+ * when the holder no longer holds it, the node starts its copy again from what the holder's
+ * memory holds, so that its followers at older positions read them from the holder's log
+ * ({@link #older}) or, when that no longer holds them either, must refetch: never a silent gap.
+ * The holder confirms the slot no further than it has relayed ({@link #sent()}), so that
+ * whoever takes over finds the rest still in the slot. All state but the volatile fields lives
+ * on the relay's context.
  */
 final class SlotRelay {
 
@@ -44,8 +45,9 @@ final class SlotRelay {
   private static final long RETRY_MS = 1_000;
   private static final long CATCH_UP_TIMEOUT_MS = 10_000;
   private static final long NUDGE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-  /** Batches kept while a catch-up is under way; past it they are dropped and the next batch catches up again. */
+  /** Batches (and their transactions) kept while a catch-up is under way; past it they are dropped and the next batch catches up again. */
   private static final int MAX_PENDING = 1_000;
+  private static final int MAX_PENDING_TRANSACTIONS = 10 * CatchUps.MAX_TRANSACTIONS;
 
   private final Vertx vertx;
   private final Context context;
@@ -56,6 +58,7 @@ final class SlotRelay {
   private final AtomicLong lastNudge = new AtomicLong(System.nanoTime() - NUDGE_EVERY_NANOS);
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final Deque<ChangeBatch> pending = new ArrayDeque<>();
+  private int pendingTransactions;
   private volatile boolean holding;
   private volatile boolean closed;
   /** On the holder: where the batches sent so far brought the others' logs. */
@@ -137,7 +140,7 @@ final class SlotRelay {
       if (closed) {
         return;
       }
-      consumers.add(vertx.eventBus().<Long>consumer(address + ".since", this::since));
+      consumers.addAll(new CatchUps(vertx, address, log, lag).serve());
       consumers.add(vertx.eventBus().consumer(address + ".nudge", message -> readerNudge.run()));
     });
   }
@@ -185,7 +188,7 @@ final class SlotRelay {
       }
       lock = ar.result();
       holding = true;
-      pending.clear();
+      clearPending();
       LOG.info("follow: this node holds slot '{}' now and reads it from {}", address, Lsn.text(log.passed()));
       takeOver.get().onFailure(err -> {
         LOG.warn("follow: taking over the slot failed, letting it go: {}", err.toString());
@@ -232,19 +235,6 @@ final class SlotRelay {
     vertx.eventBus().publish(address, batch);
   }
 
-  /** On the holder: what a node whose log has passed the asked position lacks, or the whole log when that is gone. */
-  private void since(Message<Long> request) {
-    long lsn = request.body();
-    long passed = log.passed();
-    List<Transaction> held = heldAfter(lsn);
-    if (held == null) {
-      RetainedLog.Snapshot all = log.all();
-      request.reply(new ChangeBatch(lsn, true, all.start(), all.transactions(), passed, readerLag.getAsLong()));
-    } else {
-      request.reply(new ChangeBatch(lsn, false, 0, held, passed, readerLag.getAsLong()));
-    }
-  }
-
   /**
    * The transactions held that committed after {@code lsn}, or null when some may have left the
    * log. A log that starts right after {@code lsn} (a fresh one, whose first commit may be at its
@@ -266,8 +256,9 @@ final class SlotRelay {
     }
     lagBytes = batch.lagBytes();
     if (catchingUp) {
-      if (pending.size() < MAX_PENDING) {
+      if (pending.size() < MAX_PENDING && pendingTransactions < MAX_PENDING_TRANSACTIONS) {
         pending.add(batch);
+        pendingTransactions += batch.transactions().size();
       }
       return;
     }
@@ -288,7 +279,7 @@ final class SlotRelay {
   private void apply(ChangeBatch batch) {
     if (batch.reset()) {
       LOG.info("follow: this node's copy of the log missed transactions the holder no longer has: it starts again at {};"
-          + " its followers at older positions must refetch", Lsn.text(batch.start()));
+          + " its followers at older positions read them from the holder's log, or must refetch", Lsn.text(batch.start()));
       log.reset(batch.start());
     }
     long reached = log.passed(); // every commit up to it is held already
@@ -301,30 +292,74 @@ final class SlotRelay {
     log.passed(batch.passed());
   }
 
-  /** Asks the holder for what the log lacks; batches that arrive meanwhile are applied after its answer. */
+  /** Asks the holder for what the log lacks; batches that arrive meanwhile are applied after its answers. */
   private void catchUp() {
     if (catchingUp || holding || closed) {
       return;
     }
     catchingUp = true;
-    long lsn = log.passed();
-    vertx.eventBus().<ChangeBatch>request(address + ".since", lsn, new DeliveryOptions().setSendTimeout(CATCH_UP_TIMEOUT_MS))
+    askSince();
+  }
+
+  /**
+   * One piece of a catch-up: what the holder holds after the log's position, applied; asks again
+   * while the holder had more than the piece and the batches received meanwhile do not follow on.
+   */
+  private void askSince() {
+    vertx.eventBus().<ChangeBatch>request(address + ".since", log.passed(), new DeliveryOptions().setSendTimeout(CATCH_UP_TIMEOUT_MS))
         .onComplete(ar -> {
-          catchingUp = false;
           if (holding || closed || ar.failed()) {
             // no holder yet, or it left: the next batch (a heartbeat's at least) asks again
-            pending.clear();
+            catchingUp = false;
+            clearPending();
             return;
           }
           apply(ar.result().body());
+          if (CatchUps.more(ar.result()) && (pending.isEmpty() || log.passed() < pending.peek().after())) {
+            askSince();
+            return;
+          }
+          catchingUp = false;
           while (!pending.isEmpty()) {
-            if (!applied(pending.poll())) {
-              pending.clear();
+            ChangeBatch next = pending.poll();
+            pendingTransactions -= next.transactions().size();
+            if (!applied(next)) {
+              clearPending();
               catchUp();
               return;
             }
           }
         });
+  }
+
+  private void clearPending() {
+    pending.clear();
+    pendingTransactions = 0;
+  }
+
+  /**
+   * On a node that does not hold the slot: at most about {@code max} of the transactions
+   * committed at or after {@code lsn}, from the holder's log (its disk part too), asked in pieces;
+   * null when the holder no longer holds them all. Fails when no node holds the slot or it does
+   * not answer.
+   */
+  Future<List<Transaction>> older(long lsn, int max) {
+    return older(lsn, max, new ArrayList<>());
+  }
+
+  private Future<List<Transaction>> older(long lsn, int max, List<Transaction> found) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(CATCH_UP_TIMEOUT_MS);
+    return vertx.eventBus().<ChangeBatch>request(address + ".older", lsn, options).compose(answer -> {
+      ChangeBatch piece = answer.body();
+      if (piece.reset()) {
+        return Future.succeededFuture(found.isEmpty() ? null : found); // what was found follows on; the next read is told
+      }
+      found.addAll(piece.transactions());
+      if (!CatchUps.more(answer) || piece.transactions().isEmpty() || found.size() >= max) {
+        return Future.succeededFuture(found);
+      }
+      return older(found.get(found.size() - 1).commitLsn() + 1, max, found);
+    });
   }
 
   private <T> Future<T> onContext(Supplier<Future<T>> action) {

@@ -85,13 +85,13 @@ final class FollowStream implements Source, LogCursor.Reader {
     this.changeRows = shared.rows();
     this.leave = shared.leave();
     this.heartbeatMs = heartbeatMs;
-    this.reading = new LogCursor(context, this);
+    this.reading = new LogCursor(context, feed, this);
   }
 
   /** From the start ({@code cut} null) or inside a snapshot at {@code cut} (its key canonical as {@code bound}): the snapshot {@code cursor} reads, then the changes. */
   FollowStream fromSnapshot(Position.SnapshotCut cut, List<String> bound, java.util.function.Function<Promise<Row>, CursorStream> cursor) {
     long start = feed.log().recent(RECHECKED); // the log before the snapshot began, less the newest few it may not see yet
-    if (cut != null && Lsn.parse(cut.start()) < feed.log().start()) {
+    if (cut != null && feed.gone(Lsn.parse(cut.start()))) {
       return fromChange(new Position.Changes(cut.start(), 0)); // the changes since the cut's snapshot are gone: must-refetch
     }
     snapshot = new FollowSnapshot(context, feed, changeRows, outlet, this, start).open(cut, bound, cursor, (seen, noted) -> {
@@ -101,7 +101,7 @@ final class FollowStream implements Source, LogCursor.Reader {
       delivered = Position.Changes.ALL;
     });
     snapshot.endHandler(v -> {
-      if (lsn < feed.log().start()) {
+      if (feed.gone(lsn)) {
         mustRefetch("the changes since the snapshot are no longer retained");
       } else {
         startChanges();
@@ -124,7 +124,7 @@ final class FollowStream implements Source, LogCursor.Reader {
     started.tryComplete(null);
     context.runOnContext(v -> {
       RetainedLog retained = feed.log();
-      if (lsn < retained.start() || (lsn == retained.start() && delivered != Position.Changes.ALL)) {
+      if (feed.gone(lsn) || (lsn == retained.start() && delivered != Position.Changes.ALL)) {
         mustRefetch("position " + position.lsn() + " is no longer retained (the log starts after " + Lsn.text(retained.start()) + ")");
       } else {
         startChanges();

@@ -1,17 +1,21 @@
 package io.sluice.cursor;
 
+import io.sluice.changes.ChangeFeed;
 import io.sluice.changes.Lsn;
 import io.sluice.changes.RetainedLog;
 import io.sluice.changes.Transaction;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import java.util.List;
 import java.util.Set;
 
 /**
  * A followed stream's reading of the node's {@link RetainedLog}: what memory holds at once; what
  * only its disk part holds read ahead, {@link #READ_AHEAD} transactions at a time, on a worker
- * thread (never on the stream's event loop), {@link #READING} being returned meanwhile. One read
- * at a time; its end goes back to the stream through {@link Reader} on the stream's context.
+ * thread (never on the stream's event loop), {@link #READING} being returned meanwhile. On a
+ * cluster node that does not hold the slot, what is older than the node's copy of the log is read
+ * ahead the same way from the holder's log, over the event bus ({@link ChangeFeed#older}). One
+ * read at a time; its end goes back to the stream through {@link Reader} on the stream's context.
  */
 final class LogCursor {
 
@@ -33,14 +37,16 @@ final class LogCursor {
   }
 
   private final Context context;
+  private final ChangeFeed feed;
   private final Reader reader;
   private List<Transaction> ahead = List.of();
   /** How far the log had been read ({@link RetainedLog#passed()}) when a read of {@link #ahead} came back short (reached the end). */
   private long aheadPassed = Long.MIN_VALUE;
   private boolean reading;
 
-  LogCursor(Context context, Reader reader) {
+  LogCursor(Context context, ChangeFeed feed, Reader reader) {
     this.context = context;
+    this.feed = feed;
     this.reader = reader;
   }
 
@@ -53,7 +59,8 @@ final class LogCursor {
     if (reading) {
       return READING;
     }
-    if (log.inMemory(lsn)) {
+    boolean older = lsn < log.start() && feed.readsOlder();
+    if (!older && log.inMemory(lsn)) {
       ahead = List.of();
       aheadPassed = Long.MIN_VALUE;
       return log.from(lsn, max);
@@ -64,7 +71,8 @@ final class LogCursor {
     }
     reading = true;
     long passed = log.passed();
-    context.executeBlocking(() -> log.from(lsn, READ_AHEAD), false).onComplete(ar -> {
+    Future<List<Transaction>> read = older ? feed.older(lsn, READ_AHEAD) : context.executeBlocking(() -> log.from(lsn, READ_AHEAD), false);
+    read.onComplete(ar -> context.runOnContext(v -> {
       reading = false;
       if (ar.failed()) {
         reader.fail(ar.cause());
@@ -76,7 +84,7 @@ final class LogCursor {
         aheadPassed = ahead.size() < READ_AHEAD ? passed : Long.MIN_VALUE;
         reader.pump();
       }
-    });
+    }));
     return READING;
   }
 }

@@ -81,7 +81,7 @@ final class SnapshotResume implements LogCursor.Reader {
     this.demand = demand;
     this.emit = emit;
     this.stream = stream;
-    this.reading = new LogCursor(context, this);
+    this.reading = new LogCursor(context, feed, this);
     SnapshotVisibility base = SnapshotVisibility.parse(cut.base());
     long start = Lsn.parse(cut.start());
     if (cut.target() != null) {
