@@ -1,5 +1,6 @@
 package io.sluice;
 
+import static io.sluice.support.SameRows.assertSameRows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -25,10 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Random;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -225,18 +223,6 @@ class ClusterFollowIT {
     return rows;
   }
 
-  /** The follower's rows equal PostgreSQL's; a difference is reported by id. */
-  private static void assertSameRows(Map<Long, JsonObject> followed, Map<Long, JsonObject> selected) {
-    List<String> differences = new ArrayList<>();
-    Set<Long> ids = new TreeSet<>(followed.keySet());
-    ids.addAll(selected.keySet());
-    for (Long id : ids) {
-      if (!Objects.equals(followed.get(id), selected.get(id))) {
-        differences.add(id + ": followed " + followed.get(id) + " selected " + selected.get(id));
-      }
-    }
-    assertThat(differences).as("rows that differ (of %d selected)", selected.size()).isEmpty();
-  }
 
   /** Writers on a thread of their own: inserts, updates into and out of the filter, deletes, single and in transactions of several. */
   private static final class Writers extends ChangeWriters {

@@ -1,5 +1,6 @@
 package io.sluice;
 
+import static io.sluice.support.SameRows.assertSameRows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -25,9 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Random;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
@@ -276,17 +275,6 @@ class FollowSnapshotResumeIT {
     }
   }
 
-  private static void assertSameRows(Map<Long, JsonObject> followed, Map<Long, JsonObject> selected) {
-    List<String> differences = new ArrayList<>();
-    TreeSet<Long> ids = new TreeSet<>(followed.keySet());
-    ids.addAll(selected.keySet());
-    for (Long id : ids) {
-      if (!Objects.equals(followed.get(id), selected.get(id))) {
-        differences.add(id + ": followed " + followed.get(id) + " selected " + selected.get(id));
-      }
-    }
-    assertThat(differences).as("rows that differ (of %d selected)", selected.size()).isEmpty();
-  }
 
   /** The rows {@code SELECT} reads now (through a plain, not followed, stream), by id. */
   private static Map<Long, JsonObject> select() {

@@ -1,5 +1,6 @@
 package io.sluice.changes;
 
+import static io.sluice.support.SameRows.assertSameRows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -25,9 +26,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -251,15 +250,4 @@ class ClusterCatchUpIT {
     return rows;
   }
 
-  private static void assertSameRows(Map<Long, JsonObject> followed, Map<Long, JsonObject> selected) {
-    List<String> differences = new ArrayList<>();
-    Set<Long> ids = new TreeSet<>(followed.keySet());
-    ids.addAll(selected.keySet());
-    for (Long id : ids) {
-      if (!Objects.equals(followed.get(id), selected.get(id))) {
-        differences.add(id + ": followed " + followed.get(id) + " selected " + selected.get(id));
-      }
-    }
-    assertThat(differences).as("rows that differ (of %d selected)", selected.size()).isEmpty();
-  }
 }
