@@ -155,7 +155,13 @@ final class ChangeRows {
         taken.add(next);
       }
     }
-    evaluate(taken.stream().map(Waiting::transaction).toList()).onComplete(ar -> {
+    Future<List<List<Emitted>>> evaluated;
+    try {
+      evaluated = evaluate(taken.stream().map(Waiting::transaction).toList());
+    } catch (RuntimeException e) { // fails those it took, and the next statement still runs: nobody waits forever
+      evaluated = Future.failedFuture(e);
+    }
+    evaluated.onComplete(ar -> {
       for (int i = 0; i < taken.size(); i++) {
         if (ar.succeeded()) {
           taken.get(i).promise().complete(ar.result().get(i));

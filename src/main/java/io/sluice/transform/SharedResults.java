@@ -3,7 +3,6 @@ package io.sluice.transform;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What one chain made of the rows several streams share, for the other streams with the same
@@ -18,12 +17,28 @@ final class SharedResults {
   /** Rows remembered per chain: about a few thousand changes, enough for followers some batches apart. */
   static final int CAPACITY = 8192;
 
-  /** The chains of one plan, by what makes them alike: their source columns, selection and column rules applied. */
-  static final class Chains {
-    private final Map<List<Object>, SharedResults> byShape = new ConcurrentHashMap<>();
+  /** Shapes remembered per plan: a client choosing columns may make any number of them. */
+  static final int SHAPES = 64;
 
-    SharedResults of(List<Object> shape) {
+  /**
+   * The chains of one plan, by what makes them alike: their source columns, selection and column
+   * rules applied; the {@link #SHAPES} most recently bound (a chain bound earlier keeps its own,
+   * only no longer shared with the chains bound after).
+   */
+  static final class Chains {
+    private final LinkedHashMap<List<Object>, SharedResults> byShape = new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<List<Object>, SharedResults> eldest) {
+        return size() > SHAPES;
+      }
+    };
+
+    synchronized SharedResults of(List<Object> shape) {
       return byShape.computeIfAbsent(shape, s -> new SharedResults());
+    }
+
+    synchronized int size() {
+      return byShape.size();
     }
   }
 

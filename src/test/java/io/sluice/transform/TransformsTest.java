@@ -126,4 +126,24 @@ class TransformsTest {
     assertThat(unknown).isInstanceOf(ConfigException.class).hasMessageContaining("explode");
     assertThat(catchThrowable(() -> new MaskText(new JsonObject().put("column", "card").put("keep", -1)))).hasMessageContaining("keep");
   }
+
+  @Test
+  @DisplayName("chains bound alike share what they make of a shared row; a plan keeps at most SHAPES of them however many selections clients make")
+  void sharedResultsPerShape() {
+    TransformPlan plan = registry.plan("test", List.of(new JsonObject().put("type", "mask").put("column", "card").put("keep", 4)), COLUMNS,
+        new TransformContext(null, null)).result();
+    TransformChain one = plan.bind(COLUMNS, List.of("id", "card"));
+    TransformChain other = plan.bind(COLUMNS, List.of("id", "card"));
+    assertThat(other.shared()).isSameAs(one.shared());
+    Object[] row = rows().get(0);
+    Object[] made = one.applyShared(List.<Object[]>of(row)).get(0);
+    assertThat(other.applyShared(List.<Object[]>of(row)).get(0)).isSameAs(made);
+    assertThat(made).containsExactly(1L, "************9012");
+    assertThat(row[3]).as("the shared row itself is left as read").isEqualTo("4000123456789012");
+    List<String> names = List.of("id", "amount", "currency", "card", "tags", "status");
+    for (int i = 0; i < 500; i++) {
+      plan.bind(COLUMNS, List.of(names.get(i % 6), names.get((i / 6) % 6), names.get((i / 36) % 6)).stream().distinct().toList());
+    }
+    assertThat(plan.chains().size()).isLessThanOrEqualTo(SharedResults.SHAPES);
+  }
 }
