@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.sluice.value.ChangeKey;
 import io.sluice.value.Column;
 import io.sluice.value.JsonValues;
+import io.sluice.value.SnapshotKey;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -87,11 +88,20 @@ abstract class JsonRowsEncoder implements RowEncoder {
         afterRow(json);
         rows++;
       }
+      if (!keys.isEmpty() && SnapshotKey.is(keys.get(keys.size() - 1))) {
+        afterSnapshotBatch(json, keys.get(keys.size() - 1));
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return output.finish(batch.size());
   }
+
+  /**
+   * Writes what goes after a batch of a followed stream's snapshot rows, given its last row's
+   * {@link SnapshotKey}: nothing, unless the format names no row by itself (NDJSON: a checkpoint).
+   */
+  protected void afterSnapshotBatch(JsonGenerator json, Object[] lastKey) throws IOException {}
 
   /** Writes what goes before a followed stream's changed row, given its {@link ChangeKey}; only formats that {@link OutputFormat#follows()}. */
   protected void beforeChange(JsonGenerator json, Object[] key) throws IOException {

@@ -37,6 +37,9 @@ public final class NdjsonFormat implements OutputFormat {
     return true;
   }
 
+  /** The status of the checkpoint after each batch of a followed stream's snapshot rows. */
+  static final String SNAPSHOT_STATUS = "snapshot";
+
   @Override
   public boolean follows() {
     return true;
@@ -58,6 +61,26 @@ public final class NdjsonFormat implements OutputFormat {
 
     @Override
     protected void afterRow(JsonGenerator json) throws IOException {
+      json.writeRaw('\n');
+    }
+
+    /**
+     * {@code {"_sluice":{"status":"snapshot","resume":"v1..."}}} after each batch of a followed
+     * stream's snapshot: NDJSON rows carry no token, so a client cut inside the snapshot goes on
+     * from the last checkpoint (applying a batch's rows when its checkpoint comes).
+     */
+    @Override
+    protected void afterSnapshotBatch(JsonGenerator json, Object[] lastKey) throws IOException {
+      if (options.rowIds() == null) {
+        return;
+      }
+      json.writeStartObject();
+      json.writeFieldName(RESERVED_KEY);
+      json.writeStartObject();
+      json.writeStringField("status", SNAPSHOT_STATUS);
+      json.writeStringField("resume", options.rowIds().of(lastKey));
+      json.writeEndObject();
+      json.writeEndObject();
       json.writeRaw('\n');
     }
 

@@ -10,6 +10,7 @@ import io.sluice.support.Csv;
 import io.sluice.value.ChangeKey;
 import io.sluice.value.Column;
 import io.sluice.value.RawJson;
+import io.sluice.value.SnapshotKey;
 import io.sluice.value.ValueKind;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -56,6 +57,22 @@ class EncodersTest {
     assertThat(SharedRowTexts.of(ROWS.get(0), names)).as("made once, kept").isSameAs(SharedRowTexts.of(ROWS.get(0), names.clone()));
     assertThat(SharedRowTexts.of(ROWS.get(0).clone(), names)).as("another row with equal values is its own").isNotSameAs(
         SharedRowTexts.of(ROWS.get(0), names));
+  }
+
+  @Test
+  @DisplayName("NDJSON ends each batch of a followed stream's snapshot with a checkpoint naming the token after its last row")
+  void snapshotCheckpoint() {
+    RowEncoder encoder = new NdjsonFormat().newEncoder(EncodingOptions.DEFAULTS.withRowIds(key -> "token-after-" + SnapshotKey.key(key)[0]));
+    encoder.start(COLUMNS);
+    List<Object[]> keys = List.of(SnapshotKey.of("0/16B3748", "10:12:", new Object[] {1L}), SnapshotKey.of("0/16B3748", "10:12:", new Object[] {2L}));
+    String[] lines = encoder.encode(ROWS, keys).toString().split("\n");
+    assertThat(lines).hasSize(3);
+    RowEncoder plain = new NdjsonFormat().newEncoder(EncodingOptions.DEFAULTS);
+    plain.start(COLUMNS);
+    assertThat(lines[0]).isEqualTo(plain.encode(ROWS.subList(0, 1)).toString().trim());
+    assertThat(new JsonObject(lines[2])).isEqualTo(new JsonObject().put("_sluice", new JsonObject().put("status", "snapshot").put("resume", "token-after-2")));
+    // a keyset export's batch has no checkpoint
+    assertThat(encoder.encode(ROWS, List.of(new Object[] {1L}, new Object[] {2L})).toString().split("\n")).hasSize(2);
   }
 
   @Test

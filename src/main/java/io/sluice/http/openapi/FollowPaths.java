@@ -14,7 +14,7 @@ import io.vertx.core.json.JsonObject;
  */
 public final class FollowPaths implements DatasetPaths {
 
-  /** The schema of a followed stream's status record ({@code live}, {@code must-refetch}). */
+  /** The schema of a followed stream's status record ({@code live}, {@code snapshot}, {@code must-refetch}). */
   static final String STATUS = "FollowStatus";
 
   /** The schema name of a followed dataset's change record. */
@@ -44,13 +44,15 @@ public final class FollowPaths implements DatasetPaths {
         + " resume= with a change's or live record's token goes on right after it, each change once; a snapshot row's token (SSE id)"
         + " goes on inside the snapshot: the changes since to the rows before it, then the rest of the rows; a position no longer held"
         + " gives {\"_sluice\":{\"status\":\"must-refetch\"}} and the end of the body: start again without a token."
+        + " NDJSON rows carry no token: each batch of snapshot rows ends with {\"_sluice\":{\"status\":\"snapshot\",\"resume\"}},"
+        + " whose token goes on right after that batch."
         + " SSE: events insert, update, delete (data: the row), live and must-refetch, each id the token after it.");
     JsonObject responses = get.getJsonObject("responses");
     JsonObject content = responses.getJsonObject("200").getJsonObject("content");
     JsonObject ndjson = content.getJsonObject("application/x-ndjson");
     if (ndjson != null) {
       ndjson.put("schema", new JsonObject()
-          .put("description", "one object per line: a row (this dataset's row schema); with follow=true also the live, must-refetch"
+          .put("description", "one object per line: a row (this dataset's row schema); with follow=true also the live, snapshot, must-refetch"
               + " and change records")
           .put("anyOf", new JsonArray().add(Schemas.ref(RowsPaths.rowSchema(dataset))).add(Schemas.ref(changeSchema(dataset)))
               .add(Schemas.ref(STATUS))));
@@ -83,16 +85,24 @@ public final class FollowPaths implements DatasetPaths {
     JsonObject meta = new JsonObject().put("type", "object").put("required", new JsonArray().add("status"))
         .put("additionalProperties", false)
         .put("properties", new JsonObject()
-            .put("status", new JsonObject().put("enum", new JsonArray().add("live").add("must-refetch")))
+            .put("status", new JsonObject().put("enum", new JsonArray().add("live").add("snapshot").add("must-refetch")))
             .put("lsn", lsn())
             .put("resume", new JsonObject().put("type", "string")))
-        .put("if", new JsonObject().put("properties", new JsonObject().put("status", new JsonObject().put("const", "live"))))
-        .put("then", new JsonObject().put("required", new JsonArray().add("lsn")))
-        .put("else", new JsonObject().put("maxProperties", 1));
+        .put("allOf", new JsonArray()
+            .add(when("live", new JsonObject().put("required", new JsonArray().add("lsn"))))
+            .add(when("snapshot", new JsonObject().put("required", new JsonArray().add("resume")).put("maxProperties", 2)))
+            .add(when("must-refetch", new JsonObject().put("maxProperties", 1))));
     return new JsonObject().put("type", "object").put("additionalProperties", false)
         .put("required", new JsonArray().add("_sluice")).put("properties", new JsonObject().put("_sluice", meta))
-        .put("description", "live: the stream is past its snapshot, at lsn (again when quiet); must-refetch: the position is"
+        .put("description", "live: the stream is past its snapshot, at lsn (again when quiet); snapshot (NDJSON): the checkpoint"
+            + " after each batch of the snapshot's rows, its token goes on right after the batch; must-refetch: the position is"
             + " no longer held, the body ends, start again without a token");
+  }
+
+  /** {@code then} applies to the status records whose status is {@code status}. */
+  private static JsonObject when(String status, JsonObject then) {
+    return new JsonObject().put("if", new JsonObject().put("properties", new JsonObject().put("status", new JsonObject().put("const", status))))
+        .put("then", then);
   }
 
   private static JsonObject lsn() {
