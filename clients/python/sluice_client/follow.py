@@ -12,6 +12,8 @@ from .types import row_converter
 
 #: The operations of a :class:`Change`: the snapshot's rows, then the changes committed after it.
 OPS = ("snapshot", "insert", "update", "delete")
+#: The most snapshot rows held back waiting for their batch's checkpoint (Sluice's batches hold at most 1,000).
+MAX_PENDING = 10_000
 
 
 @dataclass(frozen=True)
@@ -37,17 +39,20 @@ class Change:
 class FollowStream(Iterator[Change]):
     """The :class:`Change` records of one followed dataset; it does not end unless closed.
 
-    A stream cut after its snapshot (an in-band ``partial`` record, a broken connection, the body
-    ending at ``stream.maxDurationMs``) is resumed by itself with the last record's token, so each
-    change arrives once; a refusal that says ``Retry-After`` is tried again after that long. At most
+    A stream cut (an in-band ``partial`` record, a broken connection, the body ending at
+    ``stream.maxDurationMs``) is resumed by itself with the last record's token, so each change
+    arrives once. Inside the snapshot too: its rows are given out a batch at a time, when Sluice's
+    checkpoint after the batch arrives (``{"_sluice":{"status":"snapshot","resume":...}}``), and a
+    cut goes on from the last checkpoint (what Sluice sends then first brings the rows already
+    given out up to the new snapshot). A refusal that says ``Retry-After`` is tried again after that long. At most
     ``retry.attempts`` tries in a row may fail without a new record; then
     :class:`~sluice_client.errors.StreamCut` says what happened (its ``resume`` goes on later).
     When Sluice can no longer continue exactly (the position is not held any more, the table was
-    truncated, or the cut came inside the snapshot after rows were delivered), it raises
+    truncated, or the cut came inside the snapshot of a Sluice that sends no checkpoints), it raises
     :class:`~sluice_client.errors.MustRefetch`: start again without a token, from a new snapshot.
 
     While iterating: ``live`` is ``True`` once the snapshot has been read, ``resume`` the token of
-    the last record delivered (``None`` inside the snapshot), ``changes`` and ``snapshot_rows`` the
+    the last record or checkpoint delivered, ``changes`` and ``snapshot_rows`` the
     records delivered, ``resumes`` how many times the stream was resumed, ``request_ids`` the
     ``X-Request-Id`` of each request made.
     """
@@ -83,13 +88,24 @@ class FollowStream(Iterator[Change]):
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
+    def _snapshot(self, pending: List[Dict[str, Any]], convert: Any) -> Iterator[Change]:
+        """Gives out the snapshot rows held back until their batch's checkpoint."""
+        rows = list(pending)
+        pending.clear()
+        for record in rows:
+            self.snapshot_rows += 1
+            yield Change("snapshot", convert(record))
+
     def _run(self) -> Iterator[Change]:
         convert = row_converter(self.dataset.raw.get("columns", []))
         params = dict(self._params)
         self.resume = params.pop("resume", None)
         if self.resume:
-            self.live = True  # a change's or live record's token: past the snapshot
+            self.live = True  # a change's or live record's token: past the snapshot (or a snapshot's checkpoint)
         failures = 0
+        # the snapshot rows of the batch under way: given out when the batch's checkpoint comes, so a
+        # cut inside the snapshot goes on from the last checkpoint with every row once
+        pending: List[Dict[str, Any]] = []
         while True:
             query = dict(params, format="ndjson", follow="true")
             if self.resume:
@@ -123,8 +139,16 @@ class FollowStream(Iterator[Change]):
                     meta = record.get("_sluice") if isinstance(record, dict) else None
                     if meta is None:
                         failures = 0
-                        self.snapshot_rows += 1
-                        yield Change("snapshot", convert(record))
+                        pending.append(record)
+                        if len(pending) >= MAX_PENDING:  # no checkpoints (an old Sluice): rows as they come, no resume inside
+                            self.resume = None
+                            yield from self._snapshot(pending, convert)
+                        continue
+                    if pending and ("op" in meta or meta.get("status") in ("live", "partial")):
+                        yield from self._snapshot(pending, convert)
+                    if meta.get("status") == "snapshot":
+                        yield from self._snapshot(pending, convert)
+                        self.resume = meta.get("resume")
                         continue
                     if "op" in meta:
                         failures = 0
@@ -155,9 +179,12 @@ class FollowStream(Iterator[Change]):
                 cut = {"error": {"code": "transport", "message": f"the connection broke: {broken!r}"}}
             finally:
                 response.close()
+            pending.clear()  # not given out: they come again after the last checkpoint
+            if cut.get("resume"):
+                self.resume = cut["resume"]  # a partial record's token: right after the last record sent
             error = cut.get("error") or {}
             code, message = error.get("code", "cut"), error.get("message", "the stream was cut")
-            if not self.live and self.snapshot_rows > 0:
+            if not self.live and self.snapshot_rows > 0 and not self.resume:
                 raise errors.MustRefetch(code, message + " inside the snapshot, which cannot be continued exactly: start again",
                                          self.changes, request_id=error.get("requestId", request_id))
             failures += 1

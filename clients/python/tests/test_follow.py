@@ -129,9 +129,11 @@ def test_follow_delivers_every_change_in_order_and_the_state_equals_select():
 
 
 class CuttingProxy:
-    """A TCP relay that closes each of the first ``cuts`` responses in the middle of its ``after``-th change record."""
+    """A TCP relay that closes each of the first ``cuts`` responses in the middle of its ``after``-th change record
+    (or ``after``-th occurrence of ``marker``)."""
 
-    def __init__(self, target: str, after: int, cuts: int):
+    def __init__(self, target: str, after: int, cuts: int, marker: bytes = b'"op":'):
+        self.marker = marker
         parsed = urllib.parse.urlsplit(target)
         self.target = (parsed.hostname, parsed.port)
         self.after = after
@@ -160,8 +162,8 @@ class CuttingProxy:
                     break
                 if response:
                     at = -1
-                    for _ in range(data.count(b'"op":')):
-                        at = data.index(b'"op":', at + 1)
+                    for _ in range(data.count(self.marker)):
+                        at = data.index(self.marker, at + 1)
                         seen += 1
                         if seen == self.after and self._cut_now():
                             sink.sendall(data[: at + 10])  # a change record cut in two
@@ -197,6 +199,41 @@ def test_follow_cut_mid_record_resumes_exactly_with_the_last_token():
         assert stream.resumes >= 4, stream.resumes
         assert len(stream.request_ids) == stream.resumes + 1
         check(state, changes)
+    finally:
+        proxy.close()
+
+
+def test_follow_cut_inside_the_snapshot_goes_on_from_its_last_checkpoint():
+    # each of the first 3 responses is cut in the middle of its 60th row, inside the snapshot, while writers write
+    proxy = CuttingProxy(_env("SLUICE_FOLLOW_URL"), after=60, cuts=3, marker=b'{"id":')
+    try:
+        client = Client(proxy.url, timeout=30, retry=RetryPolicy(attempts=5, backoff=0.05))
+        stream = client.follow("follow_items", live=True, status="open")
+        writers = Writers(40).start()
+        state, snapshot_ids, changes = {}, [], []
+        for change in stream:
+            if change.op == "live":
+                if writers.sentinel is not None and writers.sentinel in state:
+                    break
+                continue
+            if change.op == "snapshot":
+                snapshot_ids.append(change.row["id"])
+            else:
+                changes.append(change)
+            if change.op in ("snapshot", "insert", "update"):
+                state[change.row["id"]] = change.row
+            else:
+                state.pop(change.row["id"], None)
+            assert writers.error is None, writers.error
+            if writers.sentinel is not None and change.row["id"] == writers.sentinel:
+                break
+        stream.close()
+        writers.thread.join(60)
+        assert writers.error is None, writers.error
+        assert stream.resumes >= 3, stream.resumes
+        # each snapshot row given out once, though three responses were cut inside the snapshot
+        assert len(snapshot_ids) == len(set(snapshot_ids)), sorted(snapshot_ids)
+        assert {k: (v["status"], v["amount"], v["seq"]) for k, v in state.items()} == selected("open")
     finally:
         proxy.close()
 
