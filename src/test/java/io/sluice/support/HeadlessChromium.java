@@ -198,8 +198,14 @@ public final class HeadlessChromium implements AutoCloseable {
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
-    try (Stream<Path> files = Files.walk(profile)) {
-      files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    // the browser's helper processes may still write into the profile after the main one exits:
+    // a file that vanishes during the walk is walked again, and cleaning up never fails a test
+    for (int attempt = 0; attempt < 5 && Files.exists(profile); attempt++) {
+      try (Stream<Path> files = Files.walk(profile)) {
+        files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      } catch (java.io.UncheckedIOException | java.io.IOException vanished) {
+        // walked again
+      }
     }
   }
 }
