@@ -223,7 +223,6 @@ class ClusterFollowIT {
     return rows;
   }
 
-
   /** Writers on a thread of their own: inserts, updates into and out of the filter, deletes, single and in transactions of several. */
   private static final class Writers extends ChangeWriters {
     Writers(long seed) {

@@ -275,7 +275,6 @@ class FollowSnapshotResumeIT {
     }
   }
 
-
   /** The rows {@code SELECT} reads now (through a plain, not followed, stream), by id. */
   private static Map<Long, JsonObject> select() {
     HttpResponse<String> response = Http.get(port, "/v1/datasets/resume_items/rows?grp=a");

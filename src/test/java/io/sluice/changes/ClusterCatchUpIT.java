@@ -249,5 +249,4 @@ class ClusterCatchUpIT {
     }
     return rows;
   }
-
 }
