@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Sluice under many streams at once: N concurrent CSV exports, each from a loopback address of
-# its own (127.0.0.2, 127.0.0.3, ...: distinct clients, so per-client limits do not apply),
-# with the shipped configuration, for N in BENCH_SERIES.
+# Sluice under many streams at once: N concurrent CSV exports, each on its own connection from a
+# loopback address of its own (127.0.0.2, 127.0.0.3, ...: distinct clients, so per-client limits
+# do not apply), all driven by one curl process, with the shipped configuration, for N in
+# BENCH_SERIES.
 #
 #   bash bench/concurrency.sh                     # 1, 8, 32 and 64 streams of 100,000 rows
 #   BENCH_SERIES="64" BENCH_ROWS_EACH=1000000 bash bench/concurrency.sh
@@ -61,16 +62,21 @@ curl -s -o /dev/null "$URL" # warm-up
 echo "| Streams | Served | Refused | First byte p50 | First byte p99 | Rows/s together | Sluice CPU s/M rows | PostgreSQL CPU s/M rows |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in $SERIES; do
-  rm -f "$OUT"/w.*
+  rm -f "$OUT"/w.all
   c0=$(proc_cpu "$PID"); p0=${POSTMASTER:+$(pg_cpu "$POSTMASTER")}
   t0=$(now)
+  # One curl process runs the n transfers at once (--parallel), each from its own address (--next
+  # starts the next transfer's options): n curl processes starting together spent about 2 s of
+  # the two cores' CPU on their own start-up, which landed in every stream's first byte.
+  args=()
   for ((i = 0; i < n; i++)); do
-    curl -s --interface "127.0.0.$((i % 250 + 2))" -o /dev/null -w '%{http_code} %{time_starttransfer}\n' "$URL" >"$OUT/w.$i" &
+    ((i > 0)) && args+=(--next)
+    args+=(-s --interface "127.0.0.$((i % 250 + 2))" -o /dev/null -w '%{http_code} %{time_starttransfer}\n' "$URL")
   done
-  wait $(jobs -p | grep -v "^$PID$") 2>/dev/null || true
+  curl --parallel --parallel-immediate --parallel-max "$n" "${args[@]}" >"$OUT/w.all" 2>/dev/null || true
   t1=$(now)
   c1=$(proc_cpu "$PID"); p1=${POSTMASTER:+$(pg_cpu "$POSTMASTER")}
-  cat "$OUT"/w.* | awk -v n="$n" -v wall="$(awk "BEGIN {print $t1 - $t0}")" -v each="$EACH" -v jvm="$(awk "BEGIN {print $c1 - $c0}")" \
+  awk -v n="$n" -v wall="$(awk "BEGIN {print $t1 - $t0}")" -v each="$EACH" -v jvm="$(awk "BEGIN {print $c1 - $c0}")" \
       -v pg="${p1:+$(awk "BEGIN {print $p1 - $p0}")}" '
     $1 == 200 {fb[++k] = $2} $1 != 200 {refused++}
     END {
@@ -79,5 +85,5 @@ for n in $SERIES; do
       p99 = k ? fb[int(k * 0.99 + 0.999) > k ? k : int(k * 0.99 + 0.999)] : 0
       printf "| %d | %d | %d | %.0f ms | %.0f ms | %.0f | %.2f | %s |\n", n, k, refused + 0, p50 * 1000, p99 * 1000, rows / wall,
         rows ? jvm * 1e6 / rows : 0, (pg == "" || !rows) ? "n/a" : sprintf("%.2f", pg * 1e6 / rows)
-    }'
+    }' "$OUT/w.all"
 done
