@@ -17,7 +17,9 @@
 #      once, DELETE it, timed from the POST to the last partition's end;
 #   3. peak RSS (VmHWM): a fresh service process exports BENCH_SMALL_ROWS rows (limit=...), then
 #      another fresh process exports every row, both as BENCH_RSS_FORMAT;
-#   4. prints a plain table, then the same results as Markdown (also saved under bench/results/).
+#   4. bench/concurrency.sh: 1, 8, 32 and 64 CSV exports at once (BENCH_CONCURRENCY), each from its
+#      own address: served, refused, first byte p50/p99, rows/s together, CPU per row;
+#   5. prints a plain table, then the same results as Markdown (also saved under bench/results/).
 #
 # Environment (all optional):
 #   BENCH_PORT=18080            loopback port for the service
@@ -28,6 +30,7 @@
 #   BENCH_SMALL_ROWS=100000     rows of the small export in the memory comparison
 #   BENCH_RSS_FORMAT=ndjson     format of the two memory exports
 #   BENCH_PARTITIONS="2 4"      partition counts of the partitioned CSV exports (each < database.poolSize)
+#   BENCH_CONCURRENCY="1 8 32 64"  stream counts of the concurrency series (bench/concurrency.sh); "" skips it
 #   BENCH_JAVA_OPTS=-Xmx256m    JVM options for the service (default -Xmx256m, the heap cap docs/operations.md recommends; set it empty for JVM defaults)
 #   BENCH_START_TIMEOUT, BENCH_REQUEST_TIMEOUT   seconds; the defaults grow with the row count
 #   BENCH_OUT=bench/results/<UTC timestamp>   where logs and results.md go (git-ignored)
@@ -48,6 +51,7 @@ WARMUP=${BENCH_WARMUP:-1}
 SMALL_ROWS=${BENCH_SMALL_ROWS:-100000}
 RSS_FORMAT=${BENCH_RSS_FORMAT:-ndjson}
 JAVA_OPTS=${BENCH_JAVA_OPTS--Xmx256m}
+CONCURRENCY=${BENCH_CONCURRENCY-1 8 32 64}
 DB=${SLUICE_DB_URL:-postgresql://postgres@127.0.0.1:5432/postgres}
 START_TIMEOUT=${BENCH_START_TIMEOUT:-$((120 + ROWS / 20000))} # includes seeding
 REQUEST_TIMEOUT=${BENCH_REQUEST_TIMEOUT:-$((60 + ROWS / 5000))}
@@ -303,6 +307,17 @@ S_IDLE=$IDLE S_HWM=$HWM S_T=$T S_F=$F
 rss_probe "rss-${ROWS}" ""
 F_IDLE=$IDLE F_HWM=$HWM F_T=$T F_F=$F
 
+# ---------------------------------------------------------------- many streams at once
+
+# bench/concurrency.sh with a service of its own (this script's are stopped: each keeps
+# database.warmConnections sessions open): N CSV exports at once for N in BENCH_CONCURRENCY.
+CONCURRENCY_MD=""
+if [[ -n $CONCURRENCY ]]; then
+  log "concurrency series: $CONCURRENCY streams at once"
+  CONCURRENCY_MD=$(BENCH_SERIES="$CONCURRENCY" SLUICE_DB_URL="$DB" SLUICE_DEMO_ROWS="$ROWS" BENCH_JAVA_OPTS="$JAVA_OPTS" \
+    bash bench/concurrency.sh 2>>"$OUT/concurrency.log")
+fi
+
 # ---------------------------------------------------------------- figures
 
 p_t=$(median "${P_T[@]}"); p_b=$(median "${P_B[@]}"); p_g=$(median "${P_G[@]}")
@@ -420,6 +435,12 @@ MD="$OUT/results.md"
     # shellcheck disable=SC2086
     echo "| $n partitions | $(secs "${XM_T[$n]}") | $(runs ${X_T[$n]}) | $(fmt '%.2f' "${XRATIO[$n]}") | $(ms "${XM_M[$n]}") | $(ms "${XM_F[$n]}") | $(cpm "${XM_C[$n]}") | $(cpm "${XM_G[$n]}") |"
   done
+  if [[ -n $CONCURRENCY_MD ]]; then
+    echo
+    echo "CSV exports of 100,000 rows at once, from distinct addresses (bench/concurrency.sh):"
+    echo
+    echo "$CONCURRENCY_MD"
+  fi
 } >"$MD"
 
 echo "----- Markdown (also in $MD) -----"
