@@ -131,14 +131,21 @@ proc_kb() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"; }
 # CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat: steadier than walls on a busy machine.
 CLK_TCK=$(getconf CLK_TCK)
 proc_cpu() { awk -v t="$CLK_TCK" '{sub(/^.*\) /, ""); print ($12 + $13) / t}' "/proc/$1/stat"; }
-# PostgreSQL's backends' CPU: what the postmaster reaped of its children (cutime + cstime). Every
-# backend of a measured export (psql's, a stream's, a partition's, an export's leader) ends
-# within it, so the difference around one export is what the database spent serving it (plus
-# whatever else the server ran meanwhile: keep the machine quiet). 0 when the postmaster's
-# /proc entry cannot be read (another user's server, a remote one).
+# PostgreSQL's backends' CPU: what the postmaster reaped of its children (cutime + cstime) plus
+# what its live children used (utime + stime): psql's backend ends with each export, while a
+# stream's session is kept for the next stream (database.warmConnections) and never ends while
+# the service runs. The difference around one export is what the database spent serving it (plus
+# whatever else the server ran meanwhile: keep the machine quiet). 0 when the postmaster's /proc
+# entry cannot be read (another user's server, a remote one).
 POSTMASTER=$(head -n 1 "$(psql "$DB" -X -A -t -c 'show data_directory' 2>/dev/null)/postmaster.pid" 2>/dev/null || true)
 [[ -n $POSTMASTER && -r /proc/$POSTMASTER/stat ]] || POSTMASTER=""
-pg_cpu() { if [[ -n $POSTMASTER ]]; then awk -v t="$CLK_TCK" '{sub(/^.*\) /, ""); print ($14 + $15) / t}' "/proc/$POSTMASTER/stat"; else echo 0; fi; }
+pg_cpu() {
+  if [[ -z $POSTMASTER ]]; then echo 0; return; fi
+  { awk '{sub(/^.*\) /, ""); print $14 + $15}' "/proc/$POSTMASTER/stat"
+    for child in $(cat /proc/"$POSTMASTER"/task/*/children 2>/dev/null); do
+      awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$child/stat" 2>/dev/null || true
+    done; } | awk -v t="$CLK_TCK" '{s += $1} END {print s / t}'
+}
 
 # ---------------------------------------------------------------- measurements
 
