@@ -65,7 +65,9 @@ public final class Main {
     }
     SluiceConfig configured = clustered ? loaded.withCluster(loaded.cluster().withEnabled(true)) : loaded;
     SluiceMetrics metrics = new SluiceMetrics();
-    VertxOptions options = new VertxOptions().setMetricsOptions(SluiceMetrics.vertxMetricsOptions());
+    // one event loop per instance of each stage: a stream's stages can then share their loop (StageRoutes)
+    VertxOptions options = new VertxOptions().setMetricsOptions(SluiceMetrics.vertxMetricsOptions())
+        .setEventLoopPoolSize(configured.instances());
     VertxNodes.create(configured.cluster(), options, metrics.vertxMetricsFactory())
         .onFailure(err -> {
           LOG.error("Sluice could not join its cluster: {}", err.getMessage(), err);

@@ -211,6 +211,7 @@ public final class Sluice {
     DeploymentOptions instances = new DeploymentOptions().setInstances(config.instances());
     Set<Role> roles = config.roles();
     StageRoutes routes = StageRoutes.of(roles.contains(Role.TRANSFORM), roles.contains(Role.CURSOR));
+    metrics.stageOpens(routes::sameLoopOpens, routes::otherLoopOpens);
     Future<Void> deployed = Future.succeededFuture();
     // one authenticator for the HTTP API and the bridge: with a JWKS URL, its keys are fetched before either serves
     Authenticator authenticator = Authenticator.create(vertx, config.auth());
@@ -223,7 +224,7 @@ public final class Sluice {
       sources = new Sources(List.of(keyset, new PartitionSource(keyset),
           new FollowSource(vertx, pool, gate, connections, breaker, config.stream(), metrics, changeFeed,
               Math.max(1, config.http().heartbeatSeconds()) * 1000L)));
-      deployed = deployed.compose(v -> deploy(() -> new SourceVerticle(catalogue, sources, config.stream()), instances));
+      deployed = deployed.compose(v -> deploy(() -> new SourceVerticle(catalogue, sources, config.stream(), routes), instances));
     }
     // one limiter and one token signer per node: a caller's HTTP, bus and bridge streams count together
     ResumeTokens tokens = new ResumeTokens(config.resume().signingKey(), config.resume().tokenTtlSeconds());
@@ -266,7 +267,7 @@ public final class Sluice {
   }
 
   private HealthEndpoints healthEndpoints(StageRoutes routes) {
-    StreamCheck stream = new StreamCheck(vertx, config.health(), config.stream(), routes.transformOpen());
+    StreamCheck stream = new StreamCheck(vertx, config.health(), config.stream(), routes::transformOpen);
     return new HealthEndpoints(
         HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK())),
         HealthChecks.create(vertx)

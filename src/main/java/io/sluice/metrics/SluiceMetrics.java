@@ -1,6 +1,7 @@
 package io.sluice.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -137,6 +138,13 @@ public final class SluiceMetrics {
         .description("batches producers may still send to this process's consumers without asking").register(registry);
     Gauge.builder("sluice.rows.in.flight", rowsInFlight::getAsLong)
         .description("rows received or produced by this process's streams and not yet passed on").register(registry);
+  }
+
+  /** Opens of a stream's next stage sent to the instance on the sender's own event loop, and to any other. */
+  public void stageOpens(LongSupplier sameLoop, LongSupplier otherLoop) {
+    String description = "opens of a stream's next stage, sent to its instance on the sender's event loop (same) or to another (other)";
+    FunctionCounter.builder("sluice.stage.opens", sameLoop, LongSupplier::getAsLong).tag("loop", "same").description(description).register(registry);
+    FunctionCounter.builder("sluice.stage.opens", otherLoop, LongSupplier::getAsLong).tag("loop", "other").description(description).register(registry);
   }
 
   /** Bytes the vectors of this process's Arrow responses hold now, and the most they may ({@code http.arrowMemoryBytes}). */

@@ -8,6 +8,7 @@ import io.sluice.error.Failure;
 import io.sluice.error.InvalidRequestException;
 import io.sluice.logging.RequestLog;
 import io.sluice.protocol.Frames;
+import io.sluice.protocol.StageRoutes;
 import io.sluice.protocol.OpenFrame;
 import io.sluice.protocol.StreamError;
 import io.sluice.protocol.StreamProducer;
@@ -48,26 +49,29 @@ public final class SourceVerticle extends VerticleBase {
   private final Catalogue catalogue;
   private final Sources sources;
   private final StreamConfig config;
+  private final StageRoutes routes;
   /** This instance's streams still running, so a shutdown can end them. */
   private final Set<SourceStream> running = new HashSet<>();
   private boolean draining;
 
-  public SourceVerticle(Catalogue catalogue, Sources sources, StreamConfig config) {
+  public SourceVerticle(Catalogue catalogue, Sources sources, StreamConfig config, StageRoutes routes) {
     this.catalogue = catalogue;
     this.sources = sources;
     this.config = config;
+    this.routes = routes;
   }
 
   @Override
   public Future<?> start() {
     sources.all().forEach(SourceFactory::servedHere);
-    return Future.join(
+    return Future.join(List.of(
         vertx.eventBus().<JsonObject>consumer(Frames.SOURCE_OPEN, this::openStream).completion(),
         vertx.eventBus().<JsonObject>localConsumer(Frames.local(Frames.SOURCE_OPEN), this::openStream).completion(),
+        vertx.eventBus().<JsonObject>localConsumer(routes.onThisLoop(Frames.local(Frames.SOURCE_OPEN)), this::openStream).completion(),
         vertx.eventBus().<JsonObject>consumer(Frames.SOURCE_CHECK, this::checkRequest).completion(),
         vertx.eventBus().<JsonObject>localConsumer(Frames.local(Frames.SOURCE_CHECK), this::checkRequest).completion(),
         vertx.eventBus().localConsumer(DRAIN, message -> draining = true).completion(),
-        vertx.eventBus().localConsumer(END_ALL, message -> List.copyOf(running).forEach(SourceStream::shutDown)).completion());
+        vertx.eventBus().localConsumer(END_ALL, message -> List.copyOf(running).forEach(SourceStream::shutDown)).completion()));
   }
 
   private void openStream(Message<JsonObject> open) {

@@ -46,7 +46,8 @@ public final class TransformVerticle extends VerticleBase {
   public Future<?> start() {
     return Future.join(
         vertx.eventBus().<JsonObject>consumer(Frames.TRANSFORM_OPEN, this::openStream).completion(),
-        vertx.eventBus().<JsonObject>localConsumer(Frames.local(Frames.TRANSFORM_OPEN), this::openStream).completion());
+        vertx.eventBus().<JsonObject>localConsumer(Frames.local(Frames.TRANSFORM_OPEN), this::openStream).completion(),
+        vertx.eventBus().<JsonObject>localConsumer(routes.onThisLoop(Frames.local(Frames.TRANSFORM_OPEN)), this::openStream).completion());
   }
 
   private void openStream(Message<JsonObject> open) {

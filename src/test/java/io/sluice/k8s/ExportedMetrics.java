@@ -41,6 +41,7 @@ final class ExportedMetrics {
       new Metric("sluice_backpressure_paused_seconds_total", Type.COUNTER, Set.of("dataset", "format")),
       new Metric("sluice_credits_outstanding", Type.GAUGE, Set.of()),
       new Metric("sluice_rows_in_flight", Type.GAUGE, Set.of()),
+      new Metric("sluice_stage_opens_total", Type.COUNTER, Set.of("loop")),
       new Metric("sluice_admission_wait_seconds", Type.HISTOGRAM, Set.of()),
       new Metric("sluice_db_connections_held", Type.GAUGE, Set.of()),
       new Metric("sluice_db_connections_waiting", Type.GAUGE, Set.of()),

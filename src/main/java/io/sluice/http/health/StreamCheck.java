@@ -59,14 +59,14 @@ public final class StreamCheck {
 
   private final Vertx vertx;
   private final StreamConfig streamConfig;
-  private final String transformOpen;
+  private final Supplier<String> transformOpen;
   private final long intervalNanos;
   private final long timeoutMs;
   private Future<Status> last;
   private long lastStarted;
 
-  /** Checks by opening the probe at {@code transformOpen} (this node's transform stage, or the cluster's). */
-  public StreamCheck(Vertx vertx, HealthConfig health, StreamConfig streamConfig, String transformOpen) {
+  /** Checks by opening the probe where {@code transformOpen} says at the time (this node's transform stage, or the cluster's). */
+  public StreamCheck(Vertx vertx, HealthConfig health, StreamConfig streamConfig, Supplier<String> transformOpen) {
     this.vertx = vertx;
     this.streamConfig = streamConfig;
     this.transformOpen = transformOpen;
@@ -106,7 +106,7 @@ public final class StreamCheck {
     Future<Status> start() {
       long timer = vertx.setTimer(timeoutMs, id -> timedOut());
       stream.startedHandler(start -> step = Step.ROWS);
-      stream.open(transformOpen, HealthProbe.request().toJson(), requestId)
+      stream.open(transformOpen.get(), HealthProbe.request().toJson(), requestId)
           .onSuccess(this::read)
           .onFailure(err -> down(step, errorOf(err)));
       return outcome.future().andThen(ar -> {
