@@ -17,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -60,6 +61,25 @@ class QuotaIT extends ServiceTest {
 
   private static HttpResponse<String> send(String path, String subject) throws Exception {
     return HTTP.send(get(path, subject), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  @DisplayName("a stream cut by its quota keeps its connection open 250 ms after the error record, so that a browser reads the record before the break")
+  void cutLingers() throws Exception {
+    try (RawHttpClient client = RawHttpClient.send(port, "GET /v1/datasets/series/rows?count=1000 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + "Authorization: Bearer " + token("linger") + "\r\nConnection: close\r\n\r\n")) {
+      StringBuilder received = new StringBuilder();
+      while (!received.toString().contains("\"status\":\"partial\"")) {
+        byte[] bytes = client.read(64 * 1024);
+        assertThat(bytes).as("the body ended before its error record").isNotEmpty();
+        received.append(new String(bytes, StandardCharsets.UTF_8));
+      }
+      long recordAt = System.nanoTime();
+      client.readToEnd();
+      long openMs = (System.nanoTime() - recordAt) / 1_000_000;
+      // 250 ms after the record left the server, which is at most a moment before it arrived here
+      assertThat(openMs).isBetween(150L, 1_250L);
+    }
   }
 
   @Test

@@ -57,6 +57,12 @@ final class RowsResponse implements WriteStream<RowBatch>, DeliveryPolicy.Target
 
   /** How long the error record may take to reach a client that does not read before the cut. */
   private static final long CUT_GRACE_MS = 5_000;
+  /**
+   * How long the connection stays open after the error record went out: a browser's fetch that
+   * learns of the broken connection before its script has read the body drops what it had not
+   * read (the Streams standard empties an errored stream's queue), record included.
+   */
+  private static final long CUT_LINGER_MS = 250;
   /** Seconds a stream refused for want of encoder memory is told to wait: other Arrow streams need time to end. */
   private static final int MEMORY_RETRY_AFTER_SECONDS = 5;
 
@@ -304,7 +310,7 @@ final class RowsResponse implements WriteStream<RowBatch>, DeliveryPolicy.Target
     long grace = vertx.setTimer(CUT_GRACE_MS, id -> cutConnection());
     framing.write(record).onComplete(ar -> {
       vertx.cancelTimer(grace);
-      cutConnection();
+      vertx.setTimer(CUT_LINGER_MS, id -> cutConnection());
     });
   }
 

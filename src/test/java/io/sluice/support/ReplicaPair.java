@@ -1,8 +1,14 @@
 package io.sluice.support;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -81,8 +87,23 @@ public final class ReplicaPair implements AutoCloseable {
     asPostgres(BIN.resolve("pg_ctl").toString(), "-D", dir("replica"), "reload");
   }
 
+  /**
+   * Starts the replica and waits until it has replayed all the primary wrote before: a replica
+   * restarted after a crash takes connections as soon as it is consistent, which may be before it
+   * replays the tables created since its last restart point ("relation does not exist").
+   */
   public void startReplica() throws Exception {
     asPostgres(BIN.resolve("pg_ctl").toString(), "-D", dir("replica"), "-l", dir("replica.log"), "-w", "start");
+    String written = value(primaryUrl(), "select pg_current_wal_lsn()");
+    await().atMost(Duration.ofSeconds(60))
+        .until(() -> "t".equals(value(replicaUrl(), "select pg_last_wal_replay_lsn() >= '" + written + "'::pg_lsn")));
+  }
+
+  private static String value(String url, String query) throws Exception {
+    try (Connection conn = TestDatabase.jdbc(url); Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(query)) {
+      rs.next();
+      return rs.getString(1);
+    }
   }
 
   @Override
